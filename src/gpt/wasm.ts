@@ -1,0 +1,219 @@
+/**
+ * The JS side of the WASM engine: instantiates src/gpt/assembly (compiled to gpt.wasm), writes
+ * parameters and token ids into its memory and reads the trace back out of its activation arena.
+ * Same API as the TypeScript reference: forward(ids) -> Trace.
+ */
+import { paramCount, paramSpecs, type GPTConfig } from './config.ts';
+import type { Tensor, Trace } from './trace.ts';
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  init(nLayer: number, nHead: number, nEmbd: number, vocab: number, blockSize: number, batchMax: number): void;
+  params_ptr(): number;
+  grads_ptr(): number;
+  num_params(): number;
+  ids_ptr(): number;
+  targets_ptr(): number;
+  act_ptr(slot: number, layer: number): number;
+  prepare_weights(): void;
+  forward(B: number, T: number): void;
+  loss(B: number, T: number): number;
+  zero_grad(): void;
+  backward(B: number, T: number): void;
+  grad_norm(): number;
+  adamw(offset: number, size: number, lr: number, b1: number, b2: number, eps: number, wd: number, gradScale: number, step: number): void;
+  [slot: string]: unknown;
+}
+
+/** AdamW settings of minGPT's sort demo. */
+export interface AdamWSettings {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  gradClip: number;
+}
+
+export const MINGPT_ADAMW: AdamWSettings = Object.freeze({
+  lr: 5e-4,
+  beta1: 0.9,
+  beta2: 0.95,
+  eps: 1e-8,
+  weightDecay: 0.1,
+  gradClip: 1.0,
+});
+
+export class WasmGPT {
+  readonly config: GPTConfig;
+  readonly batchMax: number;
+  private readonly x: Exports;
+  private step = 0;
+
+  private constructor(instance: WebAssembly.Instance, config: GPTConfig, batchMax: number) {
+    this.x = instance.exports as unknown as Exports;
+    this.config = config;
+    this.batchMax = batchMax;
+    this.x.init(config.n_layer, config.n_head, config.n_embd, config.vocab_size, config.block_size, batchMax);
+    if (this.x.num_params() !== paramCount(config)) {
+      throw new Error(`WASM engine lays out ${this.x.num_params()} parameters, expected ${paramCount(config)}`);
+    }
+  }
+
+  /** Instantiates the engine from gpt.wasm (bytes or a compiled module) for batches up to batchMax. */
+  static async create(wasm: BufferSource | WebAssembly.Module, config: GPTConfig, batchMax = 1): Promise<WasmGPT> {
+    const module = wasm instanceof WebAssembly.Module ? wasm : await WebAssembly.compile(wasm);
+    const instance = await WebAssembly.instantiate(module, {
+      env: {
+        abort(_msg: number, _file: number, line: number, column: number) {
+          throw new Error(`WASM engine aborted at line ${line}:${column}`);
+        },
+      },
+    });
+    return new WasmGPT(instance, config, batchMax);
+  }
+
+  private f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.x.memory.buffer, ptr, length);
+  }
+
+  private slot(name: string): number {
+    return (this.x[name] as WebAssembly.Global).value as number;
+  }
+
+  /** A live view of the parameters (valid until memory grows, which it does not after init). */
+  get params(): Float32Array {
+    return this.f32(this.x.params_ptr(), this.x.num_params());
+  }
+
+  get grads(): Float32Array {
+    return this.f32(this.x.grads_ptr(), this.x.num_params());
+  }
+
+  setParams(params: Float32Array): void {
+    if (params.length !== this.x.num_params()) throw new RangeError(`expected ${this.x.num_params()} parameters, got ${params.length}`);
+    this.params.set(params);
+    this.x.prepare_weights();
+  }
+
+  private writeBatch(batch: { ids: ArrayLike<number>; targets?: ArrayLike<number> }[], T: number): void {
+    const ids = new Int32Array(this.x.memory.buffer, this.x.ids_ptr(), batch.length * T);
+    const targets = new Int32Array(this.x.memory.buffer, this.x.targets_ptr(), batch.length * T);
+    batch.forEach((seq, b) => {
+      for (let t = 0; t < T; t++) {
+        ids[b * T + t] = seq.ids[t]!;
+        targets[b * T + t] = seq.targets ? seq.targets[t]! : -1;
+      }
+    });
+  }
+
+  private checkIds(ids: ArrayLike<number>): void {
+    const { block_size, vocab_size } = this.config;
+    if (ids.length < 1 || ids.length > block_size) throw new RangeError(`expected 1..${block_size} tokens, got ${ids.length}`);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (!Number.isInteger(id) || id < 0 || id >= vocab_size) throw new RangeError(`token ${i} is ${id}: expected 0..${vocab_size - 1}`);
+    }
+  }
+
+  /** Runs one sequence and copies every traced tensor out of the arena. */
+  forward(ids: number[]): Trace {
+    this.checkIds(ids);
+    const T = ids.length;
+    this.writeBatch([{ ids }], T);
+    this.x.forward(1, T);
+    return { config: this.config, ids: [...ids], tensors: this.readTrace(T) };
+  }
+
+  /** Runs one sequence and returns only the probabilities of the next token (generation's fast path). */
+  nextProbs(ids: number[]): Float32Array {
+    this.checkIds(ids);
+    const T = ids.length;
+    const V = this.config.vocab_size;
+    this.writeBatch([{ ids }], T);
+    this.x.forward(1, T);
+    return this.f32(this.x.act_ptr(this.slot('PROBS'), 0) + (T - 1) * V * 4, V).slice();
+  }
+
+  private readTrace(T: number): Record<string, Tensor> {
+    const { n_layer: L, n_head: H, n_embd: C, vocab_size: V } = this.config;
+    const hs = C / H;
+    const out: Record<string, Tensor> = {};
+    const copy = (name: string, slot: string, layer: number, shape: number[]) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      out[name] = { shape, data: this.f32(this.x.act_ptr(this.slot(slot), layer), n).slice() };
+    };
+    const layerNorm = (name: string, slot: string, layer: number) => {
+      copy(name + '.mean', slot + '_MEAN', layer, [T]);
+      copy(name + '.rstd', slot + '_RSTD', layer, [T]);
+      copy(name, slot, layer, [T, C]);
+    };
+    copy('tok_emb', 'TOK_EMB', 0, [T, C]);
+    copy('pos_emb', 'POS_EMB', 0, [T, C]);
+    copy('embed', 'ENCODED', 0, [T, C]);
+    for (let l = 0; l < L; l++) {
+      const p = `h.${l}.`;
+      layerNorm(p + 'ln_1', 'LN1', l);
+      // q, k, v are views into qkv (T, 3C): regroup them per head as (H, T, hs).
+      const qkv = this.f32(this.x.act_ptr(this.slot('QKV'), l), T * 3 * C);
+      ['q', 'k', 'v'].forEach((which, part) => {
+        const data = new Float32Array(H * T * hs);
+        for (let h = 0; h < H; h++) {
+          for (let t = 0; t < T; t++) {
+            const src = t * 3 * C + part * C + h * hs;
+            data.set(qkv.subarray(src, src + hs), (h * T + t) * hs);
+          }
+        }
+        out[p + 'attn.' + which] = { shape: [H, T, hs], data };
+      });
+      copy(p + 'attn.scores', 'PREATT', l, [H, T, T]);
+      copy(p + 'attn.probs.max', 'ATT_MAX', l, [H, T]);
+      copy(p + 'attn.probs.sum', 'ATT_SUM', l, [H, T]);
+      copy(p + 'attn.probs', 'ATT', l, [H, T, T]);
+      copy(p + 'attn.heads', 'ATTY', l, [T, C]);
+      copy(p + 'attn.proj', 'ATTPROJ', l, [T, C]);
+      copy(p + 'resid_1', 'RESID1', l, [T, C]);
+      layerNorm(p + 'ln_2', 'LN2', l);
+      copy(p + 'mlp.fc', 'FCH', l, [T, 4 * C]);
+      copy(p + 'mlp.gelu', 'FCH_GELU', l, [T, 4 * C]);
+      copy(p + 'mlp.proj', 'FCPROJ', l, [T, C]);
+      copy(p + 'resid_2', 'RESID2', l, [T, C]);
+    }
+    layerNorm('ln_f', 'LNF', 0);
+    copy('logits', 'LOGITS', 0, [T, V]);
+    copy('probs.max', 'PROBS_MAX', 0, [T]);
+    copy('probs.sum', 'PROBS_SUM', 0, [T]);
+    copy('probs', 'PROBS', 0, [T, V]);
+    return out;
+  }
+
+  /** Forward + loss for a batch of equal-length sequences with targets (-1 = not counted). */
+  loss(batch: { ids: ArrayLike<number>; targets: ArrayLike<number> }[]): number {
+    const T = batch[0]!.ids.length;
+    if (batch.length > this.batchMax) throw new RangeError(`batch of ${batch.length} exceeds ${this.batchMax}`);
+    this.writeBatch(batch, T);
+    this.x.forward(batch.length, T);
+    return this.x.loss(batch.length, T);
+  }
+
+  /** Gradients of the mean loss of a batch, left in `grads`. Returns the loss. */
+  lossAndGrads(batch: { ids: ArrayLike<number>; targets: ArrayLike<number> }[]): number {
+    const loss = this.loss(batch);
+    this.x.zero_grad();
+    this.x.backward(batch.length, batch[0]!.ids.length);
+    return loss;
+  }
+
+  /** One optimisation step: loss, gradients, clip the global norm, AdamW. Returns the loss. */
+  trainStep(batch: { ids: ArrayLike<number>; targets: ArrayLike<number> }[], opt: AdamWSettings): number {
+    const loss = this.lossAndGrads(batch);
+    const norm = this.x.grad_norm();
+    const scale = norm > opt.gradClip ? opt.gradClip / (norm + 1e-6) : 1;
+    this.step++;
+    for (const s of paramSpecs(this.config)) {
+      this.x.adamw(s.offset, s.size, opt.lr, opt.beta1, opt.beta2, opt.eps, s.decay ? opt.weightDecay : 0, scale, this.step);
+    }
+    this.x.prepare_weights();
+    return loss;
+  }
+}
