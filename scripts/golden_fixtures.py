@@ -46,7 +46,8 @@ DEFAULT_OUT = os.path.join(REPO, 'tests', 'fixtures', 'golden.json')
 
 # Inputs whose full trace goes into the fixture: every length from 1 to 11 at least once, a
 # sort-task prefix growing to the full 11 positions (CBABBC + ABBBC), and repeated letters.
-# Every token position costs about 35 kB of JSON; these 72 keep the fixture under 3 MB.
+# Each traced token position costs about 39 kB of JSON; these 72 positions keep the fixture
+# under 3 MB.
 TRACE_INPUTS = [
     'A',
     'CB',

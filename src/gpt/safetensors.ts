@@ -359,7 +359,9 @@ function checkDataLayout(entries: TensorEntry[], dataLength: number): TensorEntr
 
 /** An aligned Float32Array holding the exact bits of data[begin, end), whatever the source's alignment. */
 function littleEndianBytesToFloat32(data: Uint8Array, begin: number, end: number): Float32Array {
-  const copy = data.slice(begin, end);
+  // A fresh Uint8Array, not data.slice(): on a Node Buffer, slice() is a view into a shared pool.
+  const copy = new Uint8Array(end - begin);
+  copy.set(data.subarray(begin, end));
   swapWordsIfBigEndian(copy);
   return new Float32Array(copy.buffer, 0, (end - begin) / F32_BYTES);
 }

@@ -7,21 +7,10 @@ import {
   saveWeights,
   writeSafetensors,
 } from '../../src/gpt/safetensors.ts';
-
-/** mulberry32: a tiny seeded PRNG so the "random" weights are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/gpt/random.ts';
 
 function randomParams(cfg: GPTConfig, seed: number): Float32Array {
-  const next = seededRandom(seed);
+  const next = mulberry32(seed);
   const params = new Float32Array(paramCount(cfg));
   for (let i = 0; i < params.length; i++) params[i] = (next() - 0.5) * 4;
   return params;
@@ -403,5 +392,18 @@ describe('the writers reject bad input', () => {
     expect(() => writeSafetensors([{ ...t, shape: [3] }], {})).toThrow(/tensor a has shape \[3\] \(3 elements\) but 2 values/);
     expect(() => writeSafetensors([{ ...t, name: '__metadata__' }], {})).toThrow(/"__metadata__" is reserved/);
     expect(() => writeSafetensors([t], { n: 3 as unknown as string })).toThrow(/metadata "n" is a number: .* must be strings/);
+  });
+});
+
+describe('reading from Node buffers', () => {
+  it('reads a file held in a Buffer that is a view into a larger, shared allocation', () => {
+    const params = randomParams(NANO, 11);
+    const bytes = saveWeights(NANO, params, {});
+    // fs.readFileSync returns such views for small files: byteOffset is not 0 and the
+    // underlying ArrayBuffer holds other data, so a reader must not use .buffer from 0.
+    const pool = Buffer.alloc(bytes.length + 13, 0xab);
+    pool.set(bytes, 13);
+    const view = pool.subarray(13);
+    expect(bits(loadWeights(view).params)).toEqual(bits(params));
   });
 });
