@@ -1,0 +1,56 @@
+/**
+ * Messages between the page (client.ts) and the engine worker (worker.ts / host.ts).
+ * Traces cross the boundary packed into one ArrayBuffer, which is transferred, not copied.
+ */
+import type { GPTConfig } from './config.ts';
+import type { Tensor, Trace } from './trace.ts';
+
+export type EngineKind = 'wasm' | 'ts';
+
+export type Request =
+  | { type: 'init'; wasmUrl: string; weightsUrl: string; forceEngine?: EngineKind }
+  | { type: 'run'; id: number; ids: number[] }
+  | { type: 'generate'; id: number; input: number[]; steps: number; temperature: number; seed: number };
+
+export type ErrorCode = 'bad-input' | 'weights' | 'engine' | 'not-ready';
+
+export type Response =
+  | { type: 'ready'; engine: EngineKind; config: GPTConfig; fallbackReason?: string }
+  | { type: 'trace'; id: number; trace: PackedTrace }
+  | { type: 'generated'; id: number; tokens: number[]; traces: PackedTrace[]; ms: number }
+  | { type: 'error'; id?: number; code: ErrorCode; message: string };
+
+/** A trace as one buffer plus a table of where each tensor lives in it. */
+export interface PackedTrace {
+  config: GPTConfig;
+  ids: number[];
+  names: string[];
+  shapes: number[][];
+  /** Float offsets into buffer, one per name. */
+  offsets: number[];
+  buffer: ArrayBuffer;
+}
+
+export function packTrace(trace: Trace): PackedTrace {
+  const names = Object.keys(trace.tensors);
+  let total = 0;
+  const offsets = names.map((n) => {
+    const at = total;
+    total += trace.tensors[n]!.data.length;
+    return at;
+  });
+  const all = new Float32Array(total);
+  names.forEach((n, i) => all.set(trace.tensors[n]!.data, offsets[i]));
+  return { config: trace.config, ids: trace.ids, names, shapes: names.map((n) => trace.tensors[n]!.shape), offsets, buffer: all.buffer };
+}
+
+/** Views into the packed buffer: no copy. */
+export function unpackTrace(p: PackedTrace): Trace {
+  const tensors: Record<string, Tensor> = {};
+  p.names.forEach((name, i) => {
+    const shape = p.shapes[i]!;
+    const size = shape.reduce((a, b) => a * b, 1);
+    tensors[name] = { shape, data: new Float32Array(p.buffer, p.offsets[i]! * 4, size) };
+  });
+  return { config: p.config, ids: p.ids, tensors };
+}
