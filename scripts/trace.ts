@@ -18,7 +18,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-let args: Record<string, string | number | boolean> = {};
+let args: Record<string, string | number | boolean>;
 try {
   args = parseArgs(process.argv.slice(2), { tokens: 'string', generate: 'string', engine: 'string', weights: 'string' });
 } catch (e) {

@@ -303,7 +303,7 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
         continue; // the lock vanished between mkdir and stat: retry at once
       }
       if (Date.now() > deadline) {
-        throw new Error(`Timed out waiting for ${lockDir}; remove it if no other test run is unpacking Chromium.`);
+        throw new Error(`Timed out waiting for ${lockDir}; remove it if no other test run is unpacking Chromium.`, { cause: e });
       }
       await new Promise((r) => setTimeout(r, 250));
     }
