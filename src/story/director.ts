@@ -1,0 +1,98 @@
+/**
+ * Directors: one per chapter, pure functions from (context, step, t) to a SceneState.
+ *
+ * A chapter's director maps each beat name used in its Markdown (:::step{beat="..."}) to a
+ * StepDirector. A step says what the picture is at its local time t; `direct` adds the camera
+ * move from where the previous step ended (the first 22% of t, eased, then the camera holds),
+ * so consecutive steps join without a jump and every frame is computed from scratch.
+ */
+import type { GPTConfig } from '../gpt/config.ts';
+import type { Trace } from '../gpt/trace.ts';
+import type { CameraState, ModelId, ModelLayout, SceneState } from '../scene/types.ts';
+import { beat, lerpCamera } from './beats.ts';
+
+export interface ReaderChoices {
+  /** The reader's six letters. */
+  input: string;
+  /** Sampling temperature for the output chapter (0 = greedy). */
+  temperature: number;
+  seed: number;
+}
+
+export interface Generation {
+  /** The six output tokens. */
+  tokens: number[];
+  /** traces[k]: the forward pass over input + tokens[0..k-1] (T = 6 + k) that chose tokens[k]. */
+  traces: Trace[];
+}
+
+export interface DirectorContext {
+  config: GPTConfig;
+  /** Layout of the model the chapter shows, for the trace's T (nano) or the chapter's model. */
+  layout: ModelLayout;
+  /** Layouts of other models, for chapters that compare them (scale). */
+  layoutOf: (model: ModelId, T: number) => ModelLayout;
+  /** The forward pass over the reader's six input tokens. */
+  trace: Trace;
+  /** The whole greedy generation, when the worker has produced it. */
+  generation: Generation | null;
+  params: Float32Array;
+  choices: ReaderChoices;
+  /** Canvas size in CSS pixels (camera framing depends on the aspect ratio). */
+  viewport: { width: number; height: number };
+}
+
+/** What one step draws at its local time t; anything left out takes its default. */
+export interface StepScene {
+  camera: CameraState;
+  blocks?: SceneState['blocks'];
+  highlights?: SceneState['highlights'];
+  callouts?: SceneState['callouts'];
+  dim?: number;
+  /** The model drawn (default: the chapter's). */
+  model?: ModelId;
+  /** A short plain-text description of the picture with its key numbers, for screen readers. */
+  describe?: string;
+}
+
+export type StepDirector = (ctx: DirectorContext, t: number) => StepScene;
+
+export interface ChapterDirector {
+  /** The chapter's slug (its file name without the number). */
+  chapter: string;
+  /** Model shown by default. */
+  model: ModelId;
+  /** Beat name -> what the step shows. Every :::step in the chapter must name one of these. */
+  steps: Record<string, StepDirector>;
+}
+
+/** Fraction of a step spent moving the camera from where the previous step left it. */
+export const CAMERA_MOVE = 0.22;
+
+export interface Directed extends SceneState {
+  model: ModelId;
+  describe: string;
+}
+
+/**
+ * The frame for step `index` of `order` (the chapter's beats in reading order) at time t.
+ * `previous` is the step scene the camera comes from (null: no move, e.g. a chapter's first step
+ * on its own page); callers pass the previous step at t = 1.
+ */
+export function direct(director: ChapterDirector, order: readonly string[], index: number, t: number, ctx: DirectorContext, previous: StepScene | null = null): Directed {
+  const name = order[index];
+  const step = name !== undefined ? director.steps[name] : undefined;
+  if (!step) throw new Error(`chapter ${director.chapter} has no beat "${name}" (knows ${Object.keys(director.steps).join(', ')})`);
+  const scene = step(ctx, t);
+  const from = previous ?? (index > 0 ? director.steps[order[index - 1]!]?.(ctx, 1) ?? null : null);
+  const camera = from ? lerpCamera(from.camera, scene.camera, beat(t, 0, CAMERA_MOVE)) : scene.camera;
+  return {
+    camera,
+    blocks: scene.blocks ?? {},
+    highlights: scene.highlights ?? [],
+    callouts: scene.callouts ?? [],
+    dim: scene.dim ?? 0,
+    model: scene.model ?? director.model,
+    describe: scene.describe ?? '',
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * The reader's six letters: the default, validation with messages a reader can act on, and
+ * reading `?input=` from a URL without ever trusting it.
+ */
+import { SORT_LENGTH, VOCAB } from '../gpt/config.ts';
+
+export const DEFAULT_INPUT = 'CBABBC';
+
+/** null if the text is a valid input, else a short message saying what to change. */
+export function inputProblem(text: string): string | null {
+  if (text.length !== SORT_LENGTH) return `Use exactly ${SORT_LENGTH} letters (you have ${text.length}).`;
+  for (let i = 0; i < text.length; i++) {
+    if (!VOCAB.includes(text[i]!)) return `Letter ${i + 1} is not A, B or C.`;
+  }
+  return null;
+}
+
+/**
+ * The input from a URL's `?input=`: upper-cased if it is otherwise valid. Anything else gives a
+ * notice to show (as text, never as HTML) and the default input.
+ */
+export function inputFromSearch(search: string): { input: string; notice: string | null } {
+  const raw = new URLSearchParams(search).get('input');
+  if (raw === null) return { input: DEFAULT_INPUT, notice: null };
+  const candidate = raw.trim().toUpperCase();
+  const problem = inputProblem(candidate);
+  if (problem === null) return { input: candidate, notice: null };
+  const shown = raw.length > 24 ? raw.slice(0, 24) + '…' : raw;
+  return { input: DEFAULT_INPUT, notice: `Ignored ?input=${JSON.stringify(shown)}: ${problem} Showing ${DEFAULT_INPUT} instead.` };
+}

@@ -1,0 +1,93 @@
+/**
+ * Remark plugin for chapter Markdown (used with remark-directive, see astro.config.mjs):
+ *
+ *   :::step{beat="lookup"}        a step of the chapter: <section class="step" data-step="lookup"
+ *   ...paragraphs...              id="embedding-lookup">; the beat names a beat of the chapter's
+ *   :::                           director, the id is "<chapter slug>-<beat>" (stable anchors)
+ *
+ *   :ref[the token embeddings]{block="wte"}   a span naming a block of the scene; hovering it
+ *                                             highlights the block (same colour as the picture)
+ *   :val{q="output"}  :val{tensor="embed" at="5,0" fmt="3"}
+ *                     a number computed by the model (src/story/quantities.ts), filled in at
+ *                     build time for the default input and updated on the page for the reader's
+ *
+ * Any other directive-looking text (e.g. "A:B") is put back as plain text.
+ */
+import type { Root, Parent, PhrasingContent, RootContent } from 'mdast';
+import type { ContainerDirective, LeafDirective, TextDirective } from 'mdast-util-directive';
+import type {} from 'mdast-util-to-hast'; // declares data.hName / hProperties on mdast nodes
+import { slugFromPath } from './schema.ts';
+import { evalQuantity, type QuantityContext } from './quantities.ts';
+
+type Directive = ContainerDirective | LeafDirective | TextDirective;
+
+interface VFileLike {
+  path?: string;
+  history?: string[];
+}
+
+/** Options: a function giving the build-time context for :val (the default input's trace). */
+export interface ArticleMarkdownOptions {
+  context: () => QuantityContext;
+}
+
+function isDirective(node: RootContent | Root): node is Directive {
+  return node.type === 'containerDirective' || node.type === 'leafDirective' || node.type === 'textDirective';
+}
+
+function asText(node: Directive): PhrasingContent[] {
+  const attrs = Object.entries(node.attributes ?? {});
+  const suffix = attrs.length ? `{${attrs.map(([k, v]) => `${k}="${v}"`).join(' ')}}` : '';
+  const children = (node.children ?? []) as PhrasingContent[];
+  if (children.length === 0) return [{ type: 'text', value: `:${node.name}${suffix}` }];
+  return [{ type: 'text', value: `:${node.name}[` }, ...children, { type: 'text', value: `]${suffix}` }];
+}
+
+export function remarkArticle(options: ArticleMarkdownOptions) {
+  return (tree: Root, file: VFileLike) => {
+    const path = file.path ?? file.history?.[0] ?? '';
+    const slug = slugFromPath(path);
+    const seen = new Set<string>();
+    let ctx: QuantityContext | null = null;
+
+    const visit = (parent: Parent) => {
+      for (let i = 0; i < parent.children.length; i++) {
+        const node = parent.children[i] as RootContent;
+        if (!isDirective(node)) {
+          if ('children' in node) visit(node as Parent);
+          continue;
+        }
+        const attrs = node.attributes ?? {};
+        if (node.type === 'containerDirective' && node.name === 'step') {
+          const beatName = attrs.beat;
+          if (!beatName || !/^[a-z][a-z0-9-]*$/.test(beatName)) throw new Error(`${path}: a step needs beat="kebab-case-name", got ${JSON.stringify(beatName)}`);
+          if (seen.has(beatName)) throw new Error(`${path}: two steps use beat "${beatName}"; beats name steps and must be unique in a chapter`);
+          seen.add(beatName);
+          node.data = { hName: 'section', hProperties: { className: ['step'], dataStep: beatName, id: `${slug}-${beatName}` } };
+          visit(node);
+        } else if (node.type === 'textDirective' && node.name === 'ref') {
+          if (!attrs.block) throw new Error(`${path}: :ref[...] needs block="<block id>"`);
+          node.data = { hName: 'span', hProperties: { className: ['ref'], dataBlock: attrs.block, tabIndex: 0 } };
+          visit(node);
+        } else if (node.type === 'textDirective' && node.name === 'val') {
+          ctx ??= options.context();
+          let value: string;
+          try {
+            value = evalQuantity(attrs, ctx);
+          } catch (e) {
+            throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
+          }
+          const props: Record<string, string | string[]> = { className: ['val'] };
+          for (const key of ['q', 'tensor', 'at', 'fmt'] as const) if (attrs[key] !== undefined) props[`data-${key}`] = attrs[key]!;
+          node.data = { hName: 'span', hProperties: props };
+          node.children = [{ type: 'text', value }];
+        } else {
+          parent.children.splice(i, 1, ...(asText(node) as RootContent[]));
+          i--;
+          continue;
+        }
+      }
+    };
+    visit(tree);
+  };
+}

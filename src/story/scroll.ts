@@ -1,0 +1,90 @@
+/**
+ * Scroll binding: the only module that imports scrollama. Turns the reader's scrolling into
+ * { chapter, step, t } every frame. scrollama reports steps entering and leaving the reading
+ * line; the local time t is recomputed from element rectangles on each frame, because
+ * scrollama's own progress goes stale after jumps (anchor links, fast flings).
+ */
+import scrollama from 'scrollama';
+import { activeStepAt, stepTime } from './progress.ts';
+
+export interface StoryPosition {
+  /** Chapter slug (from the step's enclosing [data-chapter]). */
+  chapter: string;
+  /** Beat name of the step (data-step). */
+  step: string;
+  /** Index of the step within its chapter. */
+  index: number;
+  /** Step element id, for the URL hash. */
+  id: string;
+  /** 0..1 through the step; 1 throughout in reduced-motion mode. */
+  t: number;
+}
+
+export interface ScrollStoryOptions {
+  /** The reading line, as a fraction of the viewport height from the top. */
+  offset?: 0.5 | 0.6 | 0.7;
+  /** Jump to each step's end state instead of animating (prefers-reduced-motion). */
+  reducedMotion?: () => boolean;
+  /** Called when the active step changes (also on the first frame). */
+  onStepChange?: (pos: StoryPosition, element: HTMLElement) => void;
+}
+
+export class ScrollStory {
+  private readonly steps: HTMLElement[];
+  private readonly scroller: scrollama.ScrollamaInstance;
+  private readonly offset: number;
+  private readonly opts: ScrollStoryOptions;
+  private active = -1;
+
+  constructor(root: ParentNode, opts: ScrollStoryOptions = {}) {
+    this.steps = Array.from(root.querySelectorAll<HTMLElement>('[data-step]'));
+    this.opts = opts;
+    this.offset = opts.offset ?? 0.6;
+    this.scroller = scrollama();
+    if (this.steps.length > 0) {
+      this.scroller
+        .setup({ step: this.steps, offset: this.offset as scrollama.DecimalType })
+        .onStepEnter(({ index }) => this.setActive(index));
+      window.addEventListener('resize', this.onResize);
+    }
+  }
+
+  /** Recompute the reading position from the layout as it is now (call once per frame). */
+  position(): StoryPosition | null {
+    if (this.steps.length === 0) return null;
+    const anchor = window.innerHeight * this.offset;
+    const boxes = this.steps.map((el) => el.getBoundingClientRect());
+    const index = Math.max(0, activeStepAt(boxes, anchor));
+    if (index !== this.active) this.setActive(index);
+    const el = this.steps[index]!;
+    const reduced = this.opts.reducedMotion?.() ?? false;
+    return this.describe(el, reduced ? 1 : stepTime(boxes[index]!, anchor, window.innerHeight * 0.3));
+  }
+
+  /** The step elements, in document order. */
+  get elements(): readonly HTMLElement[] {
+    return this.steps;
+  }
+
+  destroy(): void {
+    this.scroller.destroy();
+    window.removeEventListener('resize', this.onResize);
+  }
+
+  private readonly onResize = () => this.scroller.resize();
+
+  private describe(el: HTMLElement, t: number): StoryPosition {
+    const chapterEl = el.closest<HTMLElement>('[data-chapter]');
+    const siblings = chapterEl ? Array.from(chapterEl.querySelectorAll('[data-step]')) : this.steps;
+    return { chapter: chapterEl?.dataset.chapter ?? '', step: el.dataset.step ?? '', index: siblings.indexOf(el), id: el.id, t };
+  }
+
+  private setActive(index: number): void {
+    if (index === this.active || !this.steps[index]) return;
+    this.steps[this.active]?.removeAttribute('aria-current');
+    this.active = index;
+    const el = this.steps[index]!;
+    el.setAttribute('aria-current', 'step');
+    this.opts.onStepChange?.(this.describe(el, 0), el);
+  }
+}
