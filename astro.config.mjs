@@ -1,10 +1,17 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
+import { unified } from '@astrojs/markdown-remark';
+import remarkDirective from 'remark-directive';
+import { remarkArticle } from './src/story/markdown.ts';
+import { buildContext } from './src/story/build-context.ts';
 
 export default defineConfig({
-  // Relative asset URLs would break embeds served from /embed/<slug>/; keep them rooted.
   trailingSlash: 'always',
   build: { format: 'directory' },
+  markdown: {
+    // :::step, :ref and :val in chapter Markdown (see src/story/markdown.ts).
+    processor: unified({ remarkPlugins: [remarkDirective, [remarkArticle, { context: buildContext }]] }),
+  },
   vite: {
     build: {
       // Vite inlines small assets as base64; the WASM engine must stay a separate, cacheable file.

@@ -34,6 +34,8 @@ export interface WorkerLike {
 export interface Ready {
   engine: EngineKind;
   config: GPTConfig;
+  /** The weights, packed as paramSpecs(config): the blue cells. */
+  params: Float32Array;
   fallbackReason?: string;
 }
 
@@ -72,7 +74,7 @@ export class GPTClient {
     this.ready.catch(() => undefined);
     worker.onmessage = (event) => {
       const msg = event.data;
-      if (msg.type === 'ready') resolveReady({ engine: msg.engine, config: msg.config, fallbackReason: msg.fallbackReason });
+      if (msg.type === 'ready') resolveReady({ engine: msg.engine, config: msg.config, params: msg.params, fallbackReason: msg.fallbackReason });
       else if (msg.type === 'error' && msg.id === undefined) this.fail(new GPTError(msg.code, msg.message), rejectReady);
       else this.settle(msg);
     };

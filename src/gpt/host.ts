@@ -57,7 +57,7 @@ export class EngineHost {
         const wasm = await WasmGPT.create(await this.fetchBytes(wasmUrl), config);
         wasm.setParams(params);
         this.engine = wasm;
-        this.reply({ type: 'ready', engine: 'wasm', config }, []);
+        this.reply({ type: 'ready', engine: 'wasm', config, params: params.slice() }, []);
         return;
       } catch (e) {
         fallbackReason = `WebAssembly engine unavailable (${(e as Error).message}); using the TypeScript engine`;
@@ -66,7 +66,7 @@ export class EngineHost {
       fallbackReason = 'TypeScript engine requested';
     }
     this.engine = { forward: (ids) => forwardReference(config, params, ids) };
-    this.reply({ type: 'ready', engine: 'ts', config, fallbackReason }, []);
+    this.reply({ type: 'ready', engine: 'ts', config, params: params.slice(), fallbackReason }, []);
   }
 
   private checkIds(id: number, ids: number[], maxLength: number): boolean {

@@ -15,7 +15,7 @@ export type Request =
 export type ErrorCode = 'bad-input' | 'weights' | 'engine' | 'not-ready';
 
 export type Response =
-  | { type: 'ready'; engine: EngineKind; config: GPTConfig; fallbackReason?: string }
+  | { type: 'ready'; engine: EngineKind; config: GPTConfig; params: Float32Array; fallbackReason?: string }
   | { type: 'trace'; id: number; trace: PackedTrace }
   | { type: 'generated'; id: number; tokens: number[]; traces: PackedTrace[]; ms: number }
   | { type: 'error'; id?: number; code: ErrorCode; message: string };

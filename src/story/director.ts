@@ -64,6 +64,11 @@ export interface ChapterDirector {
   model: ModelId;
   /** Beat name -> what the step shows. Every :::step in the chapter must name one of these. */
   steps: Record<string, StepDirector>;
+  /**
+   * Beats where the camera may jump instead of moving smoothly (e.g. switching to another model).
+   * Everywhere else the tests require the camera to move continuously with t.
+   */
+  cuts?: readonly string[];
 }
 
 /** Fraction of a step spent moving the camera from where the previous step left it. */

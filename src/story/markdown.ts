@@ -11,6 +11,9 @@
  *                     a number computed by the model (src/story/quantities.ts), filled in at
  *                     build time for the default input and updated on the page for the reader's
  *
+ *   ::reader-input    the form where the reader types their own six letters
+ *   ::sampling        temperature and seed controls for picking the next token
+ *
  * Any other directive-looking text (e.g. "A:B") is put back as plain text.
  */
 import type { Root, Parent, PhrasingContent, RootContent } from 'mdast';
@@ -81,6 +84,9 @@ export function remarkArticle(options: ArticleMarkdownOptions) {
           for (const key of ['q', 'tensor', 'at', 'fmt'] as const) if (attrs[key] !== undefined) props[`data-${key}`] = attrs[key]!;
           node.data = { hName: 'span', hProperties: props };
           node.children = [{ type: 'text', value }];
+        } else if (node.type === 'leafDirective' && (node.name === 'reader-input' || node.name === 'sampling')) {
+          ctx ??= options.context();
+          node.data = node.name === 'reader-input' ? readerInputForm(ctx.input) : samplingForm();
         } else {
           parent.children.splice(i, 1, ...(asText(node) as RootContent[]));
           i--;
@@ -90,4 +96,35 @@ export function remarkArticle(options: ArticleMarkdownOptions) {
     };
     visit(tree);
   };
+}
+
+type HastChild = { type: 'element'; tagName: string; properties: Record<string, unknown>; children: HastChild[] } | { type: 'text'; value: string };
+
+function h(tagName: string, properties: Record<string, unknown>, ...children: (HastChild | string)[]): HastChild {
+  return { type: 'element', tagName, properties, children: children.map((c) => (typeof c === 'string' ? { type: 'text', value: c } : c)) };
+}
+
+/** The reader's letters: works as a plain form (GET ?input=) even before the script runs. */
+function readerInputForm(value: string) {
+  return {
+    hName: 'form',
+    hProperties: { className: ['reader-input'], method: 'get', action: '', role: 'search', ariaLabel: 'Your six letters' },
+    hChildren: [
+      h('label', {}, 'Six letters from A, B and C ', h('input', { name: 'input', value, maxLength: 6, size: 8, autocomplete: 'off', spellcheck: 'false', pattern: '[ABCabc]{6}', className: ['letters'] })),
+      h('button', { type: 'submit' }, 'Run the model'),
+      h('p', { className: ['input-message'], ariaLive: 'polite' }),
+    ],
+  } as never;
+}
+
+/** Temperature and seed for sampling the next token. */
+function samplingForm() {
+  return {
+    hName: 'form',
+    hProperties: { className: ['sampling'], ariaLabel: 'How the next token is picked' },
+    hChildren: [
+      h('label', {}, 'Temperature ', h('input', { type: 'range', name: 'temperature', min: '0', max: '2', step: '0.1', value: '0' }), ' ', h('output', { name: 'temperature-value' }, '0 (greedy)')),
+      h('label', {}, 'Seed ', h('input', { type: 'number', name: 'seed', min: '0', max: '999999', step: '1', value: '1', size: 6 })),
+    ],
+  } as never;
 }

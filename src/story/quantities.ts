@@ -27,7 +27,12 @@ export interface QuantityRef {
 }
 
 const fmtNumber = (v: number, fmt = '2'): string => {
-  if (fmt === '%') return `${(v * 100).toFixed(1)}%`;
+  if (fmt === '%') {
+    // Probabilities near 0 or 1 would round to a misleading "100.00%".
+    if (v > 0.9999) return 'over 99.99%';
+    if (v < 0.0001) return 'under 0.01%';
+    return `${(v * 100).toFixed(2)}%`;
+  }
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   const s = v.toFixed(Number(fmt));
   return s.startsWith('-') ? '−' + s.slice(1) : s; // a true minus sign reads better than a hyphen

@@ -51,6 +51,7 @@ describe('GPTClient + EngineHost', () => {
     const ready = await client.ready;
     expect(ready.engine).toBe('wasm');
     expect(ready.config.n_embd).toBe(48);
+    expect(Array.from(ready.params)).toEqual(Array.from(readWeights().params)); // the blue cells, loaded once
     const ids = [2, 1, 0, 1, 1, 2];
     const trace = await client.run(ids);
     const expected = (await wasmEngine()).forward(ids);

@@ -1,0 +1,164 @@
+/**
+ * /explore/: the free view. Runs the real model in the worker (created once), shows its trace in
+ * the scene, lets the reader pick a model to compare sizes and type six letters, which re-runs the
+ * model and updates every green cell in place, and shows the letters the model generates.
+ */
+import { GPTClient, GPTError } from '../gpt/client.ts';
+import { decode, encode, SORT_LENGTH } from '../gpt/config.ts';
+import { loadWeights } from '../gpt/safetensors.ts';
+import type { Trace } from '../gpt/trace.ts';
+import { layoutModel } from '../scene/layout.ts';
+import { MODELS, MODEL_IDS } from '../scene/models.ts';
+import type { ModelId, ModelLayout } from '../scene/types.ts';
+import { installTestHook, mountSceneCanvas } from './scene-canvas.ts';
+
+const DEFAULT_INPUT = 'CBABBC';
+
+function byId<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`explore page: element #${id} is missing`);
+  return el as T;
+}
+
+/** Six letters A/B/C, or an error message naming the problem. */
+export function checkInput(text: string): { ids: number[] } | { error: string } {
+  if (text.length !== SORT_LENGTH) return { error: `Type exactly ${SORT_LENGTH} letters (you typed ${text.length}).` };
+  const r = encode(text, SORT_LENGTH);
+  return 'error' in r ? { error: r.error.charAt(0).toUpperCase() + r.error.slice(1) + '.' } : r;
+}
+
+/** The URL's ?input=, if valid; otherwise a notice saying what was ignored (shown as text, never HTML). */
+function inputFromUrl(search: string): { input: string | null; notice: string | null } {
+  const params = new URLSearchParams(search);
+  const raw = params.get('input');
+  const unknown = [...params.keys()].filter((k) => k !== 'input');
+  const notices: string[] = [];
+  let input: string | null = null;
+  if (raw !== null) {
+    const check = checkInput(raw);
+    if ('error' in check) notices.push(`Ignored ?input=${JSON.stringify(raw.slice(0, 40))}${raw.length > 40 ? '…' : ''}: it must be ${SORT_LENGTH} letters A, B or C.`);
+    else input = raw;
+  }
+  if (unknown.length > 0) notices.push(`Ignored unknown URL parameter${unknown.length > 1 ? 's' : ''}: ${unknown.slice(0, 5).map((k) => k.slice(0, 30)).join(', ')}.`);
+  return { input, notice: notices.length ? notices.join(' ') : null };
+}
+
+function start(): void {
+  const form = byId<HTMLFormElement>('explore-form');
+  const letters = byId<HTMLInputElement>('letters');
+  const message = byId<HTMLElement>('letters-message');
+  const output = byId<HTMLOutputElement>('sorted');
+  const modelSelect = byId<HTMLSelectElement>('model');
+  const resetButton = byId<HTMLButtonElement>('reset-view');
+  const notice = byId<HTMLElement>('url-notice');
+  const status = byId<HTMLElement>('engine-status');
+
+  const fromUrl = inputFromUrl(location.search);
+  if (fromUrl.notice) {
+    notice.textContent = fromUrl.notice;
+    notice.hidden = false;
+  }
+  letters.value = fromUrl.input ?? DEFAULT_INPUT;
+
+  const view = mountSceneCanvas(document.querySelector<HTMLElement>('[data-scene]'), { captureTouch: true, captureWheel: true });
+  let model: ModelId = 'nano';
+  let layout: ModelLayout = layoutModel(model, SORT_LENGTH);
+  let trace: Trace | null = null;
+  let params: Float32Array | null = null;
+  let inputAt = 0;
+  let runId = 0;
+  view?.setModel(layout, MODELS[model].name);
+
+  const client = new GPTClient(new Worker(new URL('../gpt/worker.ts', import.meta.url), { type: 'module' }), {
+    wasmUrl: new URL('../gpt/build/gpt.wasm', import.meta.url).href,
+    weightsUrl: `${import.meta.env.BASE_URL}models/sort-nano.safetensors`,
+  });
+  const weights = fetch(`${import.meta.env.BASE_URL}models/sort-nano.safetensors`)
+    .then((res) => {
+      if (!res.ok) throw new Error(`the weights file answered ${res.status} ${res.statusText}`);
+      return res.arrayBuffer();
+    })
+    .then((bytes) => loadWeights(new Uint8Array(bytes)).params);
+
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+  const fail = (e: unknown) => {
+    if (e instanceof GPTError && e.code === 'superseded') return;
+    status.textContent = `The model could not run: ${(e as Error).message}`;
+    status.hidden = false;
+  };
+
+  /** Runs the model on valid letters: the trace for the scene first (fast), then the generated output. */
+  const run = (text: string, ids: number[]) => {
+    const id = ++runId;
+    inputAt = performance.now();
+    output.textContent = '…';
+    client
+      .run(ids)
+      .then((t) => {
+        if (id !== runId) return;
+        trace = t;
+        view?.setValues(model === 'nano' ? t : null, model === 'nano' ? params : null);
+        markReady();
+      })
+      .catch(fail);
+    client
+      .generate(ids, { temperature: 0, steps: SORT_LENGTH })
+      .then((g) => {
+        if (id !== runId) return;
+        const sorted = decode(g.tokens);
+        const expected = [...text].sort().join('');
+        output.textContent = sorted;
+        output.dataset.correct = String(sorted === expected);
+        output.title = sorted === expected ? 'Correctly sorted' : `Expected ${expected}`;
+      })
+      .catch(fail);
+  };
+
+  const onInput = () => {
+    const text = letters.value.trim().toUpperCase();
+    const check = checkInput(text);
+    if ('error' in check) {
+      message.textContent = check.error;
+      letters.setAttribute('aria-invalid', 'true');
+      return;
+    }
+    message.textContent = '';
+    letters.removeAttribute('aria-invalid');
+    if (text !== letters.value) letters.value = text;
+    run(text, check.ids);
+  };
+  letters.addEventListener('input', onInput);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    onInput();
+  });
+
+  modelSelect.addEventListener('change', () => {
+    const next = modelSelect.value as ModelId;
+    if (!MODEL_IDS.includes(next)) return;
+    model = next;
+    layout = layoutModel(model, SORT_LENGTH);
+    view?.setModel(layout, MODELS[model].name, { fit: true });
+    view?.setValues(model === 'nano' ? trace : null, model === 'nano' ? params : null);
+    byId<HTMLElement>('model-params').textContent = `${layout.params.toLocaleString('en')} parameters`;
+  });
+  resetButton.addEventListener('click', () => view?.resetCamera());
+  byId<HTMLButtonElement>('whole-model').addEventListener('click', () => view?.fitWholeModel());
+
+  Promise.all([client.ready, weights])
+    .then(([r, p]) => {
+      params = p;
+      status.textContent = r.engine === 'wasm' ? '' : `Running the TypeScript engine (${r.fallbackReason ?? 'WebAssembly unavailable'}).`;
+      status.hidden = status.textContent === '';
+      onInput();
+    })
+    .catch(fail);
+
+  if (view) {
+    installTestHook({ view, ready, layout: () => layout, trace: () => trace, params: () => params, inputAt: () => inputAt });
+  }
+}
+
+start();

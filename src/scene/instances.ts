@@ -1,0 +1,153 @@
+/**
+ * SceneState -> box instance data (pure, no GL). Every block becomes one instance; each
+ * highlight that does not cover its whole block adds one more instance for its sub-range,
+ * drawn over the block (or displaced by `lift`, leaving a hole in the block where it came
+ * from). Instances are split into three lists drawn in order: opaque blocks, highlight
+ * overlays (pulled forward with a polygon offset), and translucent blocks (no depth writes).
+ *
+ * Layout of one instance (BOX_STRIDE floats), see shaders.ts BOX_ATTRIBS.
+ */
+import { KIND_INDEX, ROLE_INDEX } from './palette.ts';
+import { BOX_STRIDE } from './shaders.ts';
+import type { Block, Highlight, ModelLayout, Range, SceneState, Vec3 } from './types.ts';
+
+/** What the builder needs to know about a block's values on the GPU. */
+export interface ValueLookup {
+  slot(blockId: string): { x: number; y: number; scale: number } | undefined;
+  hasValues(block: Block): boolean;
+}
+
+export interface InstanceLists {
+  opaque: Float32Array;
+  overlay: Float32Array;
+  translucent: Float32Array;
+  counts: { opaque: number; overlay: number; translucent: number };
+}
+
+/** Grows on demand and hands out filled prefixes, so steady frames allocate nothing new. */
+class FloatList {
+  data: Float32Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.data = new Float32Array(capacity);
+  }
+  reserve(extra: number): void {
+    if (this.length + extra <= this.data.length) return;
+    const grown = new Float32Array(Math.max(this.data.length * 2, this.length + extra));
+    grown.set(this.data.subarray(0, this.length));
+    this.data = grown;
+  }
+}
+
+const NO_HOLE = [0, 0, 0, 0] as const;
+/** "Everything revealed": more columns than any block has. */
+const ALL_COLUMNS = 1e9;
+
+export class InstanceBuilder {
+  private readonly lists = { opaque: new FloatList(64 * BOX_STRIDE), overlay: new FloatList(16 * BOX_STRIDE), translucent: new FloatList(16 * BOX_STRIDE) };
+
+  /** Builds the three lists; the returned arrays are views valid until the next call. */
+  build(layout: ModelLayout, state: Omit<SceneState, 'camera'>, values: ValueLookup): InstanceLists {
+    const { opaque, overlay, translucent } = this.lists;
+    opaque.length = overlay.length = translucent.length = 0;
+    const byBlock = new Map<string, Highlight[]>();
+    for (const h of state.highlights) {
+      const list = byBlock.get(h.block);
+      if (list) list.push(h);
+      else byBlock.set(h.block, [h]);
+    }
+    const dim = clamp01(state.dim ?? 0);
+
+    for (const b of layout.blocks) {
+      const style = state.blocks[b.id];
+      const opacity = clamp01(style?.opacity ?? 1);
+      if (opacity <= 0) continue;
+      const offset = style?.offset ?? [0, 0, 0];
+      const pos: Vec3 = [b.position[0] + offset[0], b.position[1] + offset[1], b.position[2] + offset[2]];
+      const highlights = byBlock.get(b.id) ?? [];
+      const whole = highlights.find((h) => !h.lift && isWhole(h, b));
+      const lifted = highlights.find((h) => h.lift);
+      const hole = lifted ? [...rowsOf(lifted, b), ...colsOf(lifted, b)] : NO_HOLE;
+      const reveal: [number, number] = style?.reveal ? [style.reveal.cols, style.reveal.rows ?? 0] : [ALL_COLUMNS, 0];
+      const slot = values.slot(b.id);
+      const atlas: [number, number, number, number] = slot && values.hasValues(b) ? [slot.x, slot.y, 1, slot.scale] : [0, 0, 0, 1];
+      const kind = KIND_INDEX[b.kind];
+      const baseRole = whole ? ROLE_INDEX[whole.role] : 0;
+      const baseDim = whole ? roleDim(whole, dim) : dim;
+      const base = opacity < 1 ? translucent : opaque;
+      write(base, pos, b.size, [0, 0, b.rows.size, b.cols.size], atlas, [kind, opacity, baseDim, baseRole], reveal, hole);
+
+      const cellW = b.size[0] / Math.max(1, b.cols.size);
+      const cellH = b.size[1] / Math.max(1, b.rows.size);
+      for (const h of highlights) {
+        if (h === whole) continue;
+        const [r0, r1] = rowsOf(h, b);
+        const [c0, c1] = colsOf(h, b);
+        if (r1 <= r0 || c1 <= c0) continue;
+        const lift = h.lift ?? [0, 0, 0];
+        const at: Vec3 = [pos[0] + c0 * cellW + lift[0], pos[1] - r0 * cellH + lift[1], pos[2] + lift[2]];
+        const size: Vec3 = [(c1 - c0) * cellW, (r1 - r0) * cellH, b.size[2]];
+        write(opacity < 1 ? translucent : overlay, at, size, [r0, c0, r1 - r0, c1 - c0], atlas, [kind, opacity, roleDim(h, dim), ROLE_INDEX[h.role]], reveal, NO_HOLE);
+      }
+    }
+    return {
+      opaque: opaque.data.subarray(0, opaque.length),
+      overlay: overlay.data.subarray(0, overlay.length),
+      translucent: translucent.data.subarray(0, translucent.length),
+      counts: { opaque: opaque.length / BOX_STRIDE, overlay: overlay.length / BOX_STRIDE, translucent: translucent.length / BOX_STRIDE },
+    };
+  }
+}
+
+function write(
+  list: FloatList,
+  pos: Vec3,
+  size: Vec3,
+  range: [number, number, number, number],
+  atlas: [number, number, number, number],
+  style: [number, number, number, number],
+  reveal: [number, number],
+  hole: readonly number[],
+): void {
+  list.reserve(BOX_STRIDE);
+  const d = list.data;
+  let i = list.length;
+  d[i++] = pos[0]; d[i++] = pos[1]; d[i++] = pos[2];
+  d[i++] = size[0]; d[i++] = size[1]; d[i++] = size[2];
+  d[i++] = range[0]; d[i++] = range[1]; d[i++] = range[2]; d[i++] = range[3];
+  d[i++] = atlas[0]; d[i++] = atlas[1]; d[i++] = atlas[2]; d[i++] = atlas[3];
+  d[i++] = style[0]; d[i++] = style[1]; d[i++] = style[2]; d[i++] = style[3];
+  d[i++] = reveal[0]; d[i++] = reveal[1]; d[i++] = 0; d[i++] = 0;
+  d[i++] = hole[0]!; d[i++] = hole[1]!; d[i++] = hole[2]!; d[i++] = hole[3]!;
+  list.length = i;
+}
+
+/** A muted highlight is half-dimmed even when nothing else is; other roles are never dimmed. */
+function roleDim(h: Highlight, dim: number): number {
+  return h.role === 'muted' ? Math.max(dim, 0.5) : 0;
+}
+
+function clampRange(r: Range | undefined, size: number): [number, number] {
+  if (!r) return [0, size];
+  const a = Math.max(0, Math.min(size, Math.floor(r[0])));
+  const b = Math.max(a, Math.min(size, Math.floor(r[1])));
+  return [a, b];
+}
+
+function rowsOf(h: Highlight, b: Block): [number, number] {
+  return clampRange(h.rows, b.rows.size);
+}
+
+function colsOf(h: Highlight, b: Block): [number, number] {
+  return clampRange(h.cols, b.cols.size);
+}
+
+function isWhole(h: Highlight, b: Block): boolean {
+  const [r0, r1] = rowsOf(h, b);
+  const [c0, c1] = colsOf(h, b);
+  return r0 === 0 && c0 === 0 && r1 === b.rows.size && c1 === b.cols.size;
+}
+
+function clamp01(x: number): number {
+  return Math.max(0, Math.min(1, x));
+}

@@ -1,0 +1,357 @@
+/**
+ * The WebGL2 renderer: draws a ModelLayout under a SceneState on one canvas.
+ *
+ *   const r = new SceneRenderer(canvas);           // throws WebGLUnavailableError without WebGL2
+ *   r.setValues(layout, trace, params);            // uploads numbers (weights once, trace per run)
+ *   const m = r.draw(layout, state, cssW, cssH);   // one frame; returns the camera matrices used
+ *
+ * Everything GPU-side (two programs, five buffers, five vertex arrays, one texture) is created
+ * once per context; a frame sets uniforms, refreshes instance data only when the non-camera
+ * part of the state changed, and issues at most four instanced draws (spine, blocks, highlight
+ * overlays, translucent blocks). After a context loss, restore() recreates all of it from the
+ * CPU copies.
+ */
+import {
+  createBufferInfoFromArrays,
+  createProgramInfo,
+  createVertexArrayInfo,
+  drawBufferInfo,
+  setUniforms,
+  type BufferInfo,
+  type ProgramInfo,
+  type VertexArrayInfo,
+} from 'twgl.js';
+import type { Trace } from '../gpt/trace.ts';
+import { cameraMatrices, sceneRadius, type CameraMatrices } from './camera.ts';
+import { InstanceBuilder } from './instances.ts';
+import { BACKGROUND_HEX, KIND_HEX, ROLE_HEX, SPINE_HEX, hexToRgb } from './palette.ts';
+import { BOX_ATTRIBS, BOX_FS, BOX_STRIDE, BOX_VS, SPINE_FS, SPINE_STRIDE, SPINE_VS } from './shaders.ts';
+import { ValueAtlas } from './textures.ts';
+import type { ModelLayout, SceneState } from './types.ts';
+
+export class WebGLUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebGLUnavailableError';
+  }
+}
+
+/** GPU objects this renderer's context currently holds (created minus deleted), for leak checks. */
+export interface ResourceCounts {
+  textures: number;
+  buffers: number;
+  programs: number;
+  vertexArrays: number;
+}
+
+type Pass = 'opaque' | 'overlay' | 'translucent';
+const PASSES: Pass[] = ['opaque', 'overlay', 'translucent'];
+
+interface GpuState {
+  box: ProgramInfo;
+  spine: ProgramInfo;
+  boxBuffers: Record<Pass, { buffer: WebGLBuffer; vao: VertexArrayInfo; capacity: number }>;
+  spineBuffer: { buffer: WebGLBuffer; vao: VertexArrayInfo; capacity: number };
+  atlas: ValueAtlas;
+}
+
+export class SceneRenderer {
+  readonly canvas: HTMLCanvasElement;
+  private gl: WebGL2RenderingContext;
+  private gpu: GpuState;
+  private readonly counts: ResourceCounts = { textures: 0, buffers: 0, programs: 0, vertexArrays: 0 };
+  private readonly builder = new InstanceBuilder();
+  private instanceKey: unknown[] = [];
+  private instanceCounts: Record<Pass, number> = { opaque: 0, overlay: 0, translucent: 0 };
+  private spineLayout: ModelLayout | null = null;
+  private spineCount = 0;
+  private values: { layout: ModelLayout; trace: Trace | null; params: Float32Array | null } | null = null;
+  private readonly uniforms = {
+    kind: [...hexToRgb(KIND_HEX.weight), ...hexToRgb(KIND_HEX.activation), ...hexToRgb(KIND_HEX.aggregate)],
+    role: [0, 0, 0, ...hexToRgb(ROLE_HEX.focus), ...hexToRgb(ROLE_HEX.source), ...hexToRgb(ROLE_HEX.result), ...hexToRgb(ROLE_HEX.muted)],
+    background: hexToRgb(BACKGROUND_HEX),
+  };
+
+  constructor(canvas: HTMLCanvasElement) {
+    this.canvas = canvas;
+    const gl = canvas.getContext('webgl2', { alpha: false, antialias: true, depth: true, preserveDrawingBuffer: false });
+    if (!gl) throw new WebGLUnavailableError('WebGL2 is not available in this browser, so the 3D view cannot be drawn.');
+    this.gl = gl;
+    this.trackResources(gl);
+    this.gpu = this.createGpuState();
+  }
+
+  /** Live GPU object counts (a copy). */
+  resources(): ResourceCounts {
+    return { ...this.counts };
+  }
+
+  get context(): WebGL2RenderingContext {
+    return this.gl;
+  }
+
+  isContextLost(): boolean {
+    return this.gl.isContextLost();
+  }
+
+  /** The values the next frames show: weights (params) and one trace, for `layout`. */
+  setValues(layout: ModelLayout, trace: Trace | null, params: Float32Array | null): void {
+    this.values = { layout, trace, params };
+    if (!this.gl.isContextLost()) this.gpu.atlas.set(layout, trace, params);
+  }
+
+  /** Recreates every GPU object after `webglcontextrestored` and re-uploads the values. */
+  restore(): void {
+    const gl = this.canvas.getContext('webgl2');
+    if (!gl) throw new WebGLUnavailableError('the WebGL2 context could not be restored');
+    this.gl = gl;
+    Object.assign(this.counts, { textures: 0, buffers: 0, programs: 0, vertexArrays: 0 });
+    this.trackResources(gl);
+    this.gpu = this.createGpuState();
+    this.instanceKey = [];
+    this.spineLayout = null;
+    if (this.values) this.gpu.atlas.set(this.values.layout, this.values.trace, this.values.params);
+  }
+
+  /**
+   * Draws one frame of `layout` under `state` into the canvas's current drawing buffer, for a
+   * viewport of cssWidth x cssHeight CSS pixels. Returns the camera matrices it used (for labels
+   * and picking); nothing in `layout` or `state` is modified.
+   */
+  draw(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
+    const matrices = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout));
+    const gl = this.gl;
+    if (gl.isContextLost()) return matrices;
+    this.updateInstances(layout, state);
+    this.updateSpine(layout);
+
+    gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
+    const bg = this.uniforms.background;
+    gl.clearColor(bg[0], bg[1], bg[2], 1);
+    gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
+    gl.enable(gl.DEPTH_TEST);
+    gl.depthFunc(gl.LEQUAL);
+    gl.enable(gl.CULL_FACE);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
+
+    if (this.spineCount > 0) {
+      const { spine, spineBuffer } = this.gpu;
+      gl.disable(gl.CULL_FACE);
+      gl.useProgram(spine.program);
+      setUniforms(spine, {
+        u_viewProj: matrices.viewProjection,
+        u_origin: matrices.origin,
+        u_eye: matrices.eye,
+        u_width: layout.cell * 1.2,
+        u_minPixels: 3,
+        u_pixelAngle: matrices.pixelAngle,
+        u_color: [...hexToRgb(SPINE_HEX), 0.55],
+      });
+      gl.bindVertexArray(spineBuffer.vao.vertexArrayObject!);
+      drawBufferInfo(gl, spineBuffer.vao, gl.TRIANGLES, 9, 0, this.spineCount);
+      gl.enable(gl.CULL_FACE);
+    }
+
+    const { box, boxBuffers, atlas } = this.gpu;
+    gl.useProgram(box.program);
+    setUniforms(box, {
+      u_viewProj: matrices.viewProjection,
+      u_origin: matrices.origin,
+      u_values: atlas.texture,
+      u_kind: this.uniforms.kind,
+      u_role: this.uniforms.role,
+      u_background: bg,
+    });
+    for (const pass of PASSES) {
+      const count = this.instanceCounts[pass];
+      if (count === 0) continue;
+      if (pass === 'overlay') {
+        gl.enable(gl.POLYGON_OFFSET_FILL);
+        gl.polygonOffset(-1, -4);
+      }
+      if (pass === 'translucent') gl.depthMask(false);
+      const { vao } = boxBuffers[pass];
+      gl.bindVertexArray(vao.vertexArrayObject!);
+      drawBufferInfo(gl, vao, gl.TRIANGLES, 36, 0, count);
+      gl.disable(gl.POLYGON_OFFSET_FILL);
+      gl.depthMask(true);
+    }
+    gl.bindVertexArray(null);
+    return matrices;
+  }
+
+  dispose(): void {
+    const gl = this.gl;
+    if (gl.isContextLost()) return;
+    for (const pass of PASSES) {
+      gl.deleteBuffer(this.gpu.boxBuffers[pass].buffer);
+      gl.deleteVertexArray(this.gpu.boxBuffers[pass].vao.vertexArrayObject!);
+    }
+    gl.deleteBuffer(this.gpu.spineBuffer.buffer);
+    gl.deleteVertexArray(this.gpu.spineBuffer.vao.vertexArrayObject!);
+    gl.deleteProgram(this.gpu.box.program);
+    gl.deleteProgram(this.gpu.spine.program);
+    this.gpu.atlas.dispose();
+  }
+
+  /** Rebuilds box instances only when something other than the camera changed. */
+  private updateInstances(layout: ModelLayout, state: SceneState): void {
+    const atlas = this.gpu.atlas;
+    const key = [layout, state.blocks, state.highlights, state.dim, atlas.version, atlas.layout];
+    if (key.length === this.instanceKey.length && key.every((k, i) => k === this.instanceKey[i])) return;
+    this.instanceKey = key;
+    const valuesMatch = atlas.layout === layout;
+    const lists = this.builder.build(layout, state, {
+      slot: (id) => (valuesMatch ? atlas.slot(id) : undefined),
+      hasValues: (b) => valuesMatch && atlas.hasValues(b),
+    });
+    for (const pass of PASSES) {
+      this.upload(this.gpu.boxBuffers[pass], lists[pass]);
+      this.instanceCounts[pass] = lists.counts[pass];
+    }
+  }
+
+  private updateSpine(layout: ModelLayout): void {
+    if (this.spineLayout === layout) return;
+    this.spineLayout = layout;
+    const data = new Float32Array(layout.spine.length * SPINE_STRIDE);
+    layout.spine.forEach((s, i) => data.set([...s.from, ...s.to], i * SPINE_STRIDE));
+    this.upload(this.gpu.spineBuffer, data);
+    this.spineCount = layout.spine.length;
+  }
+
+  /** Instance data into an existing buffer: in place when it fits, else re-specified (same object). */
+  private upload(target: { buffer: WebGLBuffer; capacity: number }, data: Float32Array): void {
+    const gl = this.gl;
+    gl.bindBuffer(gl.ARRAY_BUFFER, target.buffer);
+    if (data.byteLength > target.capacity) {
+      target.capacity = Math.max(data.byteLength, target.capacity * 2);
+      gl.bufferData(gl.ARRAY_BUFFER, target.capacity, gl.DYNAMIC_DRAW);
+    }
+    if (data.byteLength > 0) gl.bufferSubData(gl.ARRAY_BUFFER, 0, data);
+    gl.bindBuffer(gl.ARRAY_BUFFER, null);
+  }
+
+  private createGpuState(): GpuState {
+    const gl = this.gl;
+    const fail = (what: string) => (msg: string) => {
+      throw new Error(`the ${what} shader program failed to build: ${msg}`);
+    };
+    const box = createProgramInfo(gl, [BOX_VS, BOX_FS], fail('box'));
+    const spine = createProgramInfo(gl, [SPINE_VS, SPINE_FS], fail('spine'));
+    const cube = createBufferInfoFromArrays(gl, unitCube());
+    const boxBuffer = (): GpuState['boxBuffers'][Pass] => {
+      const capacity = 64 * BOX_STRIDE * 4;
+      const buffer = this.emptyBuffer(capacity);
+      const info: BufferInfo = {
+        ...cube,
+        attribs: { ...cube.attribs, ...instanceAttribs(gl, buffer, BOX_ATTRIBS, BOX_STRIDE) },
+      };
+      return { buffer, capacity, vao: createVertexArrayInfo(gl, box, info) };
+    };
+    const template = createBufferInfoFromArrays(gl, { a_template: { numComponents: 3, data: spineTemplate() } });
+    const spineCapacity = 64 * SPINE_STRIDE * 4;
+    const spineBuffer = this.emptyBuffer(spineCapacity);
+    const spineInfo: BufferInfo = {
+      ...template,
+      attribs: { ...template.attribs, ...instanceAttribs(gl, spineBuffer, [['i_from', 3, 0], ['i_to', 3, 3]], SPINE_STRIDE) },
+    };
+    return {
+      box,
+      spine,
+      boxBuffers: { opaque: boxBuffer(), overlay: boxBuffer(), translucent: boxBuffer() },
+      spineBuffer: { buffer: spineBuffer, capacity: spineCapacity, vao: createVertexArrayInfo(gl, spine, spineInfo) },
+      atlas: new ValueAtlas(gl),
+    };
+  }
+
+  private emptyBuffer(bytes: number): WebGLBuffer {
+    const gl = this.gl;
+    const buffer = gl.createBuffer();
+    gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+    gl.bufferData(gl.ARRAY_BUFFER, bytes, gl.DYNAMIC_DRAW);
+    gl.bindBuffer(gl.ARRAY_BUFFER, null);
+    return buffer;
+  }
+
+  /** Counts GPU objects by wrapping this context's create/delete calls (twgl's included). */
+  private trackResources(gl: WebGL2RenderingContext): void {
+    const wrap = <K extends 'createTexture' | 'createBuffer' | 'createProgram' | 'createVertexArray'>(
+      create: K,
+      del: 'deleteTexture' | 'deleteBuffer' | 'deleteProgram' | 'deleteVertexArray',
+      field: keyof ResourceCounts,
+    ) => {
+      const proto = Object.getPrototypeOf(gl) as WebGL2RenderingContext;
+      const createFn = proto[create] as (this: WebGL2RenderingContext) => unknown;
+      const deleteFn = proto[del] as (this: WebGL2RenderingContext, o: unknown) => void;
+      const counts = this.counts;
+      Object.defineProperty(gl, create, {
+        configurable: true,
+        value: function (this: WebGL2RenderingContext) {
+          counts[field]++;
+          return createFn.call(this);
+        },
+      });
+      Object.defineProperty(gl, del, {
+        configurable: true,
+        value: function (this: WebGL2RenderingContext, o: unknown) {
+          if (o) counts[field]--;
+          deleteFn.call(this, o);
+        },
+      });
+    };
+    wrap('createTexture', 'deleteTexture', 'textures');
+    wrap('createBuffer', 'deleteBuffer', 'buffers');
+    wrap('createProgram', 'deleteProgram', 'programs');
+    wrap('createVertexArray', 'deleteVertexArray', 'vertexArrays');
+  }
+}
+
+/** twgl attribute specs for instance data interleaved in `buffer` (stride and offsets in floats). */
+function instanceAttribs(
+  gl: WebGL2RenderingContext,
+  buffer: WebGLBuffer,
+  layout: readonly (readonly [string, number, number])[],
+  stride: number,
+): BufferInfo['attribs'] {
+  const out: NonNullable<BufferInfo['attribs']> = {};
+  for (const [name, numComponents, offset] of layout) {
+    out[name] = { buffer, numComponents, type: gl.FLOAT, stride: stride * 4, offset: offset * 4, divisor: 1 };
+  }
+  return out;
+}
+
+/**
+ * A unit box as 36 vertices (no index buffer): a_corner in 0..1 per axis (x right, y down the
+ * grid, z into the screen) and the face's world normal. Triangles wind counter-clockwise seen
+ * from outside, so back-face culling halves the fragments.
+ */
+function unitCube(): { a_corner: { numComponents: number; data: number[] }; a_normal: { numComponents: number; data: number[] } } {
+  const corner: number[] = [];
+  const normal: number[] = [];
+  // World normal, and two tangents u, v with u x v = normal.
+  const faces: [number[], number[], number[]][] = [
+    [[0, 0, 1], [1, 0, 0], [0, 1, 0]],
+    [[0, 0, -1], [-1, 0, 0], [0, 1, 0]],
+    [[1, 0, 0], [0, 0, -1], [0, 1, 0]],
+    [[-1, 0, 0], [0, 0, 1], [0, 1, 0]],
+    [[0, 1, 0], [1, 0, 0], [0, 0, -1]],
+    [[0, -1, 0], [1, 0, 0], [0, 0, 1]],
+  ];
+  for (const [n, u, v] of faces) {
+    const at = (su: number, sv: number) => {
+      // World point in the box spanning x 0..1, y -1..0, z -1..0, centred at (0.5, -0.5, -0.5).
+      const w = [0, 1, 2].map((k) => [0.5, -0.5, -0.5][k]! + n[k]! * 0.5 + u[k]! * su * 0.5 + v[k]! * sv * 0.5);
+      corner.push(w[0]!, -w[1]!, -w[2]!);
+      normal.push(...n);
+    };
+    for (const [su, sv] of [[-1, -1], [1, -1], [1, 1], [-1, -1], [1, 1], [-1, 1]]) at(su!, sv!);
+  }
+  return { a_corner: { numComponents: 3, data: corner }, a_normal: { numComponents: 3, data: normal } };
+}
+
+/** Arrow template: a shaft quad then a head triangle; x along, y across, z 0 shaft / 1 head. */
+function spineTemplate(): number[] {
+  return [0, -1, 0, 1, -1, 0, 1, 1, 0, 0, -1, 0, 1, 1, 0, 0, 1, 0, 0, -1, 1, 1, 0, 1, 0, 1, 1];
+}

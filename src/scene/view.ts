@@ -1,0 +1,361 @@
+/**
+ * A live scene on the page: wires a layout, its values, the scene state and the camera to the
+ * renderer, the labels, the tooltip and the input controls, and draws on demand.
+ *
+ *   const view = SceneView.mount(rootElement, { captureTouch: true, captureWheel: true });
+ *   if (!view) return;                      // no WebGL2: the fallback message is showing
+ *   view.setModel(layout, 'gpt-nano');       // fits the camera the first time
+ *   view.setValues(trace, params);           // green and blue cells get their numbers
+ *   view.setScene({ highlights, dim: 0.6 }); // what a director wants emphasised
+ *
+ * A frame is drawn only when something changed (state, camera, size, values) or while the
+ * camera is still easing; there is no render loop otherwise. The root element is the one
+ * SceneCanvas.astro renders: a canvas, a labels layer, a tooltip and a fallback message.
+ */
+import type { Trace } from '../gpt/trace.ts';
+import { CameraSpring, fitCamera, homeCamera, projectPoint, zoomLimits, type CameraMatrices } from './camera.ts';
+import { CameraControls } from './controls.ts';
+import { explainCell, type Explanation } from './explain.ts';
+import { LabelLayer } from './labels.ts';
+import { pickCell, rayFromScreen } from './pick.ts';
+import { SceneRenderer, WebGLUnavailableError, type ResourceCounts } from './renderer.ts';
+import { Tooltip } from './tooltip.ts';
+import type { CameraState, CellHit, Highlight, ModelLayout, SceneState } from './types.ts';
+
+export interface SceneViewOptions {
+  /** One-finger drags and pinches belong to the scene (true on /explore/, false in the article). */
+  captureTouch?: boolean;
+  /** The wheel zooms without Ctrl/⌘ (true on /explore/, false in the article). */
+  captureWheel?: boolean;
+  /** Called whenever the hovered cell changes (null: none). */
+  onHover?: (hit: CellHit | null) => void;
+}
+
+/** The parts of a SceneState a page or director sets; the camera belongs to the view. */
+export type SceneContent = Omit<SceneState, 'camera'>;
+
+export interface FrameStats {
+  frames: number;
+  lastFrameMs: number;
+  /** performance.now() at the end of the first frame that showed the current values. */
+  valuesShownAt: number;
+}
+
+const EMPTY: SceneContent = Object.freeze({ blocks: Object.freeze({}), highlights: Object.freeze([]) as unknown as Highlight[], callouts: [] });
+/** How much the rest of the scene fades while a cell is hovered, so its sources stand out. */
+const HOVER_DIM = 0.3;
+const FRAME_HISTORY = 2000;
+
+export class SceneView {
+  readonly root: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+  private readonly renderer: SceneRenderer;
+  private readonly labels: LabelLayer;
+  private readonly tooltip: Tooltip;
+  private readonly controls: CameraControls;
+  private readonly options: SceneViewOptions;
+  private layout: ModelLayout | null = null;
+  private modelName = '';
+  private content: SceneContent = EMPTY;
+  private spring: CameraSpring | null = null;
+  private home: CameraState | null = null;
+  private trace: Trace | null = null;
+  private params: Float32Array | null = null;
+  private pointer: { x: number; y: number } | null = null;
+  private hovered: { hit: CellHit; explanation: Explanation | null; pinned: boolean } | null = null;
+  private hoverHighlights: Highlight[] = [];
+  private composed: { base: Highlight[]; hover: Highlight[]; out: Highlight[] } | null = null;
+  private matrices: CameraMatrices | null = null;
+  private cssSize = { width: 1, height: 1, dpr: 1 };
+  private frameRequest = 0;
+  private lastTime = 0;
+  private valuesPending = false;
+  private readonly resize: ResizeObserver;
+  private readonly reducedMotion: MediaQueryList | null;
+  readonly stats: FrameStats = { frames: 0, lastFrameMs: 0, valuesShownAt: 0 };
+  /** The most recent frame times in ms (main-thread JS of the frame function), oldest first. */
+  readonly frameTimes: number[] = [];
+
+  /** Mounts on a SceneCanvas root; returns null (and shows the fallback text) without WebGL2. */
+  static mount(root: HTMLElement, options: SceneViewOptions = {}): SceneView | null {
+    const canvas = root.querySelector('canvas');
+    if (!canvas) throw new Error('SceneView.mount: the root element has no <canvas>');
+    try {
+      return new SceneView(root, canvas, new SceneRenderer(canvas), options);
+    } catch (e) {
+      if (!(e instanceof WebGLUnavailableError)) throw e;
+      root.classList.add('scene-unavailable');
+      canvas.hidden = true;
+      const fallback = root.querySelector<HTMLElement>('.scene-fallback');
+      if (fallback) {
+        fallback.hidden = false;
+        fallback.textContent = e.message;
+      }
+      return null;
+    }
+  }
+
+  private constructor(root: HTMLElement, canvas: HTMLCanvasElement, renderer: SceneRenderer, options: SceneViewOptions) {
+    this.root = root;
+    this.canvas = canvas;
+    this.renderer = renderer;
+    this.options = options;
+    this.labels = new LabelLayer(root.querySelector<HTMLElement>('.scene-labels') ?? root);
+    const tip = root.querySelector<HTMLElement>('.scene-tooltip');
+    if (!tip) throw new Error('SceneView.mount: the root element has no .scene-tooltip');
+    this.tooltip = new Tooltip(tip);
+    this.reducedMotion = typeof matchMedia === 'function' ? matchMedia('(prefers-reduced-motion: reduce)') : null;
+    this.controls = new CameraControls(
+      canvas,
+      {
+        goal: () => this.goal(),
+        setGoal: (c) => this.setCamera(c),
+        reset: () => this.resetCamera(),
+        hover: (at) => this.hoverAt(at),
+        limits: () => zoomLimits(this.layout!),
+      },
+      { captureTouch: options.captureTouch ?? false, captureWheel: options.captureWheel ?? false },
+    );
+    this.resize = new ResizeObserver(() => this.requestRender());
+    this.resize.observe(canvas);
+    canvas.addEventListener('webglcontextlost', (e) => {
+      e.preventDefault();
+      cancelAnimationFrame(this.frameRequest);
+      this.frameRequest = 0;
+    });
+    canvas.addEventListener('webglcontextrestored', () => {
+      this.renderer.restore();
+      this.requestRender();
+    });
+  }
+
+  /** Shows `layout`; the camera goes to its starting view the first time, or when `fit` is true. */
+  setModel(layout: ModelLayout, modelName: string, opts: { fit?: boolean } = {}): void {
+    const first = this.layout === null;
+    this.layout = layout;
+    this.modelName = modelName;
+    this.labels.setLayout(layout, modelName);
+    this.home = homeCamera(layout, this.canvas.clientWidth || 1, this.canvas.clientHeight || 1);
+    if (first || !this.spring) this.spring = new CameraSpring(this.home);
+    else if (opts.fit) this.setCamera(this.home);
+    this.clearHover();
+    this.renderer.setValues(layout, this.trace, this.params);
+    this.requestRender();
+  }
+
+  /** The numbers to show: a trace of the layout's T tokens and the packed parameters. */
+  setValues(trace: Trace | null, params: Float32Array | null): void {
+    this.trace = trace;
+    this.params = params;
+    if (this.layout) this.renderer.setValues(this.layout, trace, params);
+    this.valuesPending = true;
+    if (this.hovered) this.showHover(this.hovered.hit, this.pointer, this.hovered.pinned);
+    this.requestRender();
+  }
+
+  /** What to emphasise: block styles, highlights, callouts, dim. Pass the same objects to avoid work. */
+  setScene(content: Partial<SceneContent>): void {
+    this.content = { ...EMPTY, ...content };
+    this.requestRender();
+  }
+
+  /** Eases toward `camera` (jumps with prefers-reduced-motion or `animate: false`). */
+  setCamera(camera: CameraState, opts: { animate?: boolean } = {}): void {
+    if (!this.spring) return;
+    if (opts.animate === false || this.reducedMotion?.matches) this.spring.jump(camera);
+    else this.spring.setGoal(camera);
+    this.requestRender();
+  }
+
+  /** Back to the starting view (the top of the model, full width). */
+  resetCamera(): void {
+    if (!this.layout) return;
+    this.home = homeCamera(this.layout, this.canvas.clientWidth || 1, this.canvas.clientHeight || 1);
+    this.setCamera(this.home);
+  }
+
+  /** The whole model in view: tall and thin, at true proportions. */
+  fitWholeModel(): void {
+    if (this.layout) this.setCamera(fitCamera(this.layout, this.canvas.clientWidth || 1, this.canvas.clientHeight || 1));
+  }
+
+  /** The camera on screen now (eased), or null before a model is set. */
+  get camera(): CameraState | null {
+    return this.spring?.value ?? null;
+  }
+
+  /** The camera being eased toward. */
+  goal(): CameraState {
+    return this.spring?.target ?? this.home!;
+  }
+
+  /** The SceneState of the last drawn frame. */
+  state(): SceneState | null {
+    if (!this.spring) return null;
+    return this.compose(this.spring.value);
+  }
+
+  resources(): ResourceCounts {
+    return this.renderer.resources();
+  }
+
+  get context(): WebGL2RenderingContext {
+    return this.renderer.context;
+  }
+
+  /** CSS-pixel position of a cell's centre on the canvas, or null when behind the eye. */
+  cellScreenPosition(blockId: string, row: number, col: number): { x: number; y: number } | null {
+    const b = this.layout?.blocks.find((x) => x.id === blockId);
+    if (!b || !this.spring) return null;
+    const m = this.matrices ?? this.renderer.draw(this.layout!, this.compose(this.spring.value), this.cssSize.width, this.cssSize.height);
+    const off = this.content.blocks[b.id]?.offset ?? [0, 0, 0];
+    const p = new Float32Array(3);
+    const cw = b.size[0] / b.cols.size;
+    const ch = b.size[1] / b.rows.size;
+    const centre: [number, number, number] = [b.position[0] + off[0] + (col + 0.5) * cw, b.position[1] + off[1] - (row + 0.5) * ch, b.position[2] + off[2]];
+    if (!projectPoint(m, centre, this.cssSize.width, this.cssSize.height, p)) return null;
+    return { x: p[0]!, y: p[1]! };
+  }
+
+  /** Shows the tooltip and source highlights of one cell as if hovered (tests, keyboard, directors). */
+  hoverCell(blockId: string, row: number, col: number): Explanation | null {
+    const at = this.cellScreenPosition(blockId, row, col);
+    this.showHover({ block: blockId, row, col, distance: 0 }, at, true);
+    return this.hovered?.explanation ?? null;
+  }
+
+  clearHover(): void {
+    this.pointer = null;
+    this.clearHovered();
+  }
+
+  requestRender(): void {
+    if (this.frameRequest || this.renderer.isContextLost()) return;
+    this.frameRequest = requestAnimationFrame((t) => this.frame(t));
+  }
+
+  dispose(): void {
+    cancelAnimationFrame(this.frameRequest);
+    this.resize.disconnect();
+    this.controls.dispose();
+    this.renderer.dispose();
+    this.labels.clear();
+  }
+
+  /** One frame: ease the camera, draw, place labels and tooltip; schedule another while moving. */
+  private frame(time: number): void {
+    this.frameRequest = 0;
+    const t0 = performance.now();
+    if (!this.layout || !this.spring) return;
+    const dt = this.lastTime ? Math.min(0.05, (time - this.lastTime) / 1000) : 1 / 60;
+    this.lastTime = time;
+    const moving = this.spring.step(dt);
+    this.fitCanvas();
+    const state = this.compose(this.spring.value);
+    const { width, height } = this.cssSize;
+    this.matrices = this.renderer.draw(this.layout, state, width, height);
+    this.labels.update({ matrices: this.matrices, width, height, state, tokens: this.tokens() });
+    if (this.pointer && this.hovered && !this.hovered.pinned) this.hoverAt(this.pointer, true);
+    if (moving) this.requestRender();
+    else this.lastTime = 0;
+    const ms = performance.now() - t0;
+    this.stats.frames++;
+    this.stats.lastFrameMs = ms;
+    if (this.valuesPending) {
+      this.valuesPending = false;
+      this.stats.valuesShownAt = performance.now();
+    }
+    this.frameTimes.push(ms);
+    if (this.frameTimes.length > FRAME_HISTORY) this.frameTimes.splice(0, this.frameTimes.length - FRAME_HISTORY);
+  }
+
+  /** Keeps the drawing buffer at the canvas's CSS size times the device pixel ratio. */
+  private fitCanvas(): void {
+    const dpr = window.devicePixelRatio || 1;
+    const width = Math.max(1, this.canvas.clientWidth);
+    const height = Math.max(1, this.canvas.clientHeight);
+    this.cssSize = { width, height, dpr };
+    const w = Math.max(1, Math.round(width * dpr));
+    const h = Math.max(1, Math.round(height * dpr));
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+    }
+  }
+
+  private tokens(): string | null {
+    if (!this.trace) return null;
+    return this.trace.ids.map((id) => 'ABC'[id] ?? '?').join('');
+  }
+
+  private compose(camera: CameraState): SceneState {
+    const c = this.content;
+    const hovering = this.hoverHighlights.length > 0;
+    let highlights = c.highlights;
+    if (hovering) {
+      if (!this.composed || this.composed.base !== c.highlights || this.composed.hover !== this.hoverHighlights) {
+        this.composed = { base: c.highlights, hover: this.hoverHighlights, out: [...c.highlights, ...this.hoverHighlights] };
+      }
+      highlights = this.composed.out;
+    }
+    const dim = hovering && c.dim === undefined ? HOVER_DIM : c.dim;
+    return { camera, blocks: c.blocks, highlights, callouts: c.callouts, dim };
+  }
+
+  /** Pointer over the canvas (or a tap): pick the cell under it and explain it. */
+  private hoverAt(at: { x: number; y: number } | null, fromFrame = false): void {
+    this.pointer = at;
+    if (!at || !this.layout || !this.matrices || !this.spring) {
+      this.clearHovered();
+      return;
+    }
+    const { width, height } = this.cssSize;
+    const ray = rayFromScreen((at.x / width) * 2 - 1, 1 - (at.y / height) * 2, this.matrices.inverseViewProjection);
+    const o = this.matrices.origin;
+    const hit = pickCell(this.layout, { origin: [ray.origin[0] + o[0], ray.origin[1] + o[1], ray.origin[2] + o[2]], dir: ray.dir }, this.compose(this.spring.value));
+    const same = hit && this.hovered && hit.block === this.hovered.hit.block && hit.row === this.hovered.hit.row && hit.col === this.hovered.hit.col;
+    if (same) {
+      if (!fromFrame) this.placeTooltip(at);
+      return;
+    }
+    if (!hit) this.clearHovered();
+    else this.showHover(hit, at, false);
+  }
+
+  private showHover(hit: CellHit, at: { x: number; y: number } | null, pinned: boolean): void {
+    const layout = this.layout;
+    if (!layout) return;
+    const block = layout.blocks.find((b) => b.id === hit.block);
+    if (!block) throw new Error(`hoverCell: no block "${hit.block}" in the ${layout.model} layout`);
+    let explanation: Explanation | null = null;
+    const hasValues = this.trace !== null && this.params !== null && this.trace.ids.length === layout.T && layout.model === 'nano';
+    if (hasValues && (block.source !== null || block.stage === 'input')) {
+      explanation = explainCell(layout, hit.block, hit.row, hit.col, this.trace!, this.params!);
+    }
+    this.hovered = { hit, explanation, pinned };
+    const highlights: Highlight[] = [{ block: hit.block, rows: [hit.row, hit.row + 1], cols: [hit.col, hit.col + 1], role: 'focus' }];
+    for (const s of explanation?.sources ?? []) highlights.push({ block: s.block, rows: s.rows, cols: s.cols, role: 'source' });
+    this.hoverHighlights = highlights;
+    const pos = at ?? { x: this.cssSize.width / 2, y: this.cssSize.height / 2 };
+    if (explanation) this.tooltip.show(explanation, pos.x, pos.y, this.cssSize);
+    else {
+      const note = layout.model === 'nano' ? 'The numbers appear once the model has run.' : `${this.modelName} is drawn at its true size; only gpt-nano's numbers are computed on this page.`;
+      this.tooltip.showText(block.label, `${block.rows.name} × ${block.cols.name} = ${block.rows.size.toLocaleString('en')} × ${block.cols.size.toLocaleString('en')} cells. ${note}`, pos.x, pos.y, this.cssSize);
+    }
+    this.options.onHover?.(hit);
+    this.requestRender();
+  }
+
+  private placeTooltip(at: { x: number; y: number }): void {
+    if (this.hovered?.explanation) this.tooltip.show(this.hovered.explanation, at.x, at.y, this.cssSize);
+  }
+
+  private clearHovered(): void {
+    if (!this.hovered && this.hoverHighlights.length === 0) return;
+    this.hovered = null;
+    this.hoverHighlights = [];
+    this.tooltip.hide();
+    this.options.onHover?.(null);
+    this.requestRender();
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The article's runtime: binds scrolling to the shared scene. Each frame it asks the scroll
+ * binding where the reader is ({ chapter, step, t }), asks that chapter's director for the
+ * SceneState, and hands it to the scene view. The model runs in the worker: one forward pass over
+ * the reader's six letters, then the whole generation; numbers in the prose follow along.
+ */
+import { createClient } from '../gpt/browser.ts';
+import { encode, type GPTConfig } from '../gpt/config.ts';
+import { GPTError } from '../gpt/client.ts';
+import type { Trace } from '../gpt/trace.ts';
+import { layoutModel } from '../scene/layout.ts';
+import { MODELS } from '../scene/models.ts';
+import type { ModelId, ModelLayout } from '../scene/types.ts';
+import { SceneView } from '../scene/view.ts';
+import { direct, type DirectorContext, type Generation, type ReaderChoices } from './director.ts';
+import { DIRECTORS } from './directors/index.ts';
+import { inputFromSearch } from './input.ts';
+import { evalQuantity, type QuantityContext } from './quantities.ts';
+import { ScrollStory } from './scroll.ts';
+import { bindReaderControls } from './controls.ts';
+
+interface Data {
+  config: GPTConfig;
+  params: Float32Array;
+  trace: Trace;
+  generation: Generation | null;
+}
+
+export function startArticle(): void {
+  const root = document.querySelector<HTMLElement>('[data-scene]');
+  const story = new ScrollStory(document, {
+    reducedMotion: () => matchMedia('(prefers-reduced-motion: reduce)').matches,
+    onStepChange: () => {
+      announcePending = true;
+    },
+  });
+  let announcePending = true;
+  const view = root ? SceneView.mount(root, { captureTouch: false, captureWheel: false }) : null;
+  const description = document.getElementById('scene-description');
+  const status = document.getElementById('scene-status');
+
+  const fromUrl = inputFromSearch(location.search);
+  const choices: ReaderChoices = { input: fromUrl.input, temperature: 0, seed: 1 };
+  if (fromUrl.notice) showNotice(fromUrl.notice);
+
+  const client = createClient();
+  let data: Data | null = null;
+  const layouts = new Map<string, ModelLayout>();
+  const layoutOf = (model: ModelId, T: number) => {
+    const key = `${model}:${T}`;
+    let l = layouts.get(key);
+    if (!l) layouts.set(key, (l = layoutModel(model, T)));
+    return l;
+  };
+
+  let shownLayout: ModelLayout | null = null;
+  let shownTrace: Trace | null = null;
+  let lastKey = '';
+
+  function context(): DirectorContext | null {
+    if (!data || !view) return null;
+    const rect = view.canvas.getBoundingClientRect();
+    return {
+      config: data.config,
+      layout: layoutOf('nano', data.trace.ids.length),
+      layoutOf,
+      trace: data.trace,
+      generation: data.generation,
+      params: data.params,
+      choices,
+      viewport: { width: rect.width || 1, height: rect.height || 1 },
+    };
+  }
+
+  /** One frame: where is the reader, what should the picture be. Cheap when nothing moved. */
+  function frame(): void {
+    requestAnimationFrame(frame);
+    const pos = story.position();
+    const ctx = context();
+    if (!pos || !ctx || !view) return;
+    const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}`;
+    if (key === lastKey) return;
+    lastKey = key;
+    const director = DIRECTORS[pos.chapter];
+    if (!director) return;
+    const order = story.elements.filter((el) => el.closest<HTMLElement>('[data-chapter]')?.dataset.chapter === pos.chapter).map((el) => el.dataset.step!);
+    const scene = direct(director, order, pos.index, pos.t, ctx);
+    const layout = scene.model === 'nano' ? ctx.layout : layoutOf(scene.model, ctx.layout.T);
+    if (layout !== shownLayout) {
+      view.setModel(layout, MODELS[scene.model].name);
+      shownLayout = layout;
+      shownTrace = null;
+    }
+    const trace = scene.model === 'nano' ? ctx.trace : null;
+    if (trace !== shownTrace || shownTrace === null) {
+      view.setValues(trace, scene.model === 'nano' ? ctx.params : null);
+      shownTrace = trace;
+    }
+    view.setCamera(scene.camera, { animate: false });
+    view.setScene({ blocks: scene.blocks, highlights: scene.highlights, callouts: scene.callouts, dim: scene.dim });
+    // Announced politely when the step changes, not on every frame of its animation.
+    if (announcePending && description && scene.describe) {
+      announcePending = false;
+      description.textContent = scene.describe;
+    }
+  }
+
+  function showNotice(text: string): void {
+    const el = document.getElementById('reader-notice');
+    if (!el) return;
+    el.textContent = text; // text, never HTML: the URL is not trusted
+    el.hidden = false;
+  }
+
+  function updateQuantities(): void {
+    if (!data) return;
+    const qctx: QuantityContext = { config: data.config, input: choices.input, trace: data.trace, output: data.generation?.tokens };
+    for (const el of document.querySelectorAll<HTMLElement>('.val')) {
+      try {
+        el.textContent = evalQuantity({ q: el.dataset.q, tensor: el.dataset.tensor, at: el.dataset.at, fmt: el.dataset.fmt }, qctx);
+      } catch {
+        // A reference that does not fit this input keeps its build-time text.
+      }
+    }
+  }
+
+  let runId = 0;
+  async function run(input: string): Promise<void> {
+    const encoded = encode(input);
+    if ('error' in encoded) return;
+    const id = ++runId;
+    choices.input = input;
+    try {
+      const ready = await client.ready;
+      const trace = await client.run(encoded.ids);
+      if (id !== runId) return;
+      data = { config: ready.config, params: ready.params, trace, generation: null };
+      lastKey = '';
+      updateQuantities();
+      const g = await client.generate(encoded.ids, { temperature: 0, seed: choices.seed });
+      if (id !== runId || !data) return;
+      data = { ...data, generation: { tokens: g.tokens, traces: g.traces } };
+      lastKey = '';
+      updateQuantities();
+      document.dispatchEvent(new CustomEvent('gpt:generated', { detail: { input, tokens: g.tokens } }));
+    } catch (e) {
+      if (e instanceof GPTError && e.code === 'superseded') return;
+      if (status) status.textContent = `The model could not run, so the pictures show no values: ${(e as Error).message}`;
+    }
+  }
+
+  bindReaderControls(document, choices, {
+    onInput: (input) => void run(input),
+    onSampling: () => {
+      lastKey = '';
+    },
+  });
+  void run(choices.input);
+  requestAnimationFrame(frame);
+}

@@ -1,0 +1,96 @@
+/**
+ * Building blocks shared by the chapter directors: framing the camera on blocks, showing the
+ * forward pass as computed up to a point, and highlights. All pure.
+ */
+import { fitCamera, frameBox } from '../../scene/camera.ts';
+import type { BlockStyle, CameraState, Highlight, HighlightRole, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
+import type { DirectorContext } from '../director.ts';
+import { clamp, countAt } from '../beats.ts';
+
+/** The box around the given blocks (at their layout positions). Unknown ids throw. */
+export function boxOf(layout: ModelLayout, ids: readonly string[]): { min: Vec3; max: Vec3 } {
+  const min: Vec3 = [Infinity, Infinity, Infinity];
+  const max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  for (const id of ids) {
+    const b = layout.blocks.find((x) => x.id === id);
+    if (!b) throw new Error(`no block "${id}" in the ${layout.model} layout`);
+    // position is the top-left-front corner: x grows right, y grows up (rows go down), z toward the viewer.
+    const lo: Vec3 = [b.position[0], b.position[1] - b.size[1], b.position[2] - b.size[2]];
+    const hi: Vec3 = [b.position[0] + b.size[0], b.position[1], b.position[2]];
+    for (let i = 0; i < 3; i++) {
+      min[i] = Math.min(min[i]!, lo[i]!, hi[i]!);
+      max[i] = Math.max(max[i]!, lo[i]!, hi[i]!);
+    }
+  }
+  return { min, max };
+}
+
+export interface FrameOptions {
+  /** Radians around the vertical axis; a little yaw shows the blocks are 3D. */
+  yaw?: number;
+  pitch?: number;
+  /** > 1 moves the camera back (more margin), < 1 closer. */
+  zoom?: number;
+}
+
+/** A camera that shows the given blocks filling the canvas. */
+export function frame(ctx: DirectorContext, ids: readonly string[], opts: FrameOptions = {}, layout = ctx.layout): CameraState {
+  const { min, max } = boxOf(layout, ids);
+  const cam = frameBox(min, max, ctx.viewport.width, ctx.viewport.height, opts.yaw ?? -0.18, opts.pitch ?? 0.1);
+  return { ...cam, distance: cam.distance * (opts.zoom ?? 1) };
+}
+
+/** The whole model. */
+export function overview(ctx: DirectorContext, layout = ctx.layout): CameraState {
+  return fitCamera(layout, ctx.viewport.width, ctx.viewport.height);
+}
+
+/**
+ * Styles that show the forward pass computed up to `id`: every activation and aggregate block
+ * after it (in data-flow order) is drawn empty, and `id` itself is filled column by column as u
+ * goes 0 -> 1. Weights are always shown: they exist before any input arrives.
+ */
+export function computedUpTo(layout: ModelLayout, id: string, u = 1): Record<string, BlockStyle> {
+  const at = layout.blocks.findIndex((b) => b.id === id);
+  if (at < 0) throw new Error(`no block "${id}" in the ${layout.model} layout`);
+  const out: Record<string, BlockStyle> = {};
+  layout.blocks.forEach((b, i) => {
+    if (b.kind === 'weight') return;
+    if (i > at) out[b.id] = { reveal: { cols: 0 } };
+    else if (i === at && u < 1) out[b.id] = { reveal: { cols: countAt(b.cols.size, u) } };
+  });
+  return out;
+}
+
+/** Everything computed: no styles. */
+export const ALL_COMPUTED: Record<string, BlockStyle> = Object.freeze({});
+
+/** Highlight a range of columns (tokens) of a block. */
+export function cols(block: string, range: Range, role: HighlightRole = 'focus'): Highlight {
+  return { block, cols: range, role };
+}
+
+/** Highlight a range of rows of a block. */
+export function rows(block: string, range: Range, role: HighlightRole = 'focus'): Highlight {
+  return { block, rows: range, role };
+}
+
+/** Highlight one cell. */
+export function cell(block: string, row: number, col: number, role: HighlightRole = 'focus'): Highlight {
+  return { block, rows: [row, row + 1], cols: [col, col + 1], role };
+}
+
+/** Highlight a whole block. */
+export function whole(block: string, role: HighlightRole = 'focus'): Highlight {
+  return { block, role };
+}
+
+/** Index of the last input position (the column whose output predicts the next token). */
+export function lastCol(ctx: DirectorContext): number {
+  return ctx.trace.ids.length - 1;
+}
+
+/** Opacity that fades in over u (0..1), never below `min`. */
+export function fadeIn(u: number, min = 0): number {
+  return min + (1 - min) * clamp(u);
+}
