@@ -1,5 +1,5 @@
 /**
- * npm run shot -- PATH [--width 1280] [--height 800] [--hash step-id] [--out file.png] [--wait ms] [--full]
+ * npm run shot -- PATH [--width 1280] [--height 800] [--hash step-id] [--out file.png] [--wait ms] [--full] [--dist dir]
  *
  * Serves dist/ (run `npm run build` first), opens PATH in the test Chromium and saves a
  * screenshot: the way to look at a page as a reader would, at desktop or phone size.
@@ -11,7 +11,7 @@ const [path, ...rest] = process.argv.slice(2);
 let args: Record<string, string | number | boolean>;
 try {
   if (!path || path.startsWith('--')) throw new UsageError('give the page path first, e.g. /chapters/welcome/');
-  args = parseArgs(rest, { width: 'int', height: 'int', hash: 'string', out: 'string', wait: 'int', full: 'flag' });
+  args = parseArgs(rest, { width: 'int', height: 'int', hash: 'string', out: 'string', wait: 'int', full: 'flag', dist: 'string' });
 } catch (e) {
   process.stderr.write(`shot: ${(e as Error).message}\n`);
   process.exit(2);
@@ -20,7 +20,7 @@ const width = (args.width as number | undefined) ?? 1280;
 const height = (args.height as number | undefined) ?? 800;
 const out = (args.out as string | undefined) ?? `/tmp/shot-${width}x${height}.png`;
 
-const server = await serveDist();
+const server = await serveDist((args.dist as string | undefined) ?? 'dist');
 const browser = await launchBrowser();
 try {
   const url = server.origin + path + (args.hash ? `#${args.hash}` : '');
