@@ -5,7 +5,7 @@
  * the reader's six letters, then the whole generation; numbers in the prose follow along.
  */
 import { createClient } from '../gpt/browser.ts';
-import { encode, type GPTConfig } from '../gpt/config.ts';
+import { decode as decodeTokens, encode, type GPTConfig } from '../gpt/config.ts';
 import { GPTError } from '../gpt/client.ts';
 import type { Trace } from '../gpt/trace.ts';
 import { layoutModel } from '../scene/layout.ts';
@@ -137,11 +137,14 @@ export function startArticle(): void {
       data = { config: ready.config, params: ready.params, trace, generation: null };
       lastKey = '';
       updateQuantities();
+      // State on the root element: lets a stylesheet (and the browser tests) know values are in.
+      document.documentElement.dataset.model = 'ready';
       const g = await client.generate(encoded.ids, { temperature: 0, seed: choices.seed });
       if (id !== runId || !data) return;
       data = { ...data, generation: { tokens: g.tokens, traces: g.traces } };
       lastKey = '';
       updateQuantities();
+      document.documentElement.dataset.generated = decodeTokens(g.tokens);
       document.dispatchEvent(new CustomEvent('gpt:generated', { detail: { input, tokens: g.tokens } }));
     } catch (e) {
       if (e instanceof GPTError && e.code === 'superseded') return;

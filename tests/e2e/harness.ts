@@ -929,7 +929,7 @@ export function useSite(options: SiteOptions = {}): Site {
   };
 
   beforeAll(async () => {
-    const dist = resolve(REPO_ROOT, options.dist ?? 'dist');
+    const dist = resolve(REPO_ROOT, options.dist ?? process.env.E2E_DIST ?? 'dist');
     if (!existsSync(join(dist, 'index.html'))) {
       throw new Error(`No built site: ${join(dist, 'index.html')} is missing. Run \`npm run build\` before the e2e tests.`);
     }

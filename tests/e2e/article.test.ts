@@ -1,0 +1,124 @@
+/**
+ * The article in a real browser: every chapter page loads cleanly, scrolling moves the active
+ * step and the picture, a deep link shows the same picture as scrolling there, and the reader's
+ * input in the tokens chapter changes what the generation chapter reports.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT, canvasStats, imageDiff, useSite, type CanvasStats } from './harness.ts';
+
+const site = useSite();
+const slugs = readdirSync(join(REPO_ROOT, 'content/chapters'))
+  .filter((f) => f.endsWith('.md'))
+  .sort()
+  .map((f) => f.replace(/\.md$/, '').replace(/^\d+-/, ''));
+
+const CANVAS = '.scene-canvas';
+
+async function modelReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.documentElement.dataset.model === 'ready', undefined, { timeout: 30_000 });
+}
+
+/** Waits until two consecutive frames of the canvas are identical, and returns the last. */
+async function settledCanvas(page: Page): Promise<CanvasStats> {
+  let prev = await canvasStats(page, CANVAS);
+  for (let i = 0; i < 20; i++) {
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const next = await canvasStats(page, CANVAS);
+    if (imageDiff(prev, next) === 0) return next;
+    prev = next;
+  }
+  return prev;
+}
+
+async function scrollToY(page: Page, y: number): Promise<void> {
+  await page.evaluate((top) => window.scrollTo({ top, behavior: 'instant' }), y);
+}
+
+async function activeStep(page: Page): Promise<string | null> {
+  return page.evaluate(() => document.querySelector('[aria-current="step"]')?.id ?? null);
+}
+
+describe('chapter pages', () => {
+  for (const slug of slugs) {
+    it(`/chapters/${slug}/ loads without errors, and scrolling moves the active step and the picture`, async () => {
+      const p = await site.open(`/chapters/${slug}/`, { viewport: { width: 1280, height: 800 } });
+      await modelReady(p.page);
+      const steps = await p.page.$$eval('[data-step]', (els) => els.map((e) => ({ id: e.id, top: e.getBoundingClientRect().top + window.scrollY })));
+      expect(steps.length).toBeGreaterThan(1);
+      const seen: string[] = [];
+      const pictures: CanvasStats[] = [];
+      for (const step of steps) {
+        // Put the step's middle on the reading line (60% down the viewport).
+        const box = await p.page.$eval(`#${step.id}`, (e) => ({ top: e.getBoundingClientRect().top + window.scrollY, height: e.getBoundingClientRect().height }));
+        await scrollToY(p.page, box.top + box.height / 2 - 0.6 * 800);
+        await p.page.waitForFunction((id) => document.querySelector('[aria-current="step"]')?.id === id, step.id, { timeout: 5000 });
+        seen.push((await activeStep(p.page))!);
+        pictures.push(await settledCanvas(p.page));
+      }
+      expect(seen).toEqual(steps.map((s) => s.id));
+      for (const pic of pictures) expect(pic.nonBackgroundFraction, 'the canvas is blank').toBeGreaterThan(0.002);
+      const changes = pictures.slice(1).map((pic, i) => imageDiff(pictures[i]!, pic, { tolerance: 8 }));
+      expect(Math.max(...changes), 'the picture never changed while scrolling').toBeGreaterThan(0.01);
+      expect(p.problems()).toEqual([]);
+      await p.close();
+    });
+  }
+
+  it('a chapter reloaded at its third step shows the same picture as one scrolled there', async () => {
+    const slug = slugs.find((s) => s !== 'welcome') ?? slugs[0]!;
+    const deep = await site.open(`/chapters/${slug}/`, { viewport: { width: 1280, height: 800 } });
+    await modelReady(deep.page);
+    const third = await deep.page.$$eval('[data-step]', (els) => els[2]?.id ?? els[els.length - 1]!.id);
+    await deep.close();
+
+    const linked = await site.open(`/chapters/${slug}/#${third}`, { viewport: { width: 1280, height: 800 } });
+    await modelReady(linked.page);
+    const y = await linked.page.evaluate(() => window.scrollY);
+    expect(await activeStep(linked.page)).toBe(third);
+    const a = await settledCanvas(linked.page);
+
+    const scrolled = await site.open(`/chapters/${slug}/`, { viewport: { width: 1280, height: 800 } });
+    await modelReady(scrolled.page);
+    // Scroll down in small increments to the same place, as a reader would.
+    for (let top = 0; top < y; top += 150) await scrollToY(scrolled.page, top);
+    await scrollToY(scrolled.page, y);
+    await scrolled.page.waitForFunction((id) => document.querySelector('[aria-current="step"]')?.id === id, third);
+    const b = await settledCanvas(scrolled.page);
+    expect(imageDiff(a, b, { tolerance: 2 })).toBeLessThan(0.001);
+    expect(linked.problems()).toEqual([]);
+    expect(scrolled.problems()).toEqual([]);
+    await linked.close();
+    await scrolled.close();
+  });
+});
+
+describe('the reader input', () => {
+  it.runIf(slugs.includes('tokens') && slugs.includes('generation'))(
+    'changing the letters in the tokens chapter changes the output the generation chapter shows',
+    async () => {
+      const p = await site.open('/', { viewport: { width: 1280, height: 800 } });
+      await modelReady(p.page);
+      await p.page.waitForFunction(() => document.documentElement.dataset.generated === 'ABBBCC');
+      const outputSpans = p.page.locator('#generation .val[data-q="output"]');
+      expect(await outputSpans.count()).toBeGreaterThan(0);
+      expect(await outputSpans.first().textContent()).toBe('ABBBCC');
+
+      const field = p.page.locator('#tokens form.reader-input input[name="input"]');
+      await field.fill('ACBACB');
+      await p.page.waitForFunction(() => document.documentElement.dataset.generated === 'AABBCC');
+      expect(await outputSpans.first().textContent()).toBe('AABBCC');
+      expect(new URL(p.page.url()).searchParams.get('input')).toBe('ACBACB');
+
+      // A wrong letter gets an inline message and changes nothing.
+      await field.fill('ACBXCB');
+      await p.page.locator('#tokens form.reader-input button').click();
+      await expect(p.page.locator('#tokens .input-message').first().textContent()).resolves.toMatch(/not A, B or C/);
+      expect(await outputSpans.first().textContent()).toBe('AABBCC');
+      expect(p.problems()).toEqual([]);
+      await p.close();
+    },
+  );
+});
