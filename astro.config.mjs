@@ -6,6 +6,8 @@ import { remarkArticle } from './src/story/markdown.ts';
 import { buildContext } from './src/story/build-context.ts';
 
 export default defineConfig({
+  // Absolute URLs in oEmbed responses; set SITE_URL when building for a real host.
+  site: process.env.SITE_URL ?? 'http://localhost:4321',
   trailingSlash: 'always',
   build: { format: 'directory' },
   markdown: {
