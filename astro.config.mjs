@@ -9,6 +9,22 @@ export default defineConfig({
   // Absolute URLs in oEmbed responses; set SITE_URL when building for a real host.
   site: process.env.SITE_URL ?? 'http://localhost:4321',
   trailingSlash: 'always',
+  security: {
+    // A Content-Security-Policy <meta> on every page: only this site's own scripts (hashed by
+    // Astro), styles, images, workers and fetches; WebAssembly may compile, nothing may eval.
+    csp: {
+      directives: [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+      ],
+      scriptDirective: { resources: ["'self'", "'wasm-unsafe-eval'"] },
+    },
+  },
   build: { format: 'directory' },
   markdown: {
     // :::step, :ref and :val in chapter Markdown (see src/story/markdown.ts).
