@@ -20,9 +20,13 @@ export interface StoryPosition {
   t: number;
 }
 
+/** The reading line in viewport pixels: 60% down, or 72% on narrow screens where the stage covers the top. */
+export function readingLine(): number {
+  return innerHeight * (matchMedia('(max-width: 50rem)').matches ? 0.72 : 0.6);
+}
+
 export interface ScrollStoryOptions {
-  /** The reading line, as a fraction of the viewport height from the top (default: 0.6, or 0.72 on narrow screens where the stage covers the top). */
-  offset?: () => number;
+
   /** Jump to each step's end state instead of animating (prefers-reduced-motion). */
   reducedMotion?: () => boolean;
   /** Called when the active step changes (also on the first frame). */
@@ -32,18 +36,16 @@ export interface ScrollStoryOptions {
 export class ScrollStory {
   private readonly steps: HTMLElement[];
   private readonly scroller: scrollama.ScrollamaInstance;
-  private readonly offset: () => number;
   private readonly opts: ScrollStoryOptions;
   private active = -1;
 
   constructor(root: ParentNode, opts: ScrollStoryOptions = {}) {
     this.steps = Array.from(root.querySelectorAll<HTMLElement>('[data-step]'));
     this.opts = opts;
-    this.offset = opts.offset ?? (() => (matchMedia('(max-width: 50rem)').matches ? 0.72 : 0.6));
     this.scroller = scrollama();
     if (this.steps.length > 0) {
       this.scroller
-        .setup({ step: this.steps, offset: (Math.round(this.offset() * 10) / 10) as scrollama.DecimalType })
+        .setup({ step: this.steps, offset: (Math.round((readingLine() / innerHeight) * 10) / 10) as scrollama.DecimalType })
         .onStepEnter(({ index }) => this.setActive(index));
       window.addEventListener('resize', this.onResize);
     }
@@ -52,7 +54,7 @@ export class ScrollStory {
   /** Recompute the reading position from the layout as it is now (call once per frame). */
   position(): StoryPosition | null {
     if (this.steps.length === 0) return null;
-    const anchor = window.innerHeight * this.offset();
+    const anchor = readingLine();
     const boxes = this.steps.map((el) => el.getBoundingClientRect());
     const index = Math.max(0, activeStepAt(boxes, anchor));
     if (index !== this.active) this.setActive(index);
