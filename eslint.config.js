@@ -6,6 +6,11 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['dist/', '.astro/', 'node_modules/', 'src/gpt/build/', 'src/gpt/assembly/', 'public/'] },
   js.configs.recommended,
+  {
+    // Config files run in Node.
+    files: ['*.mjs', '*.js'],
+    languageOptions: { globals: { process: 'readonly' } },
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

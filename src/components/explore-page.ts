@@ -100,6 +100,7 @@ function start(): void {
         if (id !== runId) return;
         trace = t;
         view?.setValues(model === 'nano' ? t : null, model === 'nano' ? params : null);
+        view?.renderNow();
         markReady();
       })
       .catch(fail);

@@ -6,7 +6,7 @@ import { readCell } from '../scene/cells.ts';
 import { paramViews } from '../gpt/reference.ts';
 import type { Trace } from '../gpt/trace.ts';
 import { fitCamera, frameBox, orbit } from '../scene/camera.ts';
-import { SceneView, type SceneViewOptions } from '../scene/view.ts';
+import { SceneView, type SceneContent, type SceneViewOptions } from '../scene/view.ts';
 import type { CameraState, ModelLayout, SceneState } from '../scene/types.ts';
 import type { ResourceCounts } from '../scene/renderer.ts';
 
@@ -35,6 +35,8 @@ export interface SceneTestHook {
   value(block: string, row: number, col: number): number | null;
   /** Orbits by `dYaw` per frame for `frames` frames (no easing), resolving with each frame's JS ms. */
   orbitFrames(frames: number, dYaw: number): Promise<number[]>;
+  /** Sets what the scene emphasises (block styles, highlights, callouts, dim), as a director would. */
+  setScene(content: Partial<SceneContent>): void;
   /** Jumps the camera (no easing) and returns once the frame showing it was drawn. */
   setCamera(camera: CameraState): Promise<void>;
   /** The camera framing a block (or the whole model when omitted), as the reset button would. */
@@ -93,6 +95,7 @@ export function installTestHook(src: HookSources): void {
         requestAnimationFrame(step);
       });
     },
+    setScene: (content) => view.setScene(content),
     setCamera(camera) {
       const before = view.stats.frames;
       view.setCamera(camera, { animate: false });

@@ -42,19 +42,32 @@ export function eyePosition(c: CameraState): Vec3 {
  * View and projection for a camera over a viewport of `width` x `height` CSS pixels. `sceneRadius`
  * (half the layout's diagonal) sets the far plane so the whole model stays inside the frustum.
  */
-export function cameraMatrices(c: CameraState, width: number, height: number, sceneRadius: number): CameraMatrices {
+export function cameraMatrices(c: CameraState, width: number, height: number, sceneRadius: number, out?: CameraMatrices): CameraMatrices {
   const origin: Vec3 = [Math.round(c.target[0]), Math.round(c.target[1]), Math.round(c.target[2])];
   const local: CameraState = { ...c, target: [c.target[0] - origin[0], c.target[1] - origin[1], c.target[2] - origin[2]] };
   const eye = eyePosition(local);
-  const up = [0, 1, 0];
-  const view = m4.inverse(m4.lookAt(eye, local.target, up)) as Float32Array;
+  const m = out ?? {
+    origin,
+    view: new Float32Array(16),
+    projection: new Float32Array(16),
+    viewProjection: new Float32Array(16),
+    inverseViewProjection: new Float32Array(16),
+    eye,
+    pixelAngle: 0,
+  };
+  m.origin = origin;
+  m.eye = eye;
+  m4.inverse(m4.lookAt(eye, local.target, UP, m.view), m.view);
   const near = Math.max(c.distance * 0.01, 1e-4);
   const far = c.distance + 2 * sceneRadius + near;
-  const projection = m4.perspective(FOV_Y, Math.max(width, 1) / Math.max(height, 1), near, far) as Float32Array;
-  const viewProjection = m4.multiply(projection, view) as Float32Array;
-  const inverseViewProjection = m4.inverse(viewProjection) as Float32Array;
-  return { origin, view, projection, viewProjection, inverseViewProjection, eye, pixelAngle: (2 * Math.tan(FOV_Y / 2)) / Math.max(height, 1) };
+  m4.perspective(FOV_Y, Math.max(width, 1) / Math.max(height, 1), near, far, m.projection);
+  m4.multiply(m.projection, m.view, m.viewProjection);
+  m4.inverse(m.viewProjection, m.inverseViewProjection);
+  m.pixelAngle = (2 * Math.tan(FOV_Y / 2)) / Math.max(height, 1);
+  return m;
 }
+
+const UP = [0, 1, 0];
 
 /** Half the diagonal of the layout's bounds, world units. */
 export function sceneRadius(layout: ModelLayout): number {

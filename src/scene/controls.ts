@@ -5,8 +5,8 @@
  * Mouse: drag pans, right-drag or shift-drag orbits, wheel zooms toward the pointer.
  * Touch: one finger pans, two fingers pinch-zoom (toward their midpoint), pan and twist-orbit;
  *        a tap shows the tooltip of the cell under it.
- * Keys (canvas focused): arrows orbit, shift+arrows pan, + / - zoom, 0 or Home resets, Esc hides
- *        the tooltip.
+ * Keys (canvas focused): arrows orbit, shift+arrows pan, + / - zoom, 0 or Home resets, Enter
+ *        explains the cell at the centre of the view, Esc hides the tooltip.
  *
  * In the article the canvas must not steal the page's scrolling: with captureTouch false the
  * browser keeps vertical one-finger pans (touch-action: pan-y), and with captureWheel false the
@@ -95,7 +95,11 @@ export class CameraControls {
     const mode = e.pointerType === 'mouse' && (e.button === 2 || e.shiftKey) ? 'orbit' : 'pan';
     if (e.pointerType === 'mouse' && e.button !== 0 && e.button !== 2) return;
     this.pointers.set(e.pointerId, { ...p, startX: p.x, startY: p.y, startTime: e.timeStamp, type: e.pointerType, mode });
-    this.canvas.setPointerCapture?.(e.pointerId);
+    try {
+      this.canvas.setPointerCapture(e.pointerId);
+    } catch {
+      // The pointer is already gone (released, or a synthetic event): dragging still works while over the canvas.
+    }
     if (e.pointerType === 'mouse') this.target.hover(null);
   }
 
@@ -207,6 +211,10 @@ export class CameraControls {
       case '0':
       case 'Home':
         this.target.reset();
+        break;
+      case 'Enter':
+        // Keyboard stand-in for hovering: explain the cell at the centre of the view.
+        this.target.hover({ x: width / 2, y: height / 2 });
         break;
       case 'Escape':
         this.target.hover(null);

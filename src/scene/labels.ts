@@ -10,7 +10,9 @@
  *
  * Elements are pooled; a frame only changes text, class and transform of the ones it shows.
  */
+import { VOCAB } from '../gpt/config.ts';
 import { projectPoint, type CameraMatrices } from './camera.ts';
+import { TOP_IDS } from './ids.ts';
 import type { Block, Callout, HighlightRole, ModelLayout, SceneState, Vec3 } from './types.ts';
 
 const STAGE_NAMES: Record<string, string> = {
@@ -137,9 +139,11 @@ export class LabelLayer {
   private tree: Node | null = null;
   private layout: ModelLayout | null = null;
   private blocks = new Map<string, Block>();
+  /** Blocks with a vocabulary axis small enough to letter each row or column (nano's A, B, C). */
+  private lettered: Block[] = [];
   private readonly pool: HTMLElement[] = [];
   private shown = 0;
-  private readonly corners = Array.from({ length: 8 }, () => new Float32Array(3));
+  private readonly corner: Vec3 = [0, 0, 0];
   private readonly tmp = new Float32Array(3);
 
   constructor(root: HTMLElement) {
@@ -151,6 +155,7 @@ export class LabelLayer {
     this.layout = layout;
     this.tree = buildLabelTree(layout, modelName);
     this.blocks = new Map(layout.blocks.map((b) => [b.id, b]));
+    this.lettered = layout.blocks.filter((b) => (b.rows.name === 'V' || b.cols.name === 'V') && layout.config.vocab_size <= VOCAB.length);
   }
 
   /** Projects, declutters and positions the labels for one frame. */
@@ -159,6 +164,8 @@ export class LabelLayer {
     const candidates: Candidate[] = [];
     this.collectCallouts(input, candidates);
     this.collectTokens(input, candidates);
+    for (const b of this.lettered) this.collectLetters(b, input, candidates);
+    this.collectSpine(input, candidates);
     this.visit(this.tree, input, candidates);
     candidates.sort((a, b) => a.priority - b.priority);
 
@@ -208,7 +215,10 @@ export class LabelLayer {
     let y1 = -Infinity;
     let behind = 0;
     for (let i = 0; i < 8; i++) {
-      const p: Vec3 = [i & 1 ? max[0] : min[0], i & 2 ? max[1] : min[1], i & 4 ? max[2] : min[2]];
+      const p = this.corner;
+      p[0] = i & 1 ? max[0] : min[0];
+      p[1] = i & 2 ? max[1] : min[1];
+      p[2] = i & 4 ? max[2] : min[2];
       if (!projectPoint(input.matrices, p, input.width, input.height, this.tmp)) {
         behind++;
         continue;
@@ -250,7 +260,7 @@ export class LabelLayer {
           priority: 10 + level * 10 - Math.min(9, Math.log2(1 + h)),
         });
       }
-      if (node.block && h > 70 && w > 50) this.collectAxes(node.block, min, max, input, out);
+      if (node.block && h > 110 && w > 60) this.collectAxes(node.block, min, max, input, out);
     }
     if (h >= OPEN_AT[node.level]) for (const child of node.children) this.visit(child, input, out);
   }
@@ -274,7 +284,7 @@ export class LabelLayer {
   }
 
   private collectTokens(input: LabelInput, out: Candidate[]): void {
-    const b = this.blocks.get('tokens');
+    const b = this.blocks.get(TOP_IDS.tokens);
     if (!b || !input.tokens) return;
     const style = input.state.blocks[b.id];
     if (style?.opacity === 0) return;
@@ -291,6 +301,43 @@ export class LabelLayer {
     for (let col = 0; col < Math.min(b.cols.size, input.tokens.length); col++) {
       if (!projectPoint(input.matrices, this.cellCentre(b, 0, col, off), input.width, input.height, this.tmp)) continue;
       out.push({ text: input.tokens[col]!, cls: 'token', x: this.tmp[0]!, y: this.tmp[1]!, ax: 0.5, ay: 0.5, fontPx: 14, priority: 2 });
+    }
+  }
+
+  /** The letter of each vocabulary row (left of the block) or column (above it), once cells are big enough. */
+  private collectLetters(b: Block, input: LabelInput, out: Candidate[]): void {
+    const style = input.state.blocks[b.id];
+    if (style?.opacity === 0) return;
+    const off = style?.offset ?? [0, 0, 0];
+    const byRow = b.rows.name === 'V';
+    const n = byRow ? b.rows.size : b.cols.size;
+    const at = (i: number): Vec3 => {
+      const c = this.cellCentre(b, byRow ? i : 0, byRow ? 0 : i, off);
+      const cw = b.size[0] / b.cols.size;
+      const ch = b.size[1] / b.rows.size;
+      return byRow ? [b.position[0] + off[0] - 0.6 * cw, c[1], c[2]] : [c[0], b.position[1] + off[1] + 0.6 * ch, c[2]];
+    };
+    if (!projectPoint(input.matrices, at(0), input.width, input.height, this.tmp)) return;
+    const x0 = this.tmp[0]!;
+    const y0 = this.tmp[1]!;
+    if (!projectPoint(input.matrices, at(1), input.width, input.height, this.tmp)) return;
+    if (Math.hypot(this.tmp[0]! - x0, this.tmp[1]! - y0) < 14) return;
+    for (let i = 0; i < n; i++) {
+      if (!projectPoint(input.matrices, at(i), input.width, input.height, this.tmp)) continue;
+      out.push({ text: VOCAB[i] ?? '?', cls: 'token vocab', x: this.tmp[0]!, y: this.tmp[1]!, ax: 0.5, ay: 0.5, fontPx: 14, priority: 3 });
+    }
+  }
+
+  /** "+ attention, layer 1" beside each residual arrow long enough on screen to carry it. */
+  private collectSpine(input: LabelInput, out: Candidate[]): void {
+    for (const seg of this.layout?.spine ?? []) {
+      if (!seg.label) continue;
+      if (!projectPoint(input.matrices, seg.from, input.width, input.height, this.tmp)) continue;
+      const x0 = this.tmp[0]!;
+      const y0 = this.tmp[1]!;
+      if (!projectPoint(input.matrices, seg.to, input.width, input.height, this.tmp)) continue;
+      if (Math.hypot(this.tmp[0]! - x0, this.tmp[1]! - y0) < 60) continue;
+      out.push({ text: seg.label, cls: 'spine', x: (x0 + this.tmp[0]!) / 2 + 8, y: (y0 + this.tmp[1]!) / 2, ax: 0, ay: 0.5, fontPx: 11, priority: 45 });
     }
   }
 

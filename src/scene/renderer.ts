@@ -66,6 +66,7 @@ export class SceneRenderer {
   private spineLayout: ModelLayout | null = null;
   private spineCount = 0;
   private values: { layout: ModelLayout; trace: Trace | null; params: Float32Array | null } | null = null;
+  private matrices: CameraMatrices | null = null;
   private readonly uniforms = {
     kind: [...hexToRgb(KIND_HEX.weight), ...hexToRgb(KIND_HEX.activation), ...hexToRgb(KIND_HEX.aggregate)],
     role: [0, 0, 0, ...hexToRgb(ROLE_HEX.focus), ...hexToRgb(ROLE_HEX.source), ...hexToRgb(ROLE_HEX.result), ...hexToRgb(ROLE_HEX.muted)],
@@ -119,7 +120,9 @@ export class SceneRenderer {
    * and picking); nothing in `layout` or `state` is modified.
    */
   draw(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
-    const matrices = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout));
+    // Reused between frames: the previous frame's matrices are never needed once a new one is drawn.
+    const matrices = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.matrices ?? undefined);
+    this.matrices = matrices;
     const gl = this.gl;
     if (gl.isContextLost()) return matrices;
     this.updateInstances(layout, state);

@@ -150,6 +150,7 @@ void main() {
     // Side faces: the kind colour, lit a little by a fixed light so depth reads.
     float light = 0.72 + 0.28 * abs(dot(v_normal, normalize(vec3(0.4, 0.8, 0.3))));
     color = mix(u_background, kind, 0.55) * light;
+    if (role > 0 && role < 4) color = mix(color, u_role[role], 0.45);
   }
 
   // Outline of the instance's range: 1 px in the kind colour, 2.5 px in the role colour.

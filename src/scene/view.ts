@@ -86,10 +86,11 @@ export class SceneView {
       if (!(e instanceof WebGLUnavailableError)) throw e;
       root.classList.add('scene-unavailable');
       canvas.hidden = true;
+      // The component's own wording (it also says the text still works); the error's if it has none.
       const fallback = root.querySelector<HTMLElement>('.scene-fallback');
       if (fallback) {
         fallback.hidden = false;
-        fallback.textContent = e.message;
+        if (!fallback.textContent?.trim()) fallback.textContent = e.message;
       }
       return null;
     }
@@ -116,7 +117,12 @@ export class SceneView {
       },
       { captureTouch: options.captureTouch ?? false, captureWheel: options.captureWheel ?? false },
     );
-    this.resize = new ResizeObserver(() => this.requestRender());
+    this.resize = new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]!.contentRect;
+      this.cssSize = { width: Math.max(1, box.width), height: Math.max(1, box.height), dpr: window.devicePixelRatio || 1 };
+      this.requestRender();
+    });
+    this.cssSize = { width: Math.max(1, canvas.clientWidth), height: Math.max(1, canvas.clientHeight), dpr: window.devicePixelRatio || 1 };
     this.resize.observe(canvas);
     canvas.addEventListener('webglcontextlost', (e) => {
       e.preventDefault();
@@ -133,9 +139,11 @@ export class SceneView {
   setModel(layout: ModelLayout, modelName: string, opts: { fit?: boolean } = {}): void {
     const first = this.layout === null;
     this.layout = layout;
+    // A trace of another length cannot fill this layout's columns: drop it until setValues.
+    if (this.trace && this.trace.ids.length !== layout.T) this.trace = null;
     this.modelName = modelName;
     this.labels.setLayout(layout, modelName);
-    this.home = homeCamera(layout, this.canvas.clientWidth || 1, this.canvas.clientHeight || 1);
+    this.home = homeCamera(layout, this.cssSize.width, this.cssSize.height);
     if (first || !this.spring) this.spring = new CameraSpring(this.home);
     else if (opts.fit) this.setCamera(this.home);
     this.clearHover();
@@ -145,6 +153,9 @@ export class SceneView {
 
   /** The numbers to show: a trace of the layout's T tokens and the packed parameters. */
   setValues(trace: Trace | null, params: Float32Array | null): void {
+    if (trace && this.layout && trace.ids.length !== this.layout.T) {
+      throw new RangeError(`setValues: the trace has ${trace.ids.length} tokens but the ${this.layout.model} layout shows T = ${this.layout.T}`);
+    }
     this.trace = trace;
     this.params = params;
     if (this.layout) this.renderer.setValues(this.layout, trace, params);
@@ -170,13 +181,13 @@ export class SceneView {
   /** Back to the starting view (the top of the model, full width). */
   resetCamera(): void {
     if (!this.layout) return;
-    this.home = homeCamera(this.layout, this.canvas.clientWidth || 1, this.canvas.clientHeight || 1);
+    this.home = homeCamera(this.layout, this.cssSize.width, this.cssSize.height);
     this.setCamera(this.home);
   }
 
   /** The whole model in view: tall and thin, at true proportions. */
   fitWholeModel(): void {
-    if (this.layout) this.setCamera(fitCamera(this.layout, this.canvas.clientWidth || 1, this.canvas.clientHeight || 1));
+    if (this.layout) this.setCamera(fitCamera(this.layout, this.cssSize.width, this.cssSize.height));
   }
 
   /** The camera on screen now (eased), or null before a model is set. */
@@ -229,6 +240,17 @@ export class SceneView {
     this.clearHovered();
   }
 
+  /**
+   * Draws now rather than at the next animation frame: the new values reach the screen with the
+   * next composite instead of a frame later. For updates the reader is waiting on (typed letters).
+   */
+  renderNow(): void {
+    if (this.renderer.isContextLost()) return;
+    cancelAnimationFrame(this.frameRequest);
+    this.frameRequest = 0;
+    this.frame(performance.now());
+  }
+
   requestRender(): void {
     if (this.frameRequest || this.renderer.isContextLost()) return;
     this.frameRequest = requestAnimationFrame((t) => this.frame(t));
@@ -247,7 +269,8 @@ export class SceneView {
     this.frameRequest = 0;
     const t0 = performance.now();
     if (!this.layout || !this.spring) return;
-    const dt = this.lastTime ? Math.min(0.05, (time - this.lastTime) / 1000) : 1 / 60;
+    // renderNow() passes performance.now(), which can run ahead of the next rAF timestamp: clamp at 0.
+    const dt = this.lastTime ? Math.max(0, Math.min(0.05, (time - this.lastTime) / 1000)) : 1 / 60;
     this.lastTime = time;
     const moving = this.spring.step(dt);
     this.fitCanvas();
@@ -269,12 +292,14 @@ export class SceneView {
     if (this.frameTimes.length > FRAME_HISTORY) this.frameTimes.splice(0, this.frameTimes.length - FRAME_HISTORY);
   }
 
-  /** Keeps the drawing buffer at the canvas's CSS size times the device pixel ratio. */
+  /**
+   * Keeps the drawing buffer at the canvas's CSS size (as the ResizeObserver last reported it, so a
+   * frame never forces a layout) times the device pixel ratio.
+   */
   private fitCanvas(): void {
     const dpr = window.devicePixelRatio || 1;
-    const width = Math.max(1, this.canvas.clientWidth);
-    const height = Math.max(1, this.canvas.clientHeight);
-    this.cssSize = { width, height, dpr };
+    this.cssSize.dpr = dpr;
+    const { width, height } = this.cssSize;
     const w = Math.max(1, Math.round(width * dpr));
     const h = Math.max(1, Math.round(height * dpr));
     if (this.canvas.width !== w || this.canvas.height !== h) {

@@ -1,0 +1,122 @@
+/**
+ * The data the renderer uploads, checked without a GPU: the value atlas holds exactly the number
+ * readCell gives for every cell of every nano block, and the instance builder turns a SceneState
+ * into the boxes it should (hidden blocks dropped, lifted ranges cut out and drawn apart,
+ * highlights tinted, dim applied to everything else).
+ */
+import { describe, expect, it } from 'vitest';
+import { encode } from '../../src/gpt/config.ts';
+import { forwardReference, paramViews } from '../../src/gpt/reference.ts';
+import { readCell } from '../../src/scene/cells.ts';
+import { InstanceBuilder } from '../../src/scene/instances.ts';
+import { layoutModel } from '../../src/scene/layout.ts';
+import { BOX_STRIDE, MASKED_VALUE } from '../../src/scene/shaders.ts';
+import { fillAtlas, planAtlas } from '../../src/scene/textures.ts';
+import type { SceneState } from '../../src/scene/types.ts';
+import { readWeights } from '../../scripts/lib/engine.ts';
+
+const layout = layoutModel('nano', 6);
+const { params } = readWeights();
+const ids = (encode('CBABBC') as { ids: number[] }).ids;
+const trace = forwardReference(layout.config, params, ids);
+
+describe('value atlas', () => {
+  it('holds exactly the value readCell gives for every cell', () => {
+    const plan = planAtlas(layout, 4096);
+    const data = new Float32Array(plan.width * plan.height);
+    fillAtlas(plan, 'param', { trace, params }, data);
+    fillAtlas(plan, 'trace', { trace, params }, data);
+    const views = paramViews(layout.config, params);
+    let cells = 0;
+    for (const b of layout.blocks) {
+      if (!b.source) continue;
+      const slot = plan.slots.get(b.id)!;
+      let maxAbs = 0;
+      for (let r = 0; r < b.rows.size; r++) {
+        for (let c = 0; c < b.cols.size; c++) {
+          const v = readCell(b, r, c, trace, views);
+          const stored = data[(slot.y + r) * plan.width + slot.x + c]!;
+          if (Number.isFinite(v)) {
+            expect(stored, `${b.id} (${r}, ${c})`).toBe(Math.fround(v));
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+          } else {
+            expect(stored, `${b.id} (${r}, ${c}) masked`).toBe(Math.fround(MASKED_VALUE));
+          }
+          cells++;
+        }
+      }
+      expect(slot.scale, b.id).toBeCloseTo(maxAbs > 0 ? 1 / maxAbs : 1, 10);
+    }
+    expect(cells).toBeGreaterThan(85_000);
+    // Weights come first, so a new trace re-uploads only the rows after them.
+    for (const b of layout.blocks) {
+      if (b.source?.from === 'param') expect(plan.slots.get(b.id)!.y + b.rows.size).toBeLessThanOrEqual(plan.paramRows);
+      if (b.source?.from === 'trace') expect(plan.slots.get(b.id)!.y).toBeGreaterThanOrEqual(plan.paramRows);
+    }
+  });
+
+  it('never overlaps two blocks', () => {
+    const plan = planAtlas(layout, 512);
+    const owner = new Map<number, string>();
+    for (const b of layout.blocks) {
+      const slot = plan.slots.get(b.id);
+      if (!slot) continue;
+      for (let r = 0; r < b.rows.size; r++) {
+        for (let c = 0; c < b.cols.size; c++) {
+          const at = (slot.y + r) * plan.width + slot.x + c;
+          expect(owner.get(at), `${b.id} overlaps ${owner.get(at)}`).toBeUndefined();
+          owner.set(at, b.id);
+        }
+      }
+      expect(slot.x + b.cols.size).toBeLessThanOrEqual(plan.width);
+    }
+  });
+
+  it('names the block when one cannot fit', () => {
+    expect(() => planAtlas(layout, 100)).toThrow(/block .* has 192 columns/);
+  });
+});
+
+describe('instance builder', () => {
+  const values = { slot: () => ({ x: 0, y: 0, scale: 1 }), hasValues: () => true };
+  const base: Omit<SceneState, 'camera'> = { blocks: {}, highlights: [], callouts: [] };
+  const field = (list: Float32Array, i: number, offset: number) => list[i * BOX_STRIDE + offset]!;
+
+  it('draws every block once by default', () => {
+    const out = new InstanceBuilder().build(layout, base, values);
+    expect(out.counts).toEqual({ opaque: layout.blocks.length, overlay: 0, translucent: 0 });
+  });
+
+  it('drops hidden blocks, moves translucent ones last, and dims all but highlights', () => {
+    const state: Omit<SceneState, 'camera'> = {
+      blocks: { embed: { opacity: 0 }, tok_emb: { opacity: 0.5, offset: [1, 2, 3] } },
+      highlights: [{ block: 'wte', role: 'focus' }, { block: 'h.0.ln_1', cols: [2, 3], role: 'source' }],
+      callouts: [],
+      dim: 0.6,
+    };
+    const out = new InstanceBuilder().build(layout, state, values);
+    expect(out.counts).toEqual({ opaque: layout.blocks.length - 2, overlay: 1, translucent: 1 });
+    const tok = layout.blocks.find((b) => b.id === 'tok_emb')!;
+    expect([0, 1, 2].map((k) => field(out.translucent, 0, k))).toEqual([tok.position[0] + 1, tok.position[1] + 2, tok.position[2] + 3]);
+    expect(field(out.translucent, 0, 15)).toBe(0.5);
+    // The whole-block highlight tints wte itself, undimmed; the others are dimmed.
+    const wte = layout.blocks.findIndex((b) => b.id === 'wte');
+    const opaqueIndex = layout.blocks.slice(0, wte).filter((b) => b.id !== 'embed' && b.id !== 'tok_emb').length;
+    expect(field(out.opaque, opaqueIndex, 16)).toBe(0);
+    expect(field(out.opaque, opaqueIndex, 17)).toBeGreaterThan(0);
+    expect(field(out.opaque, 0, 16)).toBeCloseTo(0.6);
+    // The column highlight is one overlay cell-range: rows 0..C, column 2.
+    expect([6, 7, 8, 9].map((k) => field(out.overlay, 0, k))).toEqual([0, 2, 48, 1]);
+  });
+
+  it('cuts a lifted range out of its block and draws it displaced', () => {
+    const q = layout.blocks.find((b) => b.id === 'h.0.attn.head0.q')!;
+    const state: Omit<SceneState, 'camera'> = { ...base, highlights: [{ block: q.id, cols: [2, 3], role: 'focus', lift: [0, 0, 5] }] };
+    const out = new InstanceBuilder().build(layout, state, values);
+    const i = layout.blocks.indexOf(q);
+    expect([22, 23, 24, 25].map((k) => field(out.opaque, i, k))).toEqual([0, 16, 2, 3]);
+    expect(out.counts.overlay).toBe(1);
+    expect([0, 1, 2].map((k) => field(out.overlay, 0, k))).toEqual([q.position[0] + 2, q.position[1], q.position[2] + 5]);
+    expect([3, 4].map((k) => field(out.overlay, 0, k))).toEqual([1, 16]);
+  });
+});
