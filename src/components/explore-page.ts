@@ -3,16 +3,15 @@
  * the scene, lets the reader pick a model to compare sizes and type six letters, which re-runs the
  * model and updates every green cell in place, and shows the letters the model generates.
  */
-import { GPTClient, GPTError } from '../gpt/client.ts';
+import { createClient } from '../gpt/browser.ts';
+import { GPTError } from '../gpt/client.ts';
 import { decode, encode, SORT_LENGTH } from '../gpt/config.ts';
-import { loadWeights } from '../gpt/safetensors.ts';
+import { inputFromSearch, inputProblem } from '../story/input.ts';
 import type { Trace } from '../gpt/trace.ts';
 import { layoutModel } from '../scene/layout.ts';
 import { MODELS, MODEL_IDS } from '../scene/models.ts';
 import type { ModelId, ModelLayout } from '../scene/types.ts';
 import { installTestHook, mountSceneCanvas } from './scene-canvas.ts';
-
-const DEFAULT_INPUT = 'CBABBC';
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -20,27 +19,12 @@ function byId<T extends HTMLElement>(id: string): T {
   return el as T;
 }
 
-/** Six letters A/B/C, or an error message naming the problem. */
-export function checkInput(text: string): { ids: number[] } | { error: string } {
-  if (text.length !== SORT_LENGTH) return { error: `Type exactly ${SORT_LENGTH} letters (you typed ${text.length}).` };
+/** Six letters A/B/C as token ids, or a message saying what to change. */
+function checkInput(text: string): { ids: number[] } | { error: string } {
+  const problem = inputProblem(text);
+  if (problem) return { error: problem };
   const r = encode(text, SORT_LENGTH);
-  return 'error' in r ? { error: r.error.charAt(0).toUpperCase() + r.error.slice(1) + '.' } : r;
-}
-
-/** The URL's ?input=, if valid; otherwise a notice saying what was ignored (shown as text, never HTML). */
-function inputFromUrl(search: string): { input: string | null; notice: string | null } {
-  const params = new URLSearchParams(search);
-  const raw = params.get('input');
-  const unknown = [...params.keys()].filter((k) => k !== 'input');
-  const notices: string[] = [];
-  let input: string | null = null;
-  if (raw !== null) {
-    const check = checkInput(raw);
-    if ('error' in check) notices.push(`Ignored ?input=${JSON.stringify(raw.slice(0, 40))}${raw.length > 40 ? '…' : ''}: it must be ${SORT_LENGTH} letters A, B or C.`);
-    else input = raw;
-  }
-  if (unknown.length > 0) notices.push(`Ignored unknown URL parameter${unknown.length > 1 ? 's' : ''}: ${unknown.slice(0, 5).map((k) => k.slice(0, 30)).join(', ')}.`);
-  return { input, notice: notices.length ? notices.join(' ') : null };
+  return 'error' in r ? { error: r.error } : r;
 }
 
 function start(): void {
@@ -53,12 +37,12 @@ function start(): void {
   const notice = byId<HTMLElement>('url-notice');
   const status = byId<HTMLElement>('engine-status');
 
-  const fromUrl = inputFromUrl(location.search);
+  const fromUrl = inputFromSearch(location.search);
   if (fromUrl.notice) {
-    notice.textContent = fromUrl.notice;
+    notice.textContent = fromUrl.notice; // text, never HTML: the URL is not trusted
     notice.hidden = false;
   }
-  letters.value = fromUrl.input ?? DEFAULT_INPUT;
+  letters.value = fromUrl.input;
 
   const view = mountSceneCanvas(document.querySelector<HTMLElement>('[data-scene]'), { captureTouch: true, captureWheel: true });
   let model: ModelId = 'nano';
@@ -69,16 +53,7 @@ function start(): void {
   let runId = 0;
   view?.setModel(layout, MODELS[model].name);
 
-  const client = new GPTClient(new Worker(new URL('../gpt/worker.ts', import.meta.url), { type: 'module' }), {
-    wasmUrl: new URL('../gpt/build/gpt.wasm', import.meta.url).href,
-    weightsUrl: `${import.meta.env.BASE_URL}models/sort-nano.safetensors`,
-  });
-  const weights = fetch(`${import.meta.env.BASE_URL}models/sort-nano.safetensors`)
-    .then((res) => {
-      if (!res.ok) throw new Error(`the weights file answered ${res.status} ${res.statusText}`);
-      return res.arrayBuffer();
-    })
-    .then((bytes) => loadWeights(new Uint8Array(bytes)).params);
+  const client = createClient();
 
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -148,9 +123,9 @@ function start(): void {
   resetButton.addEventListener('click', () => view?.resetCamera());
   byId<HTMLButtonElement>('whole-model').addEventListener('click', () => view?.fitWholeModel());
 
-  Promise.all([client.ready, weights])
-    .then(([r, p]) => {
-      params = p;
+  client.ready
+    .then((r) => {
+      params = r.params;
       status.textContent = r.engine === 'wasm' ? '' : `Running the TypeScript engine (${r.fallbackReason ?? 'WebAssembly unavailable'}).`;
       status.hidden = status.textContent === '';
       onInput();

@@ -20,11 +20,23 @@ export function inputProblem(text: string): string | null {
  * notice to show (as text, never as HTML) and the default input.
  */
 export function inputFromSearch(search: string): { input: string; notice: string | null } {
-  const raw = new URLSearchParams(search).get('input');
-  if (raw === null) return { input: DEFAULT_INPUT, notice: null };
-  const candidate = raw.trim().toUpperCase();
-  const problem = inputProblem(candidate);
-  if (problem === null) return { input: candidate, notice: null };
-  const shown = raw.length > 24 ? raw.slice(0, 24) + '…' : raw;
-  return { input: DEFAULT_INPUT, notice: `Ignored ?input=${JSON.stringify(shown)}: ${problem} Showing ${DEFAULT_INPUT} instead.` };
+  const params = new URLSearchParams(search);
+  const notices: string[] = [];
+  const unknown = [...new Set(params.keys())].filter((k) => k !== 'input');
+  if (unknown.length > 0) {
+    const names = unknown.slice(0, 3).map((k) => JSON.stringify(k.length > 24 ? k.slice(0, 24) + '…' : k));
+    notices.push(`Ignored the unknown address parameter${unknown.length > 1 ? 's' : ''} ${names.join(', ')}${unknown.length > 3 ? ' and more' : ''}.`);
+  }
+  const raw = params.get('input');
+  let input = DEFAULT_INPUT;
+  if (raw !== null) {
+    const candidate = raw.trim().toUpperCase();
+    const problem = inputProblem(candidate);
+    if (problem === null) input = candidate;
+    else {
+      const shown = raw.length > 24 ? raw.slice(0, 24) + '…' : raw;
+      notices.push(`Ignored ?input=${JSON.stringify(shown)}: ${problem} Showing ${DEFAULT_INPUT} instead.`);
+    }
+  }
+  return { input, notice: notices.length > 0 ? notices.join(' ') : null };
 }

@@ -60,3 +60,17 @@ export function bindNavigation(steps: readonly HTMLElement[]): Navigation {
     },
   };
 }
+
+/**
+ * Keeps the reader's letters when they follow a link to another page of the site (other
+ * chapters, the essay, the explore view): internal links get `?input=` unless it is the default.
+ */
+export function carryInput(input: string, isDefault: boolean): void {
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('a[href^="/"]')) {
+    const url = new URL(a.href, location.href);
+    if (url.origin !== location.origin || url.pathname.startsWith('/models/')) continue;
+    if (isDefault) url.searchParams.delete('input');
+    else url.searchParams.set('input', input);
+    a.href = url.pathname + url.search + url.hash;
+  }
+}

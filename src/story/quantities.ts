@@ -5,6 +5,7 @@
  */
 import { NANO, decode, paramCount, type GPTConfig } from '../gpt/config.ts';
 import type { Trace } from '../gpt/trace.ts';
+import { bigCount, modelParams, modelWork } from './directors/scale-figures.ts';
 
 export interface QuantityContext {
   config: GPTConfig;
@@ -67,6 +68,18 @@ export const QUANTITIES: Record<string, (ctx: QuantityContext, fmt?: string) => 
   layers: (ctx) => String(ctx.config.n_layer),
   'mlp-width': (ctx) => String(4 * ctx.config.n_embd),
   'nano-params': () => paramCount(NANO).toLocaleString('en-US'),
+  'nano-flops': (_ctx, fmt) => bigCount(modelWork('nano'), fmt),
+  'gpt2-small-params': (_ctx, fmt) => bigCount(modelParams('gpt2-small'), fmt),
+  'gpt2-small-flops': (_ctx, fmt) => bigCount(modelWork('gpt2-small'), fmt),
+  'gpt2-xl-params': (_ctx, fmt) => bigCount(modelParams('gpt2-xl'), fmt),
+  'gpt2-xl-flops': (_ctx, fmt) => bigCount(modelWork('gpt2-xl'), fmt),
+  'gpt3-params': (_ctx, fmt) => bigCount(modelParams('gpt3'), fmt),
+  'gpt3-flops': (_ctx, fmt) => bigCount(modelWork('gpt3'), fmt),
+  'gpt3-vs-nano': (_ctx, fmt) => bigCount(modelParams('gpt3') / modelParams('nano'), fmt),
+  'first-letter': (ctx) => ctx.input[0] ?? '',
+  'first-id': (ctx) => String(ctx.trace.ids[0]),
+  context: (ctx) => String(ctx.config.block_size),
+  'first-normalized': (ctx, fmt) => fmtNumber((ctx.trace.tensors['embed']!.data[0]! - ctx.trace.tensors['h.0.ln_1.mean']!.data[0]!) * ctx.trace.tensors['h.0.ln_1.rstd']!.data[0]!, fmt),
 };
 
 /** The text for a quantity reference, or an Error naming what is wrong with it. */
