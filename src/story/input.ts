@@ -10,7 +10,7 @@ export const DEFAULT_INPUT = 'CBABBC';
 export function inputProblem(text: string): string | null {
   if (text.length !== SORT_LENGTH) return `Use exactly ${SORT_LENGTH} letters (you have ${text.length}).`;
   for (let i = 0; i < text.length; i++) {
-    if (!VOCAB.includes(text[i]!)) return `Letter ${i + 1} is not A, B or C.`;
+    if (!VOCAB.includes(text[i]!)) return `Letter ${i + 1} (${JSON.stringify(text[i])}) is not A, B or C.`;
   }
   return null;
 }
@@ -22,11 +22,6 @@ export function inputProblem(text: string): string | null {
 export function inputFromSearch(search: string): { input: string; notice: string | null } {
   const params = new URLSearchParams(search);
   const notices: string[] = [];
-  const unknown = [...new Set(params.keys())].filter((k) => k !== 'input');
-  if (unknown.length > 0) {
-    const names = unknown.slice(0, 3).map((k) => JSON.stringify(k.length > 24 ? k.slice(0, 24) + '…' : k));
-    notices.push(`Ignored the unknown address parameter${unknown.length > 1 ? 's' : ''} ${names.join(', ')}${unknown.length > 3 ? ' and more' : ''}.`);
-  }
   const raw = params.get('input');
   let input = DEFAULT_INPUT;
   if (raw !== null) {
@@ -34,9 +29,14 @@ export function inputFromSearch(search: string): { input: string; notice: string
     const problem = inputProblem(candidate);
     if (problem === null) input = candidate;
     else {
-      const shown = raw.length > 24 ? raw.slice(0, 24) + '…' : raw;
+      const shown = raw.length > 40 ? raw.slice(0, 40) + '…' : raw;
       notices.push(`Ignored ?input=${JSON.stringify(shown)}: ${problem} Showing ${DEFAULT_INPUT} instead.`);
     }
+  }
+  const unknown = [...new Set(params.keys())].filter((k) => k !== 'input');
+  if (unknown.length > 0) {
+    const names = unknown.slice(0, 3).map((k) => JSON.stringify(k.length > 24 ? k.slice(0, 24) + '…' : k));
+    notices.push(`Ignored the unknown address parameter${unknown.length > 1 ? 's' : ''} ${names.join(', ')}${unknown.length > 3 ? ' and more' : ''}.`);
   }
   return { input, notice: notices.length > 0 ? notices.join(' ') : null };
 }
