@@ -177,7 +177,7 @@ describe('/explore/', () => {
     const notice = p.page.locator('#url-notice');
     expect(await notice.isVisible()).toBe(true);
     expect(await notice.textContent()).toMatch(/Ignored \?input="<img src=x onerror=alert\(1\)>"/);
-    expect(await notice.textContent()).toMatch(/unknown URL parameter: zoom/);
+    expect(await notice.textContent()).toMatch(/unknown address parameter "zoom"/);
     expect(await p.page.locator('img').count()).toBe(0);
     expect(await p.page.inputValue('#letters')).toBe('CBABBC');
     expect(p.problems()).toEqual([]);
