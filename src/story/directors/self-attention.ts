@@ -1,0 +1,350 @@
+/**
+ * Chapter 5, self-attention, in layer 1: head 1's queries, keys and values; one query cell built
+ * product by product; the last letter's query against every key; the scaling, the causal mask and
+ * the softmax; the weighted sum of values; then the three heads side by side.
+ *
+ * The grids fill column by column (a block's reveal is a prefix in column order), so each step
+ * first lets the earlier positions through and then slows down on the last letter, the one whose
+ * column will predict the next token.
+ */
+import { easeLinear } from 'd3-ease';
+import { VOCAB } from '../../gpt/config.ts';
+import { explainCell, formatNumber } from '../../scene/explain.ts';
+import { headBlockIds } from '../../scene/ids.ts';
+import type { BlockStyle, Callout, Highlight } from '../../scene/types.ts';
+import type { ChapterDirector, DirectorContext } from '../director.ts';
+import { beat, clamp, countAt } from '../beats.ts';
+import { cell, cols, computedUpTo, frame, lastCol, whole } from './common.ts';
+import { frameWithRoom, matmulMoment, subscript } from './matmul-moment.ts';
+
+const LN = 'h.0.ln_1';
+const HEADS = [0, 1, 2].map((h) => headBlockIds(0, h));
+const H0 = HEADS[0]!;
+
+const letter = (ctx: DirectorContext, t: number) => VOCAB[ctx.trace.ids[t]!] ?? '?';
+const pct = (p: number) => `${(p * 100).toFixed(p >= 0.995 ? 0 : 1)}%`;
+
+/** One number of layer 1's attention trace tensor `name` (e.g. 'probs' [H][T][T], 'heads' [T][C]), by index. */
+function attn(ctx: DirectorContext, name: string, ...index: number[]): number {
+  const t = ctx.trace.tensors[`h.0.attn.${name}`]!;
+  let flat = 0;
+  for (let d = 0; d < index.length; d++) flat = flat * t.shape[d]! + index[d]!;
+  return t.data[flat]!;
+}
+
+/** Attention weight head h's query t gives key s. */
+const prob = (ctx: DirectorContext, h: number, t: number, s: number) => attn(ctx, 'probs', h, t, s);
+
+/** The raw (unscaled) dot product of head 0's query t with key s, from the products the tooltip shows. */
+function rawDot(ctx: DirectorContext, s: number, t: number): number {
+  const f = explainCell(ctx.layout, H0.scores, s, t, ctx.trace, ctx.params).formula;
+  if (f.kind !== 'scaled-dot') return -Infinity;
+  return f.products.reduce((sum, [a, b]) => sum + a * b, 0);
+}
+
+/** Block styles: everything up to `upTo` computed, then the given blocks partly filled. */
+function filled(ctx: DirectorContext, upTo: string, partial: Record<string, { cols: number; rows?: number }>): Record<string, BlockStyle> {
+  const out = { ...computedUpTo(ctx.layout, upTo) };
+  for (const [id, reveal] of Object.entries(partial)) out[id] = { reveal };
+  return out;
+}
+
+/** Columns 0..last-1 of the given blocks filled as u goes 0 -> 1 (the last column waits). */
+function earlierColumns(ctx: DirectorContext, ids: readonly string[], u: number): Record<string, { cols: number }> {
+  const n = countAt(lastCol(ctx), u);
+  return Object.fromEntries(ids.map((id) => [id, { cols: n }]));
+}
+
+const QKV_FRAME = [LN, H0.q.weight, H0.q.out, H0.v.out];
+
+/** Head 1's scores, softmax aggregates and probabilities, with room on the right for callouts. */
+const scoresFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [H0.scores, H0.probs], { right: 10, top: 3 }, { zoom: 1.1 });
+
+export const selfAttention: ChapterDirector = {
+  chapter: 'self-attention',
+  model: 'nano',
+  steps: {
+    'three-vectors': (ctx, t) => {
+      const last = lastCol(ctx);
+      const u = beat(t, 0.22, 0.66, easeLinear);
+      const n = countAt(last, u);
+      const c = Math.min(n, last - 1);
+      const sweeping = u > 0 && u < 1;
+      const at = sweeping ? c : last;
+      const highlights: Highlight[] = [whole(H0.q.weight, 'source'), whole(H0.k.weight, 'source'), whole(H0.v.weight, 'source'), cols(LN, [at, at + 1], 'focus')];
+      const callouts: Callout[] = [{ block: LN, row: 0, col: at, text: `${letter(ctx, at)}, position ${at + 1}${sweeping ? '' : ': next'}`, role: 'focus' }];
+      if (sweeping) {
+        for (const [part, name] of [[H0.q.out, 'query'], [H0.k.out, 'key'], [H0.v.out, 'value']] as const) {
+          highlights.push(cols(part, [c, c + 1], 'result'));
+          callouts.push({ block: part, row: 0, col: c, text: name, role: 'result' });
+        }
+      }
+      return {
+        camera: frame(ctx, QKV_FRAME, { zoom: 1.02 }),
+        blocks: filled(ctx, LN, earlierColumns(ctx, [H0.q.out, H0.k.out, H0.v.out], u)),
+        highlights,
+        callouts,
+        dim: 0.35,
+        describe: `Layer 1, head 1: each column of the layer-norm output becomes a query, a key and a value of ${ctx.config.n_embd / ctx.config.n_head} numbers; ${n} of ${last + 1} positions done, the last one (${letter(ctx, last)}) next.`,
+      };
+    },
+
+    'one-cell': (ctx, t) => {
+      const last = lastCol(ctx);
+      const m = matmulMoment(ctx, H0.q.out, 0, last, beat(t, 0.2, 0.78, easeLinear));
+      return {
+        camera: frameWithRoom(ctx, [LN, H0.q.weight, H0.q.bias, H0.q.out], { left: -3, right: 20, bottom: -8 }),
+        blocks: filled(ctx, LN, { [H0.q.out]: { cols: last, rows: m.filled ? 1 : 0 }, [H0.k.out]: { cols: last }, [H0.v.out]: { cols: last } }),
+        highlights: m.highlights,
+        callouts: m.callouts,
+        dim: 0.55,
+        describe: m.describe,
+      };
+    },
+
+    'whole-column': (ctx, t) => {
+      const last = lastCol(ctx);
+      const hs = ctx.config.n_embd / ctx.config.n_head;
+      const parts = [H0.q, H0.k, H0.v];
+      // Cell 0 of the query is already there; the other 3·hs − 1 cells of the column follow in turn,
+      // and the newest one is marked with its weight row and its value.
+      const u = beat(t, 0.22, 0.7, easeLinear);
+      const done = 1 + countAt(3 * hs - 1, u);
+      const j = done - 1;
+      const part = parts[Math.floor(j / hs)]!;
+      const r = j % hs;
+      const rowsOf = (k: number) => Math.max(0, Math.min(hs, done - k * hs));
+      const blocks = filled(ctx, LN, Object.fromEntries(parts.map((p, k) => [p.out, { cols: last, rows: rowsOf(k) }])));
+      const highlights: Highlight[] = [cols(LN, [last, last + 1], 'source')];
+      const callouts: Callout[] = [];
+      if (u < 1) {
+        const value = explainCell(ctx.layout, part.out, r, last, ctx.trace, ctx.params).value;
+        highlights.push({ block: part.weight, rows: [r, r + 1], role: 'source' }, { block: part.bias, rows: [r, r + 1], role: 'source' }, cell(part.out, r, last, 'result'));
+        callouts.push({ block: part.out, row: r, col: last, text: `row ${r + 1}: ${formatNumber(value)}`, role: 'result' });
+      } else {
+        for (const [p, name] of [[H0.q, 'query'], [H0.k, 'key'], [H0.v, 'value']] as const) {
+          highlights.push(cols(p.out, [last, last + 1], 'result'));
+          callouts.push({ block: p.out, row: 0, col: last, text: `${name} of ${letter(ctx, last)}`, role: 'result' });
+        }
+      }
+      return {
+        camera: frame(ctx, QKV_FRAME, { zoom: 1.02 }),
+        blocks,
+        highlights,
+        callouts,
+        dim: 0.4,
+        describe: `The last column's query, key and value fill in, ${done} of ${3 * hs} numbers, each a row of ${ctx.config.n_embd} weights times the same input column plus a bias.`,
+      };
+    },
+
+    'dot-products': (ctx, t) => {
+      const T = ctx.layout.T;
+      const last = lastCol(ctx);
+      const a = beat(t, 0.22, 0.12, easeLinear);
+      const b = beat(t, 0.36, 0.56, easeLinear);
+      const k = b <= 0 ? 0 : Math.min(T, 1 + countAt(T, b));
+      const s = k - 1;
+      const scores = a < 1 ? { cols: countAt(last, a) } : { cols: last, rows: k };
+      const highlights: Highlight[] = [cols(H0.q.out, [last, last + 1], 'source')];
+      const callouts: Callout[] = [{ block: H0.q.out, row: 0, col: last, text: `query of ${letter(ctx, last)}`, role: 'source' }];
+      if (s >= 0) {
+        highlights.push(cols(H0.k.out, [s, s + 1], 'focus'), { block: H0.scores, rows: [0, k], cols: [last, last + 1], role: 'result' });
+        callouts.push(
+          { block: H0.scores, row: s, col: last, text: `q·k${subscript(s + 1)} = ${formatNumber(rawDot(ctx, s, last))}`, role: 'result' },
+          { block: H0.k.out, row: 0, col: s, text: `key of ${letter(ctx, s)}`, role: 'focus' },
+        );
+      }
+      return {
+        camera: frame(ctx, [H0.q.out, H0.k.out, H0.scores], { zoom: 1.05 }),
+        blocks: filled(ctx, H0.v.out, { [H0.scores]: scores }),
+        highlights,
+        callouts,
+        dim: 0.45,
+        describe:
+          s >= 0
+            ? `The query of the last letter meets the key of position ${s + 1} (${letter(ctx, s)}): their dot product is ${formatNumber(rawDot(ctx, s, last))}.`
+            : 'The query of the last letter, about to be compared with every key.',
+      };
+    },
+
+    scale: (ctx, t) => {
+      const T = ctx.layout.T;
+      const last = lastCol(ctx);
+      const root = Math.sqrt(ctx.config.n_embd / ctx.config.n_head);
+      const u = beat(t, 0.24, 0.5, easeLinear);
+      const k = u <= 0 ? 0 : Math.min(T, 1 + countAt(T, u));
+      const s = k - 1;
+      const highlights: Highlight[] = [{ block: H0.scores, rows: [0, T], cols: [last, last + 1], role: 'source' }];
+      const callouts: Callout[] = [];
+      if (s >= 0) {
+        highlights.push(cell(H0.scores, s, last, 'focus'));
+        callouts.push({ block: H0.scores, row: s, col: last, text: `${formatNumber(rawDot(ctx, s, last))} ÷ ${formatNumber(root)} = ${formatNumber(attn(ctx, 'scores', 0, last, s))}`, role: 'focus' });
+      }
+      // What the scaling buys: the largest share the softmax would give with and without it.
+      const raw = Array.from({ length: T }, (_, j) => rawDot(ctx, j, last));
+      const top = (xs: number[]) => {
+        const m = Math.max(...xs);
+        const e = xs.map((x) => Math.exp(x - m));
+        return 1 / e.reduce((x, y) => x + y, 0);
+      };
+      const compare = beat(t, 0.8, 0.08, easeLinear);
+      if (compare > 0) {
+        callouts.unshift({ block: H0.scores, row: 0, col: 0, text: `top share: ${pct(top(raw))} unscaled, ${pct(top(raw.map((x) => x / root)))} scaled`, role: 'result' });
+      }
+      return {
+        camera: scoresFrame(ctx),
+        blocks: filled(ctx, H0.scores, {}),
+        highlights,
+        callouts,
+        dim: 0.45,
+        describe: `Each dot product of the last query is divided by √${ctx.config.n_embd / ctx.config.n_head} = ${formatNumber(root)}; unscaled, the softmax would give the top key ${pct(top(raw))}, scaled ${pct(top(raw.map((x) => x / root)))}.`,
+      };
+    },
+
+    mask: (ctx, t) => {
+      const T = ctx.layout.T;
+      const u = beat(t, 0.22, 0.66, easeLinear);
+      const c = u <= 0 ? 0 : Math.min(T, 1 + countAt(T, u));
+      const highlights: Highlight[] = [];
+      const callouts: Callout[] = [];
+      for (let q = 0; q < c; q++) {
+        const current = q === c - 1 && u < 1;
+        highlights.push({ block: H0.scores, rows: [0, q + 1], cols: [q, q + 1], role: current ? 'focus' : 'source' });
+        if (q + 1 < T) highlights.push({ block: H0.scores, rows: [q + 1, T], cols: [q, q + 1], role: 'muted' });
+      }
+      const q = Math.max(0, c - 1);
+      if (c > 0) {
+        callouts.push({ block: H0.scores, row: q, col: q, text: `${letter(ctx, q)} sees ${q + 1} of ${T}`, role: 'focus' });
+        // One masked cell is labelled: below the current query, or in the first column once all are done.
+        const [mr, mc] = q + 1 < T && u < 1 ? [q + 1, q] : [T - 1, 0];
+        callouts.push({ block: H0.scores, row: mr, col: mc, text: '−∞', role: 'muted' });
+      }
+      return {
+        camera: scoresFrame(ctx),
+        blocks: filled(ctx, H0.scores, {}),
+        highlights,
+        callouts,
+        dim: 0.45,
+        describe: `The causal mask: query position ${q + 1} (${letter(ctx, q)}) may look at keys 1 to ${q + 1}; the ${T - q - 1} later keys are set to minus infinity.`,
+      };
+    },
+
+    softmax: (ctx, t) => {
+      const T = ctx.layout.T;
+      const last = lastCol(ctx);
+      const ph = { early: beat(t, 0.22, 0.1, easeLinear), max: beat(t, 0.34, 0.12, easeLinear), sum: beat(t, 0.48, 0.12, easeLinear), probs: beat(t, 0.62, 0.3, easeLinear) };
+      const k = ph.probs <= 0 ? 0 : Math.min(T, 1 + countAt(T, ph.probs));
+      const s = k - 1;
+      const max = attn(ctx, 'probs.max', 0, last);
+      const sum = attn(ctx, 'probs.sum', 0, last);
+      const earlier = countAt(last, ph.early);
+      const blocks = filled(ctx, H0.scores, {
+        [H0.max]: { cols: ph.max > 0 ? T : earlier },
+        [H0.sum]: { cols: ph.sum > 0 ? T : earlier },
+        [H0.probs]: ph.probs > 0 ? { cols: last, rows: k } : { cols: earlier },
+      });
+      const column = (id: string, role: Highlight['role']): Highlight => ({ block: id, rows: [0, T], cols: [last, last + 1], role });
+      const highlights: Highlight[] = [];
+      const callouts: Callout[] = [];
+      if (ph.max > 0) {
+        highlights.push(column(H0.scores, ph.sum > 0 ? 'muted' : 'source'), cell(H0.max, 0, last, ph.sum > 0 ? 'source' : 'result'));
+        callouts.push({ block: H0.max, row: 0, col: last, text: `max = ${formatNumber(max)}`, role: ph.sum > 0 ? 'source' : 'result' });
+      }
+      if (ph.sum > 0) {
+        highlights.push(cell(H0.sum, 0, last, ph.probs > 0 ? 'source' : 'result'));
+        callouts.push({ block: H0.sum, row: 0, col: last, text: `Σ e^(x − max) = ${formatNumber(sum)}`, role: ph.probs > 0 ? 'source' : 'result' });
+      }
+      if (s >= 0) {
+        const x = attn(ctx, 'scores', 0, last, s);
+        highlights.push(cell(H0.scores, s, last, 'focus'), { block: H0.probs, rows: [0, k], cols: [last, last + 1], role: 'result' });
+        let total = 0;
+        for (let j = 0; j < k; j++) total += prob(ctx, 0, last, j);
+        const text = k < T ? `e^(${formatNumber(x)} − ${formatNumber(max)}) ÷ ${formatNumber(sum)} = ${pct(prob(ctx, 0, last, s))}` : `${pct(prob(ctx, 0, last, s))}; all ${T} add up to ${formatNumber(total)}`;
+        callouts.push({ block: H0.probs, row: s, col: last, text, role: 'result' });
+      }
+      return {
+        camera: scoresFrame(ctx),
+        blocks,
+        highlights,
+        callouts,
+        dim: 0.45,
+        describe:
+          s >= 0
+            ? `Softmax of the last column: max ${formatNumber(max)}, sum of exponentials ${formatNumber(sum)}; key ${s + 1} (${letter(ctx, s)}) gets ${pct(prob(ctx, 0, last, s))}.`
+            : `Softmax of each column of scores: its maximum ${formatNumber(max)} and the sum of exponentials ${formatNumber(sum)} for the last letter.`,
+      };
+    },
+
+    'weighted-sum': (ctx, t) => {
+      const T = ctx.layout.T;
+      const last = lastCol(ctx);
+      const hs = ctx.config.n_embd / ctx.config.n_head;
+      const a = beat(t, 0.22, 0.1, easeLinear);
+      const b = beat(t, 0.34, 0.5, easeLinear);
+      const c = beat(t, 0.86, 0.1, easeLinear);
+      const k = b <= 0 ? 0 : Math.min(T, 1 + countAt(T, b));
+      const s = k - 1;
+      const v = (j: number) => attn(ctx, 'v', 0, j, 0);
+      let acc = 0;
+      for (let j = 0; j < k; j++) acc += prob(ctx, 0, last, j) * v(j);
+      const out = attn(ctx, 'heads', last, 0);
+      const reveal = b <= 0 ? { cols: countAt(last, a) } : { cols: last, rows: countAt(hs, c) };
+      const highlights: Highlight[] = [{ block: H0.probs, rows: [0, T], cols: [last, last + 1], role: 'source' }, cols(H0.out, [last, last + 1], 'result')];
+      const callouts: Callout[] = [];
+      if (s >= 0 && b < 1) {
+        highlights.push(cell(H0.probs, s, last, 'focus'), cols(H0.v.out, [s, s + 1], 'focus'));
+        callouts.push(
+          { block: H0.out, row: 0, col: last, text: `… + ${pct(prob(ctx, 0, last, s))} × ${v(s) < 0 ? `(${formatNumber(v(s))})` : formatNumber(v(s))} = ${formatNumber(acc)}`, role: 'result' },
+          { block: H0.v.out, row: 0, col: s, text: `value of ${letter(ctx, s)}`, role: 'focus' },
+        );
+      } else if (b >= 1) {
+        callouts.push({ block: H0.out, row: 0, col: last, text: `Σ p·v = ${formatNumber(out)}`, role: 'result' });
+      }
+      return {
+        camera: frame(ctx, [H0.v.out, H0.probs, H0.out], { zoom: 1.05 }),
+        blocks: filled(ctx, H0.probs, { [H0.out]: reveal }),
+        highlights,
+        callouts,
+        dim: 0.45,
+        describe:
+          s >= 0 && b < 1
+            ? `The last letter's output adds the value of position ${s + 1} (${letter(ctx, s)}) weighted by ${pct(prob(ctx, 0, last, s))}; its first number so far is ${formatNumber(acc)}.`
+            : `The head's output for the last letter: the attention-weighted sum of the value vectors; its first number is ${formatNumber(out)}.`,
+      };
+    },
+
+    'three-heads': (ctx, t) => {
+      const T = ctx.layout.T;
+      const last = lastCol(ctx);
+      const u = beat(t, 0.24, 0.56, easeLinear);
+      const parts = (h: (typeof HEADS)[number]) => [h.q.out, h.k.out, h.v.out, h.scores, h.max, h.sum, h.probs, h.out];
+      const blocks = { ...computedUpTo(ctx.layout, H0.out) };
+      for (const h of HEADS.slice(1)) {
+        parts(h).forEach((id, j, all) => {
+          const cols = countAt(T, clamp(u * all.length - j));
+          if (cols < T) blocks[id] = { reveal: { cols } };
+          else delete blocks[id];
+        });
+      }
+      const highlights: Highlight[] = [];
+      const callouts: Callout[] = [];
+      const summary: string[] = [];
+      HEADS.forEach((h, i) => {
+        let best = 0;
+        for (let s = 1; s < T; s++) if (prob(ctx, i, last, s) > prob(ctx, i, last, best)) best = s;
+        summary.push(`head ${i + 1} gives ${pct(prob(ctx, i, last, best))} to position ${best + 1} (${letter(ctx, best)})`);
+        if (i > 0 && u < 1) return;
+        highlights.push({ block: h.probs, rows: [0, T], cols: [last, last + 1], role: 'result' });
+        callouts.push({ block: h.probs, row: best, col: last, text: `head ${i + 1}: ${pct(prob(ctx, i, last, best))} on ${letter(ctx, best)} (${best + 1})`, role: 'result' });
+      });
+      return {
+        camera: frameWithRoom(ctx, [HEADS[0]!.q.weight, HEADS[2]!.out], { right: 24 }),
+        blocks,
+        highlights,
+        callouts,
+        dim: 0.15,
+        describe: `The ${HEADS.length} heads of layer 1 side by side, each with its own weights; for the last letter ${summary.join(', ')}.`,
+      };
+    },
+  },
+};
