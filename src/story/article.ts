@@ -14,10 +14,12 @@ import type { ModelId, ModelLayout } from '../scene/types.ts';
 import { SceneView } from '../scene/view.ts';
 import { direct, type DirectorContext, type Generation, type ReaderChoices } from './director.ts';
 import { DIRECTORS } from './directors/index.ts';
-import { inputFromSearch } from './input.ts';
+import { DEFAULT_INPUT, inputFromSearch } from './input.ts';
 import { evalQuantity, type QuantityContext } from './quantities.ts';
 import { ScrollStory } from './scroll.ts';
 import { bindReaderControls } from './controls.ts';
+import { bindNavigation, carryInput, type Navigation } from './navigation.ts';
+import { installTestHook } from '../components/scene-canvas.ts';
 
 interface Data {
   config: GPTConfig;
@@ -30,10 +32,12 @@ export function startArticle(): void {
   const root = document.querySelector<HTMLElement>('[data-scene]');
   const story = new ScrollStory(document, {
     reducedMotion: () => matchMedia('(prefers-reduced-motion: reduce)').matches,
-    onStepChange: () => {
+    onStepChange: (pos) => {
       announcePending = true;
+      navigation.stepChanged(pos);
     },
   });
+  const navigation: Navigation = bindNavigation(story.elements);
   let announcePending = true;
   const view = root ? SceneView.mount(root, { captureTouch: false, captureWheel: false }) : null;
   const description = document.getElementById('scene-description');
@@ -56,6 +60,11 @@ export function startArticle(): void {
   let shownLayout: ModelLayout | null = null;
   let shownTrace: Trace | null = null;
   let lastKey = '';
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  if (view) {
+    installTestHook({ view, ready, layout: () => shownLayout, trace: () => shownTrace, params: () => data?.params ?? null, inputAt: () => 0 });
+  }
 
   function context(): DirectorContext | null {
     if (!data || !view) return null;
@@ -85,16 +94,19 @@ export function startArticle(): void {
     if (!director) return;
     const order = story.elements.filter((el) => el.closest<HTMLElement>('[data-chapter]')?.dataset.chapter === pos.chapter).map((el) => el.dataset.step!);
     const scene = direct(director, order, pos.index, pos.t, ctx);
-    const layout = scene.model === 'nano' ? ctx.layout : layoutOf(scene.model, ctx.layout.T);
+    const trace = scene.model === 'nano' ? scene.trace ?? ctx.trace : null;
+    const layout = trace ? layoutOf('nano', trace.ids.length) : layoutOf(scene.model, ctx.layout.T);
     if (layout !== shownLayout) {
+      // Values for another T would not fit the new layout's columns: clear them before switching.
+      if (shownLayout && shownLayout.T !== layout.T) view.setValues(null, null);
       view.setModel(layout, MODELS[scene.model].name);
       shownLayout = layout;
       shownTrace = null;
     }
-    const trace = scene.model === 'nano' ? ctx.trace : null;
     if (trace !== shownTrace || shownTrace === null) {
       view.setValues(trace, scene.model === 'nano' ? ctx.params : null);
       shownTrace = trace;
+      markReady();
     }
     view.setCamera(scene.camera, { animate: false });
     view.setScene({ blocks: scene.blocks, highlights: scene.highlights, callouts: scene.callouts, dim: scene.dim });
@@ -130,6 +142,7 @@ export function startArticle(): void {
     if ('error' in encoded) return;
     const id = ++runId;
     choices.input = input;
+    carryInput(input, input === DEFAULT_INPUT);
     try {
       const ready = await client.ready;
       const trace = await client.run(encoded.ids);

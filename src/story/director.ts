@@ -51,6 +51,8 @@ export interface StepScene {
   dim?: number;
   /** The model drawn (default: the chapter's). */
   model?: ModelId;
+  /** nano's forward pass to show, e.g. one step of the generation (default: ctx.trace); its T sets the layout. */
+  trace?: Trace;
   /** A short plain-text description of the picture with its key numbers, for screen readers. */
   describe?: string;
 }
@@ -76,6 +78,7 @@ export const CAMERA_MOVE = 0.22;
 
 export interface Directed extends SceneState {
   model: ModelId;
+  trace?: Trace;
   describe: string;
 }
 
@@ -98,6 +101,7 @@ export function direct(director: ChapterDirector, order: readonly string[], inde
     callouts: scene.callouts ?? [],
     dim: scene.dim ?? 0,
     model: scene.model ?? director.model,
+    trace: scene.trace,
     describe: scene.describe ?? '',
   };
 }

@@ -1,0 +1,31 @@
+/**
+ * The size figures of the scale chapter, derived from the model configurations (src/scene/models.ts)
+ * and shared by its director (callouts, descriptions) and the prose quantities, so both always
+ * quote the same numbers.
+ */
+import { countParams, flopsPerToken, modelSpec } from '../../scene/models.ts';
+import type { ModelId } from '../../scene/types.ts';
+
+/** Learned numbers of the model. */
+export function modelParams(id: ModelId): number {
+  return countParams(modelSpec(id));
+}
+
+/** Multiply-adds to produce one new token with the model's context window full. */
+export function modelWork(id: ModelId): number {
+  const spec = modelSpec(id);
+  return flopsPerToken(spec, spec.config.block_size);
+}
+
+/** Multiply-adds of one transformer layer for one new token with the context full (see flopsPerToken). */
+export function layerWork(id: ModelId): number {
+  const { n_embd: C, block_size: T } = modelSpec(id).config;
+  return 12 * C * C + 2 * T * C;
+}
+
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', compactDisplay: 'long', maximumSignificantDigits: 3 });
+
+/** A count in full ("124,439,808"), or in words with fmt "short" ("124 million"). */
+export function bigCount(n: number, fmt?: string): string {
+  return fmt === 'short' ? compact.format(n) : Math.round(n).toLocaleString('en-US');
+}
