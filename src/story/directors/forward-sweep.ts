@@ -8,10 +8,10 @@ import { paramViews } from '../../gpt/reference.ts';
 import { frameBox } from '../../scene/camera.ts';
 import { blockById, readCell, type ParamViews } from '../../scene/cells.ts';
 import { explainCell, formatNumber } from '../../scene/explain.ts';
-import type { Block, BlockStyle, Callout, CameraState, ModelLayout, Vec3 } from '../../scene/types.ts';
-import { clamp, countAt } from '../beats.ts';
-import type { DirectorContext } from '../director.ts';
-import { boxOf, computedUpTo, type FrameOptions } from './common.ts';
+import type { Block, BlockStyle, Callout, CameraState, Highlight, ModelLayout, Vec3 } from '../../scene/types.ts';
+import { beat, clamp, countAt } from '../beats.ts';
+import type { DirectorContext, StepScene } from '../director.ts';
+import { boxOf, cols, computedUpTo, frame, lastCol, type FrameOptions } from './common.ts';
 
 const viewsCache = new WeakMap<Float32Array, ParamViews>();
 const blocksCache = new WeakMap<ModelLayout, Map<string, Block>>();
@@ -154,4 +154,31 @@ export function softmaxAt(xs: readonly number[], temperature: number): number[] 
   const e = xs.map((x) => Math.exp((x - m) / temperature));
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((x) => x / s);
+}
+
+/**
+ * A layer norm at work on the last column: its mean, 1/σ and output fill in, with the real mean
+ * and 1/σ in a callout. `ln` holds the layer norm's block ids (lnBlockIds), `input` is the
+ * residual block it reads, `what` names it in the description.
+ */
+export function layerNormStep(ctx: DirectorContext, t: number, ln: { mean: string; rstd: string; gamma: string; out: string }, input: string, what: string): StepScene {
+  const T = lastCol(ctx);
+  const u = beat(t, 0.22, 0.6);
+  const { blocks } = fillRun(ctx.layout, ln.mean, ln.out, u);
+  const mean = valueAt(ctx, ln.mean, 0, T);
+  const rstd = valueAt(ctx, ln.rstd, 0, T);
+  const parts: string[] = [];
+  if (u >= 1 / 3) parts.push(`mean ${num(mean)}`);
+  if (u >= 2 / 3) parts.push(`1/σ ${num(rstd)}`);
+  const highlights: Highlight[] = [cols(input, [T, T + 1], 'source')];
+  if (u > 0) highlights.push(cols(ln.mean, [T, T + 1], 'focus'), cols(ln.rstd, [T, T + 1], 'focus'));
+  if (u >= 2 / 3) highlights.push(cols(ln.out, [T, T + 1], 'result'));
+  return {
+    camera: frame(ctx, [input, ln.gamma, ln.out], { zoom: 1.1 }),
+    blocks,
+    highlights,
+    callouts: parts.length ? [{ block: ln.rstd, row: 0, col: T, text: parts.join(' · ') }] : [],
+    dim: 0.25,
+    describe: `${what} normalizes each column of the residual stream; for the last letter the mean is ${num(mean)} and 1/σ is ${num(rstd)}.`,
+  };
 }

@@ -5,7 +5,7 @@
 import type { ChapterDirector, DirectorContext } from '../director.ts';
 import { beat, countAt, lerp, lerpCamera, lerpVec } from '../beats.ts';
 import { cell, cols, computedUpTo, frame, lastCol, rows, whole } from './common.ts';
-import { columnAt, fillRun, frameRegion, narrow, num, productsOf, regionOf, valueAt } from './forward-sweep.ts';
+import { columnAt, frameRegion, layerNormStep, narrow, num, productsOf, regionOf, valueAt } from './forward-sweep.ts';
 import { layerBlockIds, lnBlockIds, lnId, TOP_IDS } from '../../scene/ids.ts';
 import type { Callout, Highlight, Vec3 } from '../../scene/types.ts';
 
@@ -47,27 +47,7 @@ export const mlp: ChapterDirector = {
   chapter: 'mlp',
   model: 'nano',
   steps: {
-    ln2: (ctx, t) => {
-      const T = lastCol(ctx);
-      const u = beat(t, 0.22, 0.6);
-      const { blocks } = fillRun(ctx.layout, LN.mean, LN.out, u);
-      const mean = valueAt(ctx, LN.mean, 0, T);
-      const rstd = valueAt(ctx, LN.rstd, 0, T);
-      const parts: string[] = [];
-      if (u >= 1 / 3) parts.push(`mean ${num(mean)}`);
-      if (u >= 2 / 3) parts.push(`1/σ ${num(rstd)}`);
-      const highlights: Highlight[] = [cols(L.resid1, [T, T + 1], 'source')];
-      if (u > 0) highlights.push(cols(LN.mean, [T, T + 1], 'focus'), cols(LN.rstd, [T, T + 1], 'focus'));
-      if (u >= 2 / 3) highlights.push(cols(LN.out, [T, T + 1], 'result'));
-      return {
-        camera: frame(ctx, [L.resid1, LN.gamma, LN.out], { zoom: 1.1 }),
-        blocks,
-        highlights,
-        callouts: parts.length ? [{ block: LN.rstd, row: 0, col: T, text: parts.join(' · ') }] : [],
-        dim: 0.25,
-        describe: `Layer norm 2 normalizes each column of the residual stream after attention; for the last letter the mean is ${num(mean)} and 1/σ is ${num(rstd)}.`,
-      };
-    },
+    ln2: (ctx, t) => layerNormStep(ctx, t, LN, L.resid1, 'Layer norm 2, after attention,'),
 
     expand: (ctx, t) => {
       const T = lastCol(ctx);

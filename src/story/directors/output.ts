@@ -6,8 +6,8 @@
  */
 import type { ChapterDirector, DirectorContext } from '../director.ts';
 import { beat, countAt, lerp } from '../beats.ts';
-import { cell, cols, computedUpTo, frame, lastCol, rows, whole } from './common.ts';
-import { argmax, blockOf, columnAt, fillRun, frameRegion, narrow, num, prob, productsOf, regionOf, rowLabels, softmaxAt, valueAt } from './forward-sweep.ts';
+import { cell, cols, computedUpTo, lastCol, rows, whole } from './common.ts';
+import { argmax, blockOf, columnAt, fillRun, frameRegion, layerNormStep, narrow, num, prob, productsOf, regionOf, rowLabels, softmaxAt, valueAt } from './forward-sweep.ts';
 import { layerBlockIds, lnBlockIds, lnId, TOP_IDS } from '../../scene/ids.ts';
 import type { Callout, CameraState, Highlight } from '../../scene/types.ts';
 import { VOCAB } from '../../gpt/config.ts';
@@ -47,28 +47,7 @@ export const output: ChapterDirector = {
   chapter: 'output',
   model: 'nano',
   steps: {
-    'final-norm': (ctx, t) => {
-      const T = lastCol(ctx);
-      const resid = layerBlockIds(ctx.config.n_layer - 1).resid2;
-      const u = beat(t, 0.22, 0.6);
-      const { blocks } = fillRun(ctx.layout, LNF.mean, LNF.out, u);
-      const mean = valueAt(ctx, LNF.mean, 0, T);
-      const rstd = valueAt(ctx, LNF.rstd, 0, T);
-      const parts: string[] = [];
-      if (u >= 1 / 3) parts.push(`mean ${num(mean)}`);
-      if (u >= 2 / 3) parts.push(`1/σ ${num(rstd)}`);
-      const highlights: Highlight[] = [cols(resid, [T, T + 1], 'source')];
-      if (u > 0) highlights.push(cols(LNF.mean, [T, T + 1], 'focus'), cols(LNF.rstd, [T, T + 1], 'focus'));
-      if (u >= 2 / 3) highlights.push(cols(LNF.out, [T, T + 1], 'result'));
-      return {
-        camera: frame(ctx, [resid, LNF.gamma, LNF.out], { zoom: 1.1 }),
-        blocks,
-        highlights,
-        callouts: parts.length ? [{ block: LNF.rstd, row: 0, col: T, text: parts.join(' · ') }] : [],
-        dim: 0.25,
-        describe: `The final layer norm normalizes each column of the residual stream after layer ${ctx.config.n_layer}; for the last letter the mean is ${num(mean)} and 1/σ is ${num(rstd)}.`,
-      };
-    },
+    'final-norm': (ctx, t) => layerNormStep(ctx, t, LNF, layerBlockIds(ctx.config.n_layer - 1).resid2, `The final layer norm, after layer ${ctx.config.n_layer},`),
 
     'lm-head': (ctx, t) => {
       const T = lastCol(ctx);
