@@ -4,6 +4,7 @@
  *   <script src="https://<this site>/embed.js" async></script>
  * Each embed posts { type: 'gpt-inside-out:resize', slug, height } to its parent; this script
  * sets the height of the iframe that sent it (matched by its window and this script's origin).
+ * On start it sends { type: 'gpt-inside-out:hello' } to those frames, which then report again.
  */
 (function () {
   var script = document.currentScript;
@@ -21,4 +22,16 @@
       }
     }
   });
+  // This script is loaded async: an embed may have sent its height before the listener above
+  // existed. Ask every frame of this site to send it again.
+  if (origin) {
+    var all = document.getElementsByTagName('iframe');
+    for (var j = 0; j < all.length; j++) {
+      var src = all[j].getAttribute('src');
+      if (src && new URL(src, location.href).origin === origin && all[j].contentWindow) {
+        // '*': a frame still loading holds about:blank, and a greeting carries nothing secret.
+        all[j].contentWindow.postMessage({ type: 'gpt-inside-out:hello' }, '*');
+      }
+    }
+  }
 })();

@@ -25,7 +25,7 @@ const STAGE_NAMES: Record<string, string> = {
   mlp: 'MLP',
   ln_f: 'Final layer norm',
   lm_head: 'Output head',
-  output: 'Next-letter probabilities',
+  output: 'Next-token probabilities',
 };
 
 type Level = 0 | 1 | 2 | 3;

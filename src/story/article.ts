@@ -15,10 +15,12 @@ import { SceneView } from '../scene/view.ts';
 import { direct, type DirectorContext, type Generation, type ReaderChoices } from './director.ts';
 import { DIRECTORS } from './directors/index.ts';
 import { DEFAULT_INPUT, inputFromSearch } from './input.ts';
+import { describeStep } from './describe.ts';
+import { FIRST_VALUES_MARK } from './marks.ts';
 import { evalQuantity, type QuantityContext } from './quantities.ts';
 import { ScrollStory } from './scroll.ts';
 import { bindReaderControls } from './controls.ts';
-import { bindNavigation, carryInput, type Navigation } from './navigation.ts';
+import { bindNavigation, carryInput, unknownHashNotice, type Navigation } from './navigation.ts';
 import { installTestHook } from '../components/scene-canvas.ts';
 
 interface Data {
@@ -42,10 +44,10 @@ export function startArticle(): void {
   const view = root ? SceneView.mount(root, { captureTouch: false, captureWheel: false }) : null;
   const description = document.getElementById('scene-description');
   const status = document.getElementById('scene-status');
+  const engineNotice = document.getElementById('engine-notice');
 
   const fromUrl = inputFromSearch(location.search);
   const choices: ReaderChoices = { input: fromUrl.input, temperature: 0, seed: 1 };
-  if (fromUrl.notice) showNotice(fromUrl.notice);
 
   const client = createClient();
   let data: Data | null = null;
@@ -60,6 +62,7 @@ export function startArticle(): void {
   let shownLayout: ModelLayout | null = null;
   let shownTrace: Trace | null = null;
   let lastKey = '';
+  let valuesMarked = false;
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   if (view) {
@@ -110,19 +113,34 @@ export function startArticle(): void {
     }
     view.setCamera(scene.camera, { animate: false });
     view.setScene({ blocks: scene.blocks, highlights: scene.highlights, callouts: scene.callouts, dim: scene.dim });
+    // Draw in this frame rather than the next: the picture keeps up with the scroll position.
+    view.renderNow();
+    if (!valuesMarked && view.stats.valuesShownAt > 0) {
+      valuesMarked = true;
+      // For scripts/bench-page.ts and the curious: when the first numbers reached the screen.
+      performance.mark(FIRST_VALUES_MARK, { startTime: view.stats.valuesShownAt });
+    }
     // Announced politely when the step changes, not on every frame of its animation.
-    if (announcePending && description && scene.describe) {
+    if (announcePending && description) {
       announcePending = false;
-      description.textContent = scene.describe;
+      const chapterTitle = document.getElementById(pos.chapter)?.querySelector('h1, h2')?.textContent?.trim() ?? pos.chapter;
+      description.textContent = describeStep({ number: pos.index + 1, of: order.length, chapterTitle }, layout, scene.highlights, scene.describe);
     }
   }
 
+  const notices: string[] = [];
   function showNotice(text: string): void {
     const el = document.getElementById('reader-notice');
-    if (!el) return;
-    el.textContent = text; // text, never HTML: the URL is not trusted
+    if (!el || notices.includes(text)) return;
+    notices.push(text);
+    el.textContent = notices.join(' '); // text, never HTML: the URL is not trusted
     el.hidden = false;
   }
+
+  const checkHash = () => {
+    const notice = unknownHashNotice(location.hash, (id) => document.getElementById(id) !== null);
+    if (notice) showNotice(notice);
+  };
 
   function updateQuantities(): void {
     if (!data) return;
@@ -145,6 +163,10 @@ export function startArticle(): void {
     carryInput(input, input === DEFAULT_INPUT);
     try {
       const ready = await client.ready;
+      if (ready.engine === 'ts' && engineNotice) {
+        engineNotice.textContent = 'WebAssembly could not start here, so a slower TypeScript copy of the model is computing the numbers.';
+        engineNotice.hidden = false;
+      }
       const trace = await client.run(encoded.ids);
       if (id !== runId) return;
       data = { config: ready.config, params: ready.params, trace, generation: null };
@@ -164,6 +186,10 @@ export function startArticle(): void {
       if (status) status.textContent = `The model could not run, so the pictures show no values: ${(e as Error).message}`;
     }
   }
+
+  if (fromUrl.notice) showNotice(fromUrl.notice);
+  checkHash();
+  window.addEventListener('hashchange', checkHash);
 
   bindReaderControls(document, choices, {
     onInput: (input) => void run(input),

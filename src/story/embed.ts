@@ -4,12 +4,18 @@
  *
  *   { type: 'gpt-inside-out:resize', slug: 'embedding', height: 640 }
  *
- * public/embed.js (included by embedders) listens for it and sizes the matching iframe. The
+ * public/embed.js (included by embedders) listens for it and sizes the matching iframe; when it
+ * starts it greets every frame (HELLO_MESSAGE) so frames that spoke too early repeat. The
  * chapter scrolls inside its own frame, so the height is a comfortable reading window for the
  * width, not the length of the chapter.
  */
 
 export const RESIZE_MESSAGE = 'gpt-inside-out:resize';
+/**
+ * Sent by public/embed.js to each frame once it listens: a frame that reported its height before
+ * the (async) script arrived reports again, so the first message is never lost.
+ */
+export const HELLO_MESSAGE = 'gpt-inside-out:hello';
 
 export interface ResizeMessage {
   type: typeof RESIZE_MESSAGE;
@@ -44,4 +50,9 @@ export function reportSizeToParent(slug: string): void {
   };
   send();
   new ResizeObserver(send).observe(document.documentElement);
+  window.addEventListener('message', (event) => {
+    if (event.source !== window.parent || (event.data as { type?: unknown } | null)?.type !== HELLO_MESSAGE) return;
+    last = 0;
+    send();
+  });
 }

@@ -74,3 +74,20 @@ export function carryInput(input: string, isDefault: boolean): void {
     a.href = url.pathname + url.search + url.hash;
   }
 }
+
+/**
+ * A notice for an address whose #fragment names nothing on the page (a stale or mistyped link),
+ * or null when it is empty or names an element. The fragment is shown shortened, as text.
+ */
+export function unknownHashNotice(hash: string, exists: (id: string) => boolean): string | null {
+  if (hash.length <= 1) return null;
+  let id = hash.slice(1);
+  try {
+    id = decodeURIComponent(id);
+  } catch {
+    // A malformed escape cannot name an element either; show it as it came.
+  }
+  if (exists(id)) return null;
+  const shown = id.length > 40 ? id.slice(0, 40) + '…' : id;
+  return `There is no step ${JSON.stringify(shown)} on this page, so it opens at the start.`;
+}

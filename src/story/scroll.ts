@@ -35,18 +35,26 @@ export interface ScrollStoryOptions {
 
 export class ScrollStory {
   private readonly steps: HTMLElement[];
+  /** For each step that opens its chapter, the chapter element; null for the others. */
+  private readonly opens: (HTMLElement | null)[];
   private readonly scroller: scrollama.ScrollamaInstance;
   private readonly opts: ScrollStoryOptions;
   private active = -1;
 
   constructor(root: ParentNode, opts: ScrollStoryOptions = {}) {
     this.steps = Array.from(root.querySelectorAll<HTMLElement>('[data-step]'));
+    this.opens = this.steps.map((el, i) => {
+      const chapter = el.closest<HTMLElement>('[data-chapter]');
+      return chapter && this.steps[i - 1]?.closest('[data-chapter]') !== chapter ? chapter : null;
+    });
     this.opts = opts;
     this.scroller = scrollama();
     if (this.steps.length > 0) {
       this.scroller
         .setup({ step: this.steps, offset: (Math.round((readingLine() / innerHeight) * 10) / 10) as scrollama.DecimalType })
-        .onStepEnter(({ index }) => this.setActive(index));
+        // scrollama only says that something crossed the line; which step is active is decided from
+        // the rectangles, so its events can never disagree with the frame loop (chapter headings).
+        .onStepEnter(() => this.position());
       window.addEventListener('resize', this.onResize);
     }
   }
@@ -56,7 +64,13 @@ export class ScrollStory {
     if (this.steps.length === 0) return null;
     const anchor = readingLine();
     const boxes = this.steps.map((el) => el.getBoundingClientRect());
-    const index = Math.max(0, activeStepAt(boxes, anchor));
+    // A chapter's heading belongs to its first step: a reader who jumped to a chapter (contents,
+    // #chapter link) sees that chapter's opening picture, not the end of the one before.
+    const reached = boxes.map((b, i) => {
+      const chapter = this.opens[i];
+      return chapter ? { top: Math.min(b.top, chapter.getBoundingClientRect().top), height: b.height } : b;
+    });
+    const index = Math.max(0, activeStepAt(reached, anchor));
     if (index !== this.active) this.setActive(index);
     const el = this.steps[index]!;
     const reduced = this.opts.reducedMotion?.() ?? false;

@@ -568,6 +568,8 @@ export interface OpenPageOptions {
   /** Navigation milestone to wait for; default 'load'. */
   waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' | 'commit';
   reducedMotion?: 'reduce' | 'no-preference';
+  /** A touch screen (page.touchscreen.tap needs it); default false. */
+  hasTouch?: boolean;
 }
 
 export interface OpenedPage {
@@ -594,6 +596,7 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
     viewport: options.viewport ?? { width: 1280, height: 800 },
     deviceScaleFactor: options.deviceScaleFactor ?? 1,
     reducedMotion: options.reducedMotion,
+    hasTouch: options.hasTouch,
   });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
