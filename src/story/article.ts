@@ -13,7 +13,8 @@ import { MODELS } from '../scene/models.ts';
 import type { ModelId, ModelLayout } from '../scene/types.ts';
 import { SceneView } from '../scene/view.ts';
 import { direct, type DirectorContext, type Generation, type ReaderChoices } from './director.ts';
-import { DIRECTORS } from './directors/index.ts';
+import { loadDirectors } from './directors/load.ts';
+import type { ChapterDirector } from './director.ts';
 import { DEFAULT_INPUT, inputFromSearch } from './input.ts';
 import { describeStep } from './describe.ts';
 import { FIRST_VALUES_MARK } from './marks.ts';
@@ -51,6 +52,17 @@ export function startArticle(): void {
 
   const client = createClient();
   let data: Data | null = null;
+  // Filled as soon as this page's chapters' directors have loaded (one small chunk each).
+  let directors: Record<string, ChapterDirector> = {};
+  const chapterSlugs = [...document.querySelectorAll<HTMLElement>('[data-chapter]')].map((el) => el.dataset.chapter!);
+  loadDirectors(chapterSlugs)
+    .then((loaded) => {
+      directors = loaded;
+      lastKey = '';
+    })
+    .catch((e: Error) => {
+      if (status) status.textContent = `The pictures for this page could not be loaded: ${e.message}`;
+    });
   const layouts = new Map<string, ModelLayout>();
   const layoutOf = (model: ModelId, T: number) => {
     const key = `${model}:${T}`;
@@ -61,6 +73,7 @@ export function startArticle(): void {
 
   let shownLayout: ModelLayout | null = null;
   let shownTrace: Trace | null = null;
+  let valuesShown = false;
   let lastKey = '';
   let valuesMarked = false;
   let markReady: () => void = () => undefined;
@@ -93,7 +106,7 @@ export function startArticle(): void {
     const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}`;
     if (key === lastKey) return;
     lastKey = key;
-    const director = DIRECTORS[pos.chapter];
+    const director = directors[pos.chapter];
     if (!director) return;
     const order = story.elements.filter((el) => el.closest<HTMLElement>('[data-chapter]')?.dataset.chapter === pos.chapter).map((el) => el.dataset.step!);
     const scene = direct(director, order, pos.index, pos.t, ctx);
@@ -105,10 +118,13 @@ export function startArticle(): void {
       view.setModel(layout, MODELS[scene.model].name);
       shownLayout = layout;
       shownTrace = null;
+      valuesShown = false;
     }
-    if (trace !== shownTrace || shownTrace === null) {
+    // Upload values only when they change (render-only models have none: trace stays null).
+    if (trace !== shownTrace || !valuesShown) {
       view.setValues(trace, scene.model === 'nano' ? ctx.params : null);
       shownTrace = trace;
+      valuesShown = true;
       markReady();
     }
     view.setCamera(scene.camera, { animate: false });

@@ -105,3 +105,8 @@ export function direct(director: ChapterDirector, order: readonly string[], inde
     describe: scene.describe ?? '',
   };
 }
+
+/** Whether a module export is a chapter director (the directors folder also holds helper modules). */
+export function isDirector(x: unknown): x is ChapterDirector {
+  return typeof x === 'object' && x !== null && typeof (x as ChapterDirector).chapter === 'string' && typeof (x as ChapterDirector).steps === 'object';
+}

@@ -1,14 +1,12 @@
 /**
  * Every chapter's director, by chapter slug: each module in this folder (other than the shared
  * helpers) exports one ChapterDirector, collected here so adding a chapter needs no registry edit.
+ * This eager collection is for tests and tools; pages load only their chapters' directors
+ * (load.ts), so a chapter page does not download the other ten.
  */
-import type { ChapterDirector } from '../director.ts';
+import { isDirector, type ChapterDirector } from '../director.ts';
 
-const modules = import.meta.glob<Record<string, unknown>>(['./*.ts', '!./index.ts', '!./common.ts'], { eager: true });
-
-function isDirector(x: unknown): x is ChapterDirector {
-  return typeof x === 'object' && x !== null && typeof (x as ChapterDirector).chapter === 'string' && typeof (x as ChapterDirector).steps === 'object';
-}
+const modules = import.meta.glob<Record<string, unknown>>(['./*.ts', '!./index.ts', '!./common.ts', '!./load.ts'], { eager: true });
 
 const found: Record<string, ChapterDirector> = {};
 for (const [file, exports] of Object.entries(modules)) {
