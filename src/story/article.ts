@@ -14,6 +14,7 @@ import type { ModelId, ModelLayout } from '../scene/types.ts';
 import { SceneView } from '../scene/view.ts';
 import { direct, type DirectorContext, type Generation, type ReaderChoices } from './director.ts';
 import { loadDirectors } from './directors/load.ts';
+import { bindBlockRefs } from './refs.ts';
 import type { ChapterDirector } from './director.ts';
 import { DEFAULT_INPUT, inputFromSearch } from './input.ts';
 import { describeStep } from './describe.ts';
@@ -52,6 +53,7 @@ export function startArticle(): void {
 
   const client = createClient();
   let data: Data | null = null;
+  let refBlock: string | null = null;
   // Filled as soon as this page's chapters' directors have loaded (one small chunk each).
   let directors: Record<string, ChapterDirector> = {};
   const chapterSlugs = [...document.querySelectorAll<HTMLElement>('[data-chapter]')].map((el) => el.dataset.chapter!);
@@ -76,6 +78,10 @@ export function startArticle(): void {
   let valuesShown = false;
   let lastKey = '';
   let valuesMarked = false;
+  bindBlockRefs(document, layoutOf('nano', 6), (block) => {
+    refBlock = block;
+    lastKey = '';
+  });
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   if (view) {
@@ -103,7 +109,7 @@ export function startArticle(): void {
     const pos = story.position();
     const ctx = context();
     if (!pos || !ctx || !view) return;
-    const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}`;
+    const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}:${refBlock ?? ''}`;
     if (key === lastKey) return;
     lastKey = key;
     const director = directors[pos.chapter];
@@ -128,7 +134,14 @@ export function startArticle(): void {
       markReady();
     }
     view.setCamera(scene.camera, { animate: false });
-    view.setScene({ blocks: scene.blocks, highlights: scene.highlights, callouts: scene.callouts, dim: scene.dim });
+    const referenced = refBlock !== null && layout.blocks.some((b) => b.id === refBlock);
+    view.setScene({
+      blocks: scene.blocks,
+      // A block named by the word under the pointer stands out in the focus colour.
+      highlights: referenced ? [...scene.highlights, { block: refBlock!, role: 'focus' }] : scene.highlights,
+      callouts: scene.callouts,
+      dim: referenced ? Math.max(scene.dim ?? 0, 0.45) : scene.dim,
+    });
     // Draw in this frame rather than the next: the picture keeps up with the scroll position.
     view.renderNow();
     if (!valuesMarked && view.stats.valuesShownAt > 0) {

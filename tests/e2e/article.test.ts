@@ -95,6 +95,28 @@ describe('chapter pages', () => {
   });
 });
 
+describe('words that name a block', () => {
+  it('are underlined in their block\'s colour and highlight the block while hovered', async () => {
+    const p = await site.open('/chapters/embedding/', { viewport: { width: 1280, height: 800 } });
+    await modelReady(p.page);
+    const ref = p.page.locator('.step .ref[data-block="wte"]').first();
+    await ref.scrollIntoViewIfNeeded();
+    await p.page.evaluate(() => window.scrollBy(0, -100));
+    await p.page.mouse.move(5, 5);
+    const before = await settledCanvas(p.page);
+    expect(await ref.getAttribute('class')).toMatch(/ref-weight/);
+    await ref.hover();
+    await expect(ref.getAttribute('class')).resolves.toMatch(/ref-active/);
+    const during = await settledCanvas(p.page);
+    expect(imageDiff(before, during, { tolerance: 8 }), 'hovering the word changed nothing in the picture').toBeGreaterThan(0.005);
+    await p.page.mouse.move(5, 5);
+    const after = await settledCanvas(p.page);
+    expect(imageDiff(before, after, { tolerance: 2 })).toBeLessThan(0.001);
+    expect(p.problems()).toEqual([]);
+    await p.close();
+  });
+});
+
 describe('the reader input', () => {
   it.runIf(slugs.includes('tokens') && slugs.includes('generation'))(
     'changing the letters in the tokens chapter changes the output the generation chapter shows',
