@@ -1,6 +1,6 @@
 /** Chapter 1, welcome: the whole model, the legend, one sweep of the forward pass, the controls. */
 import type { ChapterDirector } from '../director.ts';
-import { beat } from '../beats.ts';
+import { beat, lerpCamera } from '../beats.ts';
 import { ALL_COMPUTED, computedUpTo, frame, overview, whole } from './common.ts';
 import { TOP_IDS } from '../../scene/ids.ts';
 
@@ -8,8 +8,14 @@ export const welcome: ChapterDirector = {
   chapter: 'welcome',
   model: 'nano',
   steps: {
-    overview: (ctx) => ({
-      camera: overview(ctx),
+    overview: (ctx, t) => ({
+      // Open close on real cells (the embeddings and layer 1's first head), then pull back to the
+      // whole model, turned a little so the blocks read as slabs.
+      camera: lerpCamera(
+        frame(ctx, [TOP_IDS.wte, TOP_IDS.embed, 'h.0.ln_1', 'h.0.attn.head0.q'], { yaw: -0.5, pitch: 0.3 }),
+        { ...overview(ctx), yaw: -0.55, pitch: 0.35 },
+        beat(t, 0.25, 0.65),
+      ),
       describe: `The whole model: ${ctx.layout.blocks.length} blocks of cells, ${ctx.layout.params.toLocaleString('en-US')} weights in all, for the input ${ctx.choices.input}.`,
     }),
     legend: (ctx) => ({
@@ -32,7 +38,7 @@ export const welcome: ChapterDirector = {
       };
     },
     controls: (ctx) => ({
-      camera: { ...overview(ctx), yaw: overview(ctx).yaw - 0.35, pitch: 0.25 },
+      camera: { ...overview(ctx), yaw: -0.9, pitch: 0.45 },
       describe: 'The model seen from an angle: each block is a slab of cells.',
     }),
   },
