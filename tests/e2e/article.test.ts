@@ -3,43 +3,12 @@
  * step and the picture, a deep link shows the same picture as scrolling there, and the reader's
  * input in the tokens chapter changes what the generation chapter reports.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { REPO_ROOT, canvasStats, imageDiff, useSite, type CanvasStats } from './harness.ts';
+import { imageDiff, useSite, type CanvasStats } from './harness.ts';
+import { SLUGS, activeStep, modelReady, scrollToY, settledCanvas } from './reading-helpers.ts';
 
 const site = useSite();
-const slugs = readdirSync(join(REPO_ROOT, 'content/chapters'))
-  .filter((f) => f.endsWith('.md'))
-  .sort()
-  .map((f) => f.replace(/\.md$/, '').replace(/^\d+-/, ''));
-
-const CANVAS = '.scene-canvas';
-
-async function modelReady(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.documentElement.dataset.model === 'ready', undefined, { timeout: 30_000 });
-}
-
-/** Waits until two consecutive frames of the canvas are identical, and returns the last. */
-async function settledCanvas(page: Page): Promise<CanvasStats> {
-  let prev = await canvasStats(page, CANVAS);
-  for (let i = 0; i < 20; i++) {
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const next = await canvasStats(page, CANVAS);
-    if (imageDiff(prev, next) === 0) return next;
-    prev = next;
-  }
-  return prev;
-}
-
-async function scrollToY(page: Page, y: number): Promise<void> {
-  await page.evaluate((top) => window.scrollTo({ top, behavior: 'instant' }), y);
-}
-
-async function activeStep(page: Page): Promise<string | null> {
-  return page.evaluate(() => document.querySelector('[aria-current="step"]')?.id ?? null);
-}
+const slugs = SLUGS;
 
 describe('chapter pages', () => {
   for (const slug of slugs) {

@@ -6,7 +6,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { canvasStats, imageDiff, launchBrowser, openPage, useSite } from './harness.ts';
+import { canvasStats, imageDiff, launchBrowser, openPage, useSite, loseAndRestoreContext } from './harness.ts';
 import type { SceneTestHook } from '../../src/components/scene-canvas.ts';
 
 const site = useSite();
@@ -148,19 +148,7 @@ describe('/explore/', () => {
     await settle(p.page);
     const before = await canvasStats(p.page, CANVAS);
     const resources = await p.page.evaluate(() => window.__scene.resources());
-    const ms = await p.page.evaluate(async (selector) => {
-      const canvas = document.querySelector<HTMLCanvasElement>(selector)!;
-      const ext = canvas.getContext('webgl2')!.getExtension('WEBGL_lose_context')!;
-      const lost = new Promise((r) => canvas.addEventListener('webglcontextlost', r, { once: true }));
-      ext.loseContext();
-      await lost;
-      await new Promise((r) => setTimeout(r, 100));
-      const frames = window.__scene.frames;
-      const t0 = performance.now();
-      ext.restoreContext();
-      while (window.__scene.frames === frames && performance.now() - t0 < 5000) await new Promise((r) => requestAnimationFrame(r));
-      return performance.now() - t0;
-    }, CANVAS);
+    const ms = await loseAndRestoreContext(p.page, CANVAS);
     console.info(`redrawn ${ms.toFixed(0)} ms after restoreContext()`);
     expect(ms).toBeLessThan(1000);
     const after = await canvasStats(p.page, CANVAS);

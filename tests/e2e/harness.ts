@@ -969,3 +969,25 @@ export function useSite(options: SiteOptions = {}): Site {
   };
   return site;
 }
+
+/**
+ * Loses the WebGL context of the canvas at `selector` (WEBGL_lose_context), restores it, and
+ * returns the milliseconds from restoreContext() until the page's scene drew again (it counts
+ * frames through the window.__scene test hook). Gives up after 5 s (returns about 5000).
+ */
+export async function loseAndRestoreContext(page: Page, selector: string): Promise<number> {
+  return page.evaluate(async (sel) => {
+    const canvas = document.querySelector<HTMLCanvasElement>(sel)!;
+    const ext = canvas.getContext('webgl2')!.getExtension('WEBGL_lose_context')!;
+    const lost = new Promise((r) => canvas.addEventListener('webglcontextlost', r, { once: true }));
+    ext.loseContext();
+    await lost;
+    await new Promise((r) => setTimeout(r, 100));
+    const hook = (window as unknown as { __scene: { frames: number } }).__scene;
+    const frames = hook.frames;
+    const t0 = performance.now();
+    ext.restoreContext();
+    while (hook.frames === frames && performance.now() - t0 < 5000) await new Promise((r) => requestAnimationFrame(r));
+    return performance.now() - t0;
+  }, selector);
+}

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { imageDiff, launchBrowser, useSite, type CanvasStats } from './harness.ts';
+import { imageDiff, launchBrowser, useSite, type CanvasStats, loseAndRestoreContext } from './harness.ts';
 import { CANVAS, SLUGS, modelReady, openRecorded, recorded, scrollToY, scrollYFor, settledCanvas, stepIds, waitForStep } from './reading-helpers.ts';
 
 const site = useSite();
@@ -66,19 +66,7 @@ describe('a lost WebGL context', () => {
     await scrollToY(p.page, await scrollYFor(p.page, ids[1]!));
     await waitForStep(p.page, ids[1]!);
     const before = await settledCanvas(p.page);
-    const ms = await p.page.evaluate(async (selector) => {
-      const canvas = document.querySelector<HTMLCanvasElement>(selector)!;
-      const ext = canvas.getContext('webgl2')!.getExtension('WEBGL_lose_context')!;
-      const lost = new Promise((r) => canvas.addEventListener('webglcontextlost', r, { once: true }));
-      ext.loseContext();
-      await lost;
-      await new Promise((r) => setTimeout(r, 100));
-      const frames = window.__scene.frames;
-      const t0 = performance.now();
-      ext.restoreContext();
-      while (window.__scene.frames === frames && performance.now() - t0 < 5000) await new Promise((r) => requestAnimationFrame(r));
-      return performance.now() - t0;
-    }, CANVAS);
+    const ms = await loseAndRestoreContext(p.page, CANVAS);
     console.info(`article redrawn ${ms.toFixed(0)} ms after restoreContext()`);
     expect(ms).toBeLessThan(1000);
     const after = await settledCanvas(p.page);
