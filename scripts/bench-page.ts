@@ -19,7 +19,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Response } from 'playwright-core';
-import { REPO_ROOT, launchBrowser, openPage, serveDist } from '../tests/e2e/harness.ts';
+import { REPO_ROOT, launchBrowser, openPage } from '../tests/e2e/harness.ts';
+import { measureRuns, median } from './lib/stats.ts';
 import { parseArgs, UsageError } from './lib/args.ts';
 import { FIRST_VALUES_MARK } from '../src/story/marks.ts';
 
@@ -48,7 +49,10 @@ try {
   process.exit(2);
 }
 const RUNS = (args.runs as number | undefined) ?? 5;
-if (RUNS < 1) throw new UsageError('--runs must be at least 1');
+if (RUNS < 1) {
+  process.stderr.write('bench:page: --runs must be at least 1\n');
+  process.exit(2);
+}
 const DIST = resolve(REPO_ROOT, (args.dist as string | undefined) ?? 'dist');
 const chapters = existsSync(join(DIST, 'chapters')) ? readdirSync(join(DIST, 'chapters')).sort() : [];
 if (chapters.length === 0) throw new Error(`${DIST} has no chapters/: run \`npm run build\` (or pass --dist) first`);
@@ -144,19 +148,8 @@ async function oneRun(origin: string): Promise<Run> {
   }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
-const server = await serveDist(DIST);
-const runs: Run[] = [];
-try {
-  for (let i = 0; i < RUNS; i++) runs.push(await oneRun(server.origin));
-} finally {
-  await server.close();
-}
+const runs = await measureRuns(DIST, RUNS, oneRun);
 
 const med = (pick: (r: Run) => number) => median(runs.map(pick));
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;

@@ -13,7 +13,9 @@
  *   - the GPT-3 view: wall-clock fps and per-frame JS while orbiting (120 frames).
  * Prints the median over runs (and each run's numbers with --json).
  */
-import { launchBrowser, openPage, serveDist } from '../tests/e2e/harness.ts';
+import { launchBrowser, openPage } from '../tests/e2e/harness.ts';
+import { parseArgs, UsageError } from './lib/args.ts';
+import { measureRuns, median, quantile } from './lib/stats.ts';
 import type { Page } from 'playwright-core';
 
 interface Counts {
@@ -32,15 +34,17 @@ interface Run {
   gpt3: { fps: number; frameMs: { median: number; max: number } };
 }
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
-const RUNS = Number(option('runs', '3'));
-const DIST = option('dist', 'dist');
-if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`--runs ${option('runs', '')}: expected a positive integer`);
+let args: Record<string, string | number | boolean>;
+try {
+  args = parseArgs(process.argv.slice(2), { runs: 'int', dist: 'string', json: 'flag' });
+  if (args.runs === 0) throw new UsageError('--runs must be at least 1');
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`bench:scene: ${e.message}\n`);
+  process.exit(2);
+}
+const RUNS = (args.runs as number | undefined) ?? 3;
+const DIST = (args.dist as string | undefined) ?? 'dist';
 
 /** Runs in the page before any of its scripts: counts draw calls and live GL objects. */
 function instrument(): void {
@@ -74,12 +78,6 @@ function instrument(): void {
   }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 type Hooked = { __scene: import('../src/components/scene-canvas.ts').SceneTestHook; __gl: Counts };
 
@@ -166,13 +164,7 @@ async function oneRun(origin: string): Promise<Run> {
   }
 }
 
-const server = await serveDist(DIST);
-const runs: Run[] = [];
-try {
-  for (let i = 0; i < RUNS; i++) runs.push(await oneRun(server.origin));
-} finally {
-  await server.close();
-}
+const runs = await measureRuns(DIST, RUNS, oneRun);
 
 const med = (pick: (r: Run) => number) => median(runs.map(pick));
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
@@ -196,7 +188,7 @@ const rows: [string, string, string][] = [
   ['GPT-3 view, JS per frame (max)', `${fmt(med((r) => r.gpt3.frameMs.max))} ms`, ''],
 ];
 
-if (flag('json')) {
+if (args.json) {
   console.log(JSON.stringify({ runs, summary: Object.fromEntries(rows.map(([k, v]) => [k, v])) }, null, 2));
 } else {
   const w0 = Math.max(...rows.map((r) => r[0].length));

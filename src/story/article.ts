@@ -114,8 +114,7 @@ export function startArticle(): void {
     lastKey = key;
     const director = directors[pos.chapter];
     if (!director) return;
-    const order = story.elements.filter((el) => el.closest<HTMLElement>('[data-chapter]')?.dataset.chapter === pos.chapter).map((el) => el.dataset.step!);
-    const scene = direct(director, order, pos.index, pos.t, ctx);
+    const scene = direct(director, pos.beats, pos.index, pos.t, ctx);
     const trace = scene.model === 'nano' ? scene.trace ?? ctx.trace : null;
     const layout = trace ? layoutOf('nano', trace.ids.length) : layoutOf(scene.model, ctx.layout.T);
     if (layout !== shownLayout) {
@@ -153,7 +152,7 @@ export function startArticle(): void {
     if (announcePending && description) {
       announcePending = false;
       const chapterTitle = document.getElementById(pos.chapter)?.querySelector('h1, h2')?.textContent?.trim() ?? pos.chapter;
-      description.textContent = describeStep({ number: pos.index + 1, of: order.length, chapterTitle }, layout, scene.highlights, scene.describe);
+      description.textContent = describeStep({ number: pos.index + 1, of: pos.beats.length, chapterTitle }, layout, scene.highlights, scene.describe);
     }
   }
 

@@ -14,6 +14,8 @@ export interface StoryPosition {
   step: string;
   /** Index of the step within its chapter. */
   index: number;
+  /** The chapter's beats in reading order (shared, not copied per frame). */
+  beats: readonly string[];
   /** Step element id, for the URL hash. */
   id: string;
   /** 0..1 through the step; 1 throughout in reduced-motion mode. */
@@ -37,6 +39,8 @@ export class ScrollStory {
   private readonly steps: HTMLElement[];
   /** For each step that opens its chapter, the chapter element; null for the others. */
   private readonly opens: (HTMLElement | null)[];
+  /** Where each step sits: its chapter, its index there, the chapter's beats. Fixed at setup. */
+  private readonly places: { chapter: string; index: number; beats: readonly string[] }[];
   private readonly scroller: scrollama.ScrollamaInstance;
   private readonly opts: ScrollStoryOptions;
   private active = -1;
@@ -46,6 +50,14 @@ export class ScrollStory {
     this.opens = this.steps.map((el, i) => {
       const chapter = el.closest<HTMLElement>('[data-chapter]');
       return chapter && this.steps[i - 1]?.closest('[data-chapter]') !== chapter ? chapter : null;
+    });
+    const beatsOf = new Map<string, string[]>();
+    this.places = this.steps.map((el) => {
+      const chapter = el.closest<HTMLElement>('[data-chapter]')?.dataset.chapter ?? '';
+      const beats = beatsOf.get(chapter) ?? [];
+      beatsOf.set(chapter, beats);
+      beats.push(el.dataset.step ?? '');
+      return { chapter, index: beats.length - 1, beats };
     });
     this.opts = opts;
     this.scroller = scrollama();
@@ -72,9 +84,8 @@ export class ScrollStory {
     });
     const index = Math.max(0, activeStepAt(reached, anchor));
     if (index !== this.active) this.setActive(index);
-    const el = this.steps[index]!;
     const reduced = this.opts.reducedMotion?.() ?? false;
-    return this.describe(el, reduced ? 1 : stepTime(boxes[index]!, anchor, window.innerHeight * 0.3));
+    return this.describe(index, reduced ? 1 : stepTime(boxes[index]!, anchor, window.innerHeight * 0.3));
   }
 
   /** The step elements, in document order. */
@@ -89,10 +100,9 @@ export class ScrollStory {
 
   private readonly onResize = () => this.scroller.resize();
 
-  private describe(el: HTMLElement, t: number): StoryPosition {
-    const chapterEl = el.closest<HTMLElement>('[data-chapter]');
-    const siblings = chapterEl ? Array.from(chapterEl.querySelectorAll('[data-step]')) : this.steps;
-    return { chapter: chapterEl?.dataset.chapter ?? '', step: el.dataset.step ?? '', index: siblings.indexOf(el), id: el.id, t };
+  private describe(i: number, t: number): StoryPosition {
+    const el = this.steps[i]!;
+    return { ...this.places[i]!, step: el.dataset.step ?? '', id: el.id, t };
   }
 
   private setActive(index: number): void {
@@ -101,6 +111,6 @@ export class ScrollStory {
     this.active = index;
     const el = this.steps[index]!;
     el.setAttribute('aria-current', 'step');
-    this.opts.onStepChange?.(this.describe(el, 0), el);
+    this.opts.onStepChange?.(this.describe(index, 0), el);
   }
 }

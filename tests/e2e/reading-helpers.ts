@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { REPO_ROOT, canvasStats, imageDiff, openPage, type CanvasStats, type OpenPageOptions, type OpenedPage } from './harness.ts';
+import { REPO_ROOT, canvasStats, imageDiff, openPage, type CanvasStats, type OpenPageOptions, type OpenedPage, type Site } from './harness.ts';
 import type { SceneTestHook } from '../../src/components/scene-canvas.ts';
 
 export const CANVAS = '.scene-canvas';
@@ -127,6 +127,21 @@ export async function settledCanvas(page: Page, selector = CANVAS): Promise<Canv
     prev = next;
   }
   return prev;
+}
+
+/**
+ * The picture a reader gets by opening `url` and scrolling down gradually to `y`, where step
+ * `id` is active: the reference a deep link to that step must match. Fails on console errors.
+ */
+export async function pictureScrolledTo(site: Site, url: string, y: number, id: string, viewport: { width: number; height: number }): Promise<CanvasStats> {
+  const p = await site.open(url, { viewport });
+  await modelReady(p.page);
+  await scrollGradually(p.page, y);
+  await waitForStep(p.page, id);
+  const stats = await settledCanvas(p.page);
+  if (p.problems().length > 0) throw new Error(`problems while scrolling ${url}: ${p.problems().join('; ')}`);
+  await p.close();
+  return stats;
 }
 
 /** Is the element's box at least partly inside the viewport? */
