@@ -127,12 +127,32 @@ export interface Callout {
   role?: HighlightRole;
 }
 
+/**
+ * One end of a link: a cell range of a block (at its drawn place, offsets and lifts included), or
+ * the callout with the same `callout` index in SceneState.callouts.
+ */
+export type LinkEnd = { block: string; rows?: Range; cols?: Range } | { callout: number };
+
+/**
+ * A curved arrow that joins an operand to what it makes (an input row to a result cell, a result
+ * cell to the callout that shows its arithmetic). Drawn in the DOM overlay above the canvas.
+ */
+export interface Link {
+  from: LinkEnd;
+  to: LinkEnd;
+  role?: HighlightRole;
+  /** 0..1: how much of the arrow is drawn, from its start (for animating it in); default 1. */
+  progress?: number;
+}
+
 export interface SceneState {
   camera: CameraState;
   /** Per-block style by id; a block not listed is drawn fully, at its place. */
   blocks: Record<string, BlockStyle>;
   highlights: Highlight[];
   callouts: Callout[];
+  /** Arrows from operands to results and callouts; default none. */
+  links?: Link[];
   /** 0..1: how strongly everything not highlighted is dimmed. */
   dim?: number;
 }

@@ -48,6 +48,7 @@ export interface StepScene {
   blocks?: SceneState['blocks'];
   highlights?: SceneState['highlights'];
   callouts?: SceneState['callouts'];
+  links?: SceneState['links'];
   dim?: number;
   /** The model drawn (default: the chapter's). */
   model?: ModelId;
@@ -71,6 +72,11 @@ export interface ChapterDirector {
    * Everywhere else the tests require the camera to move continuously with t.
    */
   cuts?: readonly string[];
+  /**
+   * Beats that show the whole model (or several models): their drawing must fill the stage
+   * (checked by `npm run audit:steps`) rather than frame one block.
+   */
+  overviews?: readonly string[];
 }
 
 /** Fraction of a step spent moving the camera from where the previous step left it. */
@@ -99,6 +105,7 @@ export function direct(director: ChapterDirector, order: readonly string[], inde
     blocks: scene.blocks ?? {},
     highlights: scene.highlights ?? [],
     callouts: scene.callouts ?? [],
+    links: scene.links ?? [],
     dim: scene.dim ?? 0,
     model: scene.model ?? director.model,
     trace: scene.trace,
