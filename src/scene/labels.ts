@@ -51,6 +51,8 @@ interface Candidate {
   ay: number;
   fontPx: number;
   priority: number;
+  /** Index in SceneState.callouts, for callout candidates. */
+  callout?: number;
 }
 
 /** Pixel heights a group must reach before its label shows, and before its children are visited. */
@@ -145,6 +147,8 @@ export class LabelLayer {
   private shown = 0;
   private readonly corner: Vec3 = [0, 0, 0];
   private readonly tmp = new Float32Array(3);
+  /** Where each callout of the last frame was placed (by index in SceneState.callouts), null if not shown. */
+  private calloutRects: (Rect | null)[] = [];
 
   constructor(root: HTMLElement) {
     this.root = root;
@@ -158,8 +162,14 @@ export class LabelLayer {
     this.lettered = layout.blocks.filter((b) => (b.rows.name === 'V' || b.cols.name === 'V') && layout.config.vocab_size <= VOCAB.length);
   }
 
+  /** The screen rectangle (CSS px) of callout `index` as placed in the last frame, or null when it was not shown. */
+  calloutBox(index: number): Readonly<Rect> | null {
+    return this.calloutRects[index] ?? null;
+  }
+
   /** Projects, declutters and positions the labels for one frame. */
   update(input: LabelInput): void {
+    this.calloutRects.length = 0;
     if (!this.tree) return;
     const candidates: Candidate[] = [];
     this.collectCallouts(input, candidates);
@@ -181,6 +191,7 @@ export class LabelLayer {
       if (r.x1 < 0 || r.y1 < 0 || r.x0 > input.width || r.y0 > input.height) continue;
       if (placed.some((p) => p.x0 < r.x1 && r.x0 < p.x1 && p.y0 < r.y1 && r.y0 < p.y1)) continue;
       placed.push(r);
+      if (c.callout !== undefined) this.calloutRects[c.callout] = r;
       this.show(n++, c, x0, y0);
     }
     for (let i = n; i < this.shown; i++) this.pool[i]!.style.display = 'none';
@@ -350,7 +361,7 @@ export class LabelLayer {
         c.row !== undefined && c.col !== undefined ? this.cellCentre(b, c.row, c.col, off) : [b.position[0] + off[0], b.position[1] + off[1], b.position[2] + off[2]];
       if (!projectPoint(input.matrices, p, input.width, input.height, this.tmp)) return;
       const role: HighlightRole = c.role ?? 'focus';
-      out.push({ text: c.text, cls: `callout role-${role}`, x: this.tmp[0]! + 6, y: this.tmp[1]! - 6, ax: 0, ay: 1, fontPx: 12, priority: i * 0.01 });
+      out.push({ text: c.text, cls: `callout role-${role}`, x: this.tmp[0]! + 6, y: this.tmp[1]! - 6, ax: 0, ay: 1, fontPx: 12, priority: i * 0.01, callout: i });
     });
   }
 }

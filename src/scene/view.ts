@@ -17,6 +17,7 @@ import { CameraSpring, fitCamera, homeCamera, projectPoint, zoomLimits, type Cam
 import { CameraControls } from './controls.ts';
 import { explainCell, type Explanation } from './explain.ts';
 import { LabelLayer } from './labels.ts';
+import { LinkLayer } from './links.ts';
 import { pickCell, rayFromScreen } from './pick.ts';
 import { SceneRenderer, WebGLUnavailableError, type ResourceCounts } from './renderer.ts';
 import { Tooltip } from './tooltip.ts';
@@ -51,6 +52,7 @@ export class SceneView {
   readonly canvas: HTMLCanvasElement;
   private readonly renderer: SceneRenderer;
   private readonly labels: LabelLayer;
+  private readonly links: LinkLayer;
   private readonly tooltip: Tooltip;
   private readonly controls: CameraControls;
   private readonly options: SceneViewOptions;
@@ -101,7 +103,10 @@ export class SceneView {
     this.canvas = canvas;
     this.renderer = renderer;
     this.options = options;
-    this.labels = new LabelLayer(root.querySelector<HTMLElement>('.scene-labels') ?? root);
+    const labelRoot = root.querySelector<HTMLElement>('.scene-labels');
+    this.labels = new LabelLayer(labelRoot ?? root);
+    // Under the labels, so callouts stay readable where an arrow reaches them.
+    this.links = new LinkLayer(root, labelRoot);
     const tip = root.querySelector<HTMLElement>('.scene-tooltip');
     if (!tip) throw new Error('SceneView.mount: the root element has no .scene-tooltip');
     this.tooltip = new Tooltip(tip);
@@ -143,6 +148,7 @@ export class SceneView {
     if (this.trace && this.trace.ids.length !== layout.T) this.trace = null;
     this.modelName = modelName;
     this.labels.setLayout(layout, modelName);
+    this.links.setLayout(layout);
     this.home = homeCamera(layout, this.cssSize.width, this.cssSize.height);
     if (first || !this.spring) this.spring = new CameraSpring(this.home);
     else if (opts.fit) this.setCamera(this.home);
@@ -164,7 +170,7 @@ export class SceneView {
     this.requestRender();
   }
 
-  /** What to emphasise: block styles, highlights, callouts, dim. Pass the same objects to avoid work. */
+  /** What to emphasise: block styles, highlights, callouts, links, dim. Pass the same objects to avoid work. */
   setScene(content: Partial<SceneContent>): void {
     this.content = { ...EMPTY, ...content };
     this.requestRender();
@@ -262,6 +268,7 @@ export class SceneView {
     this.controls.dispose();
     this.renderer.dispose();
     this.labels.clear();
+    this.links.clear();
   }
 
   /** One frame: ease the camera, draw, place labels and tooltip; schedule another while moving. */
@@ -278,6 +285,8 @@ export class SceneView {
     const { width, height } = this.cssSize;
     this.matrices = this.renderer.draw(this.layout, state, width, height);
     this.labels.update({ matrices: this.matrices, width, height, state, tokens: this.tokens() });
+    // After the labels: an arrow that ends at a callout needs where the callout was placed.
+    this.links.update({ matrices: this.matrices, width, height, state, callouts: this.labels });
     if (this.pointer && this.hovered && !this.hovered.pinned) this.hoverAt(this.pointer, true);
     if (moving) this.requestRender();
     else this.lastTime = 0;
@@ -324,7 +333,7 @@ export class SceneView {
       highlights = this.composed.out;
     }
     const dim = hovering && c.dim === undefined ? HOVER_DIM : c.dim;
-    return { camera, blocks: c.blocks, highlights, callouts: c.callouts, dim };
+    return { camera, blocks: c.blocks, highlights, callouts: c.callouts, links: c.links, dim };
   }
 
   /** Pointer over the canvas (or a tap): pick the cell under it and explain it. */

@@ -139,6 +139,7 @@ export function startArticle(): void {
       // A block named by the word under the pointer stands out in the focus colour.
       highlights: referenced ? [...scene.highlights, { block: refBlock!, role: 'focus' }] : scene.highlights,
       callouts: scene.callouts,
+      links: scene.links,
       dim: referenced ? Math.max(scene.dim ?? 0, 0.45) : scene.dim,
     });
     // Draw in this frame rather than the next: the picture keeps up with the scroll position.
