@@ -9,6 +9,9 @@ import { decode, encode, SORT_LENGTH } from '../gpt/config.ts';
 import { inputFromSearch, inputProblem } from '../story/input.ts';
 import type { Trace } from '../gpt/trace.ts';
 import { layoutModel } from '../scene/layout.ts';
+import { bakeFold, foldForStage } from '../scene/fold.ts';
+import { frameBoxOblique } from '../scene/camera.ts';
+import { OVERVIEW_PITCH, OVERVIEW_YAW } from '../story/directors/common.ts';
 import { MODELS, MODEL_IDS } from '../scene/models.ts';
 import type { ModelId, ModelLayout } from '../scene/types.ts';
 import { installTestHook, mountSceneCanvas } from './scene-canvas.ts';
@@ -45,13 +48,29 @@ function start(): void {
   letters.value = fromUrl.input;
 
   const view = mountSceneCanvas(document.querySelector<HTMLElement>('[data-scene]'), { captureTouch: true, captureWheel: true });
+  /**
+   * Every model is far taller than wide: the explorer shows it folded into the columns that best
+   * fill the canvas (src/scene/fold.ts), blocks at their true shapes, read column by column.
+   */
+  const foldedModel = (id: ModelId): ModelLayout => {
+    const canvas = view?.canvas;
+    const aspect = canvas && canvas.clientHeight > 0 ? canvas.clientWidth / canvas.clientHeight : 1;
+    const plain = layoutModel(id, SORT_LENGTH);
+    return bakeFold(plain, foldForStage(plain, aspect));
+  };
+  /** The whole folded model, seen obliquely: the starting view and what both view buttons return to. */
+  const wholeView = () => {
+    const c = view!.canvas;
+    return frameBoxOblique(layout.bounds.min, layout.bounds.max, c.clientWidth || 1, c.clientHeight || 1, OVERVIEW_YAW, OVERVIEW_PITCH);
+  };
   let model: ModelId = 'nano';
-  let layout: ModelLayout = layoutModel(model, SORT_LENGTH);
+  let layout: ModelLayout = foldedModel(model);
   let trace: Trace | null = null;
   let params: Float32Array | null = null;
   let inputAt = 0;
   let runId = 0;
   view?.setModel(layout, MODELS[model].name);
+  view?.setCamera(wholeView(), { animate: false });
 
   const client = createClient();
 
@@ -115,13 +134,14 @@ function start(): void {
     const next = modelSelect.value as ModelId;
     if (!MODEL_IDS.includes(next)) return;
     model = next;
-    layout = layoutModel(model, SORT_LENGTH);
-    view?.setModel(layout, MODELS[model].name, { fit: true });
+    layout = foldedModel(model);
+    view?.setModel(layout, MODELS[model].name);
+    view?.setCamera(wholeView());
     view?.setValues(model === 'nano' ? trace : null, model === 'nano' ? params : null);
     byId<HTMLElement>('model-params').textContent = `${layout.params.toLocaleString('en')} parameters`;
   });
   resetButton.addEventListener('click', () => view?.resetCamera());
-  byId<HTMLButtonElement>('whole-model').addEventListener('click', () => view?.fitWholeModel());
+  byId<HTMLButtonElement>('whole-model').addEventListener('click', () => view?.setCamera(wholeView()));
 
   client.ready
     .then((r) => {

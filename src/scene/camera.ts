@@ -238,3 +238,36 @@ export function projectPoint(m: CameraMatrices, p: Vec3, width: number, height: 
   out[2] = -scratchView[2]!;
   return true;
 }
+
+/**
+ * Like frameBox, but measured after projection: from (yaw, pitch) with perspective, a box's
+ * corners spread wider than its face-on size, so frameBox would cut an oblique view at the edges.
+ * Moves the target until the projected box is centred and the distance until it spans `fill` of
+ * the limiting side of the viewport (a few fixed-point steps; pure).
+ */
+export function frameBoxOblique(min: Vec3, max: Vec3, width: number, height: number, yaw: number, pitch: number, fill = 0.9): CameraState {
+  let cam = frameBox(min, max, width, height, yaw, pitch);
+  const corners: Vec3[] = [];
+  for (let i = 0; i < 8; i++) corners.push([i & 1 ? max[0] : min[0], i & 2 ? max[1] : min[1], i & 4 ? max[2] : min[2]]);
+  const p = new Float32Array(3);
+  const radius = 0.5 * v3.distance(min, max);
+  for (let iter = 0; iter < 4; iter++) {
+    const m = cameraMatrices(cam, width, height, radius);
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (const c of corners) {
+      if (!projectPoint(m, c, width, height, p)) return cam;
+      x0 = Math.min(x0, p[0]!);
+      x1 = Math.max(x1, p[0]!);
+      y0 = Math.min(y0, p[1]!);
+      y1 = Math.max(y1, p[1]!);
+    }
+    // Re-centre: pan by the projected box's offset from the viewport's centre.
+    const centred = pan(cam, width / 2 - (x0 + x1) / 2, height / 2 - (y0 + y1) / 2, height);
+    const scale = Math.max((x1 - x0) / (fill * width), (y1 - y0) / (fill * height));
+    cam = { ...centred, distance: centred.distance * scale };
+  }
+  return cam;
+}

@@ -98,7 +98,10 @@ export function direct(director: ChapterDirector, order: readonly string[], inde
   const step = name !== undefined ? director.steps[name] : undefined;
   if (!step) throw new Error(`chapter ${director.chapter} has no beat "${name}" (knows ${Object.keys(director.steps).join(', ')})`);
   const scene = step(ctx, t);
-  const from = previous ?? (index > 0 ? director.steps[order[index - 1]!]?.(ctx, 1) ?? null : null);
+  // A cut (e.g. to another model at another scale) starts on its own camera: easing from a view
+  // of something no longer drawn would only sweep across empty space.
+  const isCut = director.cuts?.includes(name!) ?? false;
+  const from = isCut ? null : previous ?? (index > 0 ? director.steps[order[index - 1]!]?.(ctx, 1) ?? null : null);
   const camera = from ? lerpCamera(from.camera, scene.camera, beat(t, 0, CAMERA_MOVE)) : scene.camera;
   return {
     camera,

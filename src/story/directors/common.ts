@@ -2,7 +2,8 @@
  * Building blocks shared by the chapter directors: framing the camera on blocks, showing the
  * forward pass as computed up to a point, and highlights. All pure.
  */
-import { fitCamera, frameBox } from '../../scene/camera.ts';
+import { fitCamera, frameBox, frameBoxOblique } from '../../scene/camera.ts';
+import { foldForStage, type Fold } from '../../scene/fold.ts';
 import type { BlockStyle, CameraState, Highlight, HighlightRole, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
 import type { DirectorContext } from '../director.ts';
 import { clamp, countAt } from '../beats.ts';
@@ -43,6 +44,29 @@ export function frame(ctx: DirectorContext, ids: readonly string[], opts: FrameO
 /** The whole model. */
 export function overview(ctx: DirectorContext, layout = ctx.layout): CameraState {
   return fitCamera(layout, ctx.viewport.width, ctx.viewport.height);
+}
+
+/** Oblique angles for whole-model views: enough turn and tilt that blocks read as solids. */
+export const OVERVIEW_YAW = -0.32;
+export const OVERVIEW_PITCH = 0.2;
+
+/**
+ * The whole model folded into columns that fill the stage (src/scene/fold.ts), and the oblique
+ * camera that frames it. Directors put `fold.styles` into the step's block styles.
+ */
+export function folded(ctx: DirectorContext, layout = ctx.layout, opts: FrameOptions = {}): { fold: Fold; camera: CameraState } {
+  const fold = foldForStage(layout, ctx.viewport.width / Math.max(1, ctx.viewport.height));
+  const cam = frameBoxOblique(fold.bounds.min, fold.bounds.max, ctx.viewport.width, ctx.viewport.height, opts.yaw ?? OVERVIEW_YAW, opts.pitch ?? OVERVIEW_PITCH);
+  return { fold, camera: { ...cam, distance: cam.distance * (opts.zoom ?? 1) } };
+}
+
+/** Block styles combined per block (later ones win per field), e.g. a fold's offsets with reveal styles. */
+export function mergeStyles(...all: Record<string, BlockStyle>[]): Record<string, BlockStyle> {
+  const nonEmpty = all.filter((s) => Object.keys(s).length > 0);
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? ALL_COMPUTED;
+  const out: Record<string, BlockStyle> = {};
+  for (const styles of nonEmpty) for (const [id, st] of Object.entries(styles)) out[id] = { ...out[id], ...st };
+  return out;
 }
 
 /**

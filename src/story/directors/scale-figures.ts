@@ -29,3 +29,19 @@ const compact = new Intl.NumberFormat('en-US', { notation: 'compact', compactDis
 export function bigCount(n: number, fmt?: string): string {
   return fmt === 'short' ? compact.format(n) : Math.round(n).toLocaleString('en-US');
 }
+
+/** Weights of one transformer layer: q, k, v, projection and the two MLP matrices with biases, two layer norms. */
+export function layerWeights(id: ModelId): number {
+  const C = modelSpec(id).config.n_embd;
+  return 12 * C * C + 13 * C;
+}
+
+/** How many of `id`'s layers hold as many weights as the whole of `other` (a fraction). */
+export function layersHolding(id: ModelId, other: ModelId): number {
+  return modelParams(other) / layerWeights(id);
+}
+
+/** Rows of `id`'s channel width needed to hold the whole of `other`'s weights. */
+export function rowsHolding(id: ModelId, other: ModelId): number {
+  return Math.ceil(modelParams(other) / modelSpec(id).config.n_embd);
+}

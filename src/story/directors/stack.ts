@@ -5,7 +5,9 @@
  */
 import type { ChapterDirector, DirectorContext } from '../director.ts';
 import { beat, countAt, lerp, lerpVec } from '../beats.ts';
-import { ALL_COMPUTED, cell, cols, computedUpTo, frame, lastCol, whole } from './common.ts';
+import { cell, cols, computedUpTo, folded, lastCol, mergeStyles, whole } from './common.ts';
+import { foldStyles } from '../../scene/fold.ts';
+import { CAMERA_MOVE } from '../director.ts';
 import { argmax, blockOf, columnAt, frameRegion, norm, num, prob, scanStyles, softmaxAt, valueAt } from './forward-sweep.ts';
 import { layerBlockIds, lnBlockIds, lnId, TOP_IDS } from '../../scene/ids.ts';
 import type { BlockStyle, Callout, Highlight, Vec3 } from '../../scene/types.ts';
@@ -89,21 +91,23 @@ function readOut(ctx: DirectorContext, id: string): number[] {
 export const stack: ChapterDirector = {
   chapter: 'stack',
   model: 'nano',
+  overviews: ['same-block', 'spine'],
   steps: {
     'same-block': (ctx, t) => {
       const L = ctx.config.n_layer;
       const u = beat(t, 0.22, 0.7);
       const k = Math.min(L - 1, Math.floor(u * L));
-      const all = ctx.layout.blocks.filter((b) => b.layer !== null);
       const highlights: Highlight[] = u > 0 ? layerIds(ctx, k).map((id) => whole(id, 'focus')) : [];
       const callouts: Callout[] = [];
       for (let l = 0; l <= (u > 0 ? k : -1); l++) {
         const weights = ctx.layout.blocks.filter((b) => b.layer === l && b.kind === 'weight').reduce((s, b) => s + b.rows.size * b.cols.size, 0);
         callouts.push({ block: lnBlockIds(lnId(l, 'ln_1')).mean, text: `layer ${l + 1}: ${weights.toLocaleString('en-US')} weights of its own`, role: l === k ? 'focus' : 'muted' });
       }
+      // The whole model folded into columns, so the three layers stand side by side and fill the stage.
+      const { fold, camera } = folded(ctx);
       return {
-        camera: frame(ctx, all.map((b) => b.id), { zoom: 1.02, yaw: -0.3, pitch: 0.12 }),
-        blocks: computedUpTo(ctx.layout, layerBlockIds(0).resid2),
+        camera,
+        blocks: mergeStyles(foldStyles(null, fold, beat(t, 0, CAMERA_MOVE)), computedUpTo(ctx.layout, layerBlockIds(0).resid2)),
         highlights,
         callouts,
         dim: u > 0 ? 0.35 : 0,
@@ -128,7 +132,8 @@ export const stack: ChapterDirector = {
       const crossing = rows.filter((b) => b.kind !== 'weight' && b.position[1] > y && b.position[1] - b.size[1] < y);
       return {
         camera,
-        blocks: scanStyles(ctx.layout, from, to, y),
+        // Unfolds from the previous step's whole-model view while the camera moves in.
+        blocks: mergeStyles(foldStyles(folded(ctx).fold, null, beat(t, 0, CAMERA_MOVE)), scanStyles(ctx.layout, from, to, y)),
         highlights: crossing.map((b) => whole(b.id, 'focus')),
         describe: `Layers 2 and 3 compute in turn, top to bottom${crossing.length ? `; now ${crossing[0]!.label}` : ''}.`,
       };
@@ -143,9 +148,10 @@ export const stack: ChapterDirector = {
       const highlights: Highlight[] = s.map((x, i) => whole(x.id, i < k ? 'result' : 'muted'));
       if (k > 0 && k <= s.length) highlights.push(cols(s[k - 1]!.id, [T, T + 1], 'focus'));
       const callouts: Callout[] = s.slice(0, k).map((x, i) => ({ block: x.id, row: 0, col: T, text: `${x.name}: length ${num(lengths[i]!)}`, role: i === k - 1 ? 'focus' : 'result' }));
+      const { fold, camera } = folded(ctx);
       return {
-        camera: frame(ctx, [TOP_IDS.embed, layerBlockIds(ctx.config.n_layer - 1).resid2, lnBlockIds(lnId(0, 'ln_1')).out], { zoom: 1.04, yaw: -0.35, pitch: 0.1 }),
-        blocks: ALL_COMPUTED,
+        camera,
+        blocks: foldStyles(null, fold, beat(t, 0, CAMERA_MOVE)),
         highlights,
         callouts,
         dim: 0.6,
@@ -167,7 +173,7 @@ export const stack: ChapterDirector = {
       });
       return {
         camera: gatherCamera(ctx),
-        blocks: gatheredStyles(ctx, gather),
+        blocks: mergeStyles(foldStyles(folded(ctx).fold, null, beat(t, 0, CAMERA_MOVE)), gatheredStyles(ctx, gather)),
         highlights,
         callouts,
         dim: 0.3 * gather,

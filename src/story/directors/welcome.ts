@@ -1,25 +1,30 @@
 /** Chapter 1, welcome: the whole model, the legend, one sweep of the forward pass, the controls. */
-import type { ChapterDirector } from '../director.ts';
+import { CAMERA_MOVE, type ChapterDirector } from '../director.ts';
 import { beat, lerpCamera } from '../beats.ts';
-import { ALL_COMPUTED, computedUpTo, frame, overview, whole } from './common.ts';
+import { computedUpTo, folded, frame, mergeStyles, whole } from './common.ts';
+import { foldStyles } from '../../scene/fold.ts';
 import { TOP_IDS } from '../../scene/ids.ts';
 
 export const welcome: ChapterDirector = {
   chapter: 'welcome',
   model: 'nano',
+  overviews: ['overview', 'sweep', 'controls'],
   steps: {
-    overview: (ctx, t) => ({
-      // Open close on real cells (the embeddings and layer 1's first head), then pull back to the
-      // whole model, turned a little so the blocks read as slabs.
-      camera: lerpCamera(
-        frame(ctx, [TOP_IDS.wte, TOP_IDS.embed, 'h.0.ln_1', 'h.0.attn.head0.q'], { yaw: -0.5, pitch: 0.3 }),
-        { ...overview(ctx), yaw: -0.55, pitch: 0.35 },
-        beat(t, 0.25, 0.65),
-      ),
-      describe: `The whole model: ${ctx.layout.blocks.length} blocks of cells, ${ctx.layout.params.toLocaleString('en-US')} weights in all, for the input ${ctx.choices.input}.`,
-    }),
-    legend: (ctx) => ({
+    overview: (ctx, t) => {
+      // Open close on real cells (the embeddings and layer 1's first head), then pull back while
+      // the model folds into the columns that fill the stage, seen obliquely so blocks read as solids.
+      const { fold, camera } = folded(ctx);
+      const u = beat(t, 0.25, 0.65);
+      return {
+        camera: lerpCamera(frame(ctx, [TOP_IDS.wte, TOP_IDS.embed, 'h.0.ln_1', 'h.0.attn.head0.q'], { yaw: -0.5, pitch: 0.3 }), camera, u),
+        blocks: foldStyles(null, fold, u),
+        describe: `The whole model: ${ctx.layout.blocks.length} blocks of cells, ${ctx.layout.params.toLocaleString('en-US')} weights in all, for the input ${ctx.choices.input}, folded into ${fold.columns} columns that read top to bottom.`,
+      };
+    },
+    legend: (ctx, t) => ({
       camera: frame(ctx, [TOP_IDS.wte, TOP_IDS.wpe, TOP_IDS.embed], { zoom: 1.3 }),
+      // Unfold while the camera moves in (the embeddings stay where they are in the fold).
+      blocks: foldStyles(folded(ctx).fold, null, beat(t, 0, CAMERA_MOVE)),
       highlights: [whole(TOP_IDS.wte, 'source'), whole(TOP_IDS.wpe, 'source'), whole(TOP_IDS.embed, 'result')],
       dim: 0.5,
       describe: 'Blue blocks of weights (the token and position embeddings) beside a green block of activations (the input embedding).',
@@ -30,16 +35,18 @@ export const welcome: ChapterDirector = {
       const u = beat(t, 0.22, 0.7);
       const k = Math.min(flow.length - 1, Math.floor(u * flow.length));
       const current = flow[k]!;
+      const { fold, camera } = folded(ctx);
+      const place = foldStyles(null, fold, beat(t, 0, CAMERA_MOVE));
       return {
-        camera: overview(ctx),
-        blocks: u >= 1 ? ALL_COMPUTED : computedUpTo(ctx.layout, current.id, u * flow.length - k),
+        camera,
+        blocks: u >= 1 ? place : mergeStyles(place, computedUpTo(ctx.layout, current.id, u * flow.length - k)),
         highlights: u > 0 && u < 1 ? [whole(current.id, 'focus')] : [],
         describe: `The forward pass sweeps down the model; now computing ${current.label}.`,
       };
     },
-    controls: (ctx) => ({
-      camera: { ...overview(ctx), yaw: -0.9, pitch: 0.45 },
-      describe: 'The model seen from an angle: each block is a slab of cells.',
-    }),
+    controls: (ctx) => {
+      const { fold, camera } = folded(ctx, ctx.layout, { yaw: -0.62, pitch: 0.36 });
+      return { camera, blocks: fold.styles, describe: 'The model seen from an angle: each block is a slab of cells.' };
+    },
   },
 };

@@ -1,0 +1,199 @@
+/**
+ * The whole model, folded to fit a stage: every model is far taller than wide (nano 412 x 2,273
+ * units, GPT-3 62,582 x 19.2 million), so seen whole at its true layout it is a strip a few percent
+ * of the stage wide. A fold cuts the model between its parts (the embeddings, each layer, the
+ * output head) and stands the pieces side by side in columns, read like a newspaper: down the
+ * first column, then down the next. Blocks keep their true shapes and their places within their
+ * part; only whole parts move, by a BlockStyle offset, so a director can slide them into place
+ * and the arrows that join the parts (spine and flows follow offsets) show the order.
+ *
+ * Pure and cached: the same layout and column count give the same object, so the renderer sees
+ * unchanged styles and uploads nothing.
+ */
+import type { BlockStyle, ModelLayout, Vec3 } from './types.ts';
+
+/** One part of the model: the embeddings (index 0), layer l (index l + 1), the output head (last). */
+export interface FoldPart {
+  name: string;
+  blocks: string[];
+  top: number;
+  bottom: number;
+}
+
+export interface Fold {
+  columns: number;
+  /** Offset of every block (world units), by id. */
+  offsets: Record<string, Vec3>;
+  /** The same offsets as block styles, ready for a SceneState. */
+  styles: Record<string, BlockStyle>;
+  /** Bounds of the folded drawing. */
+  bounds: { min: Vec3; max: Vec3 };
+  /** Which column each part went to, in part order. */
+  columnOf: number[];
+  parts: FoldPart[];
+}
+
+/** Parts of the model in reading order, with their vertical extents. */
+export function foldParts(layout: ModelLayout): FoldPart[] {
+  const L = layout.config.n_layer;
+  const parts: FoldPart[] = [
+    { name: 'Embedding', blocks: [], top: -Infinity, bottom: Infinity },
+    ...Array.from({ length: L }, (_, l) => ({ name: `Layer ${l + 1}`, blocks: [] as string[], top: -Infinity, bottom: Infinity })),
+    { name: 'Output', blocks: [], top: -Infinity, bottom: Infinity },
+  ];
+  // Layer-less blocks above the first layer are the embeddings; below it, the output head.
+  const firstLayerTop = Math.max(...layout.blocks.filter((b) => b.layer === 0).map((b) => b.position[1]));
+  for (const b of layout.blocks) {
+    const i = b.layer !== null ? b.layer + 1 : b.position[1] > firstLayerTop ? 0 : L + 1;
+    const p = parts[i]!;
+    p.blocks.push(b.id);
+    p.top = Math.max(p.top, b.position[1]);
+    p.bottom = Math.min(p.bottom, b.position[1] - b.size[1]);
+  }
+  return parts.filter((p) => p.blocks.length > 0);
+}
+
+/**
+ * Splits heights (in order) into `n` contiguous runs with the smallest tallest run (each run's
+ * height counts a `gap` between consecutive parts). Returns the run index of every part.
+ */
+export function balancedRuns(heights: readonly number[], n: number, gap: number): number[] {
+  const k = Math.max(1, Math.min(n, heights.length));
+  const fits = (limit: number): number[] | null => {
+    const out: number[] = [];
+    let run = 0;
+    let used = 0;
+    for (const h of heights) {
+      const need = used === 0 ? h : used + gap + h;
+      if (need <= limit) used = need;
+      else {
+        run++;
+        used = h;
+        if (h > limit || run >= k) return null;
+      }
+      out.push(run);
+    }
+    return out;
+  };
+  let lo = Math.max(...heights);
+  let hi = heights.reduce((s, h) => s + h, 0) + gap * heights.length;
+  let best = fits(hi)!;
+  for (let i = 0; i < 48 && hi - lo > 1e-6 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    const r = fits(mid);
+    if (r) {
+      best = r;
+      hi = mid;
+    } else lo = mid;
+  }
+  return best;
+}
+
+const cache = new WeakMap<ModelLayout, Map<number, Fold>>();
+
+/** The layout folded into `columns` columns (1 = as laid out). */
+export function foldLayout(layout: ModelLayout, columns: number): Fold {
+  let byCount = cache.get(layout);
+  if (!byCount) cache.set(layout, (byCount = new Map()));
+  const hit = byCount.get(columns);
+  if (hit) return hit;
+
+  const parts = foldParts(layout);
+  const width = layout.bounds.max[0] - layout.bounds.min[0];
+  // Gaps in proportion to the model, so the fold looks the same at every scale.
+  const colGap = 0.18 * width;
+  const rowGap = 0.02 * (layout.bounds.max[1] - layout.bounds.min[1]) / Math.max(1, columns);
+  const columnOf = balancedRuns(parts.map((p) => p.top - p.bottom), columns, rowGap);
+  const offsets: Record<string, Vec3> = {};
+  const styles: Record<string, BlockStyle> = {};
+  const used: number[] = [];
+  const top = layout.bounds.max[1];
+  let bottom = top;
+  parts.forEach((p, i) => {
+    const c = columnOf[i]!;
+    const y = used[c] === undefined ? top : used[c]! - rowGap;
+    const offset: Vec3 = [c * (width + colGap), y - p.top, 0];
+    used[c] = p.bottom + offset[1];
+    bottom = Math.min(bottom, used[c]!);
+    for (const id of p.blocks) {
+      offsets[id] = offset;
+      if (offset[0] !== 0 || offset[1] !== 0) styles[id] = { offset };
+    }
+  });
+  const n = Math.max(...columnOf) + 1;
+  const fold: Fold = {
+    columns: n,
+    offsets,
+    styles,
+    bounds: {
+      min: [layout.bounds.min[0], bottom, layout.bounds.min[2]],
+      max: [layout.bounds.min[0] + n * width + (n - 1) * colGap, top, layout.bounds.max[2]],
+    },
+    columnOf,
+    parts,
+  };
+  byCount.set(columns, fold);
+  return fold;
+}
+
+/**
+ * The fold whose drawing best matches the stage's shape (width / height): the column count
+ * whose folded bounds have the aspect nearest the stage's, so the drawing fills both ways.
+ */
+export function foldForStage(layout: ModelLayout, stageAspect: number): Fold {
+  const parts = foldParts(layout).length;
+  let best = foldLayout(layout, 1);
+  let bestScore = Infinity;
+  for (let n = 1; n <= parts; n++) {
+    const f = foldLayout(layout, n);
+    if (f.columns !== n) continue;
+    const w = f.bounds.max[0] - f.bounds.min[0];
+    const h = f.bounds.max[1] - f.bounds.min[1];
+    const score = Math.abs(Math.log(w / h / stageAspect));
+    if (score < bestScore - 1e-9) {
+      best = f;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/**
+ * Block styles u of the way (0..1) from one fold to another; null stands for the model as laid
+ * out (no offsets). Ends return the folds' own cached styles, so a held view uploads nothing.
+ */
+export function foldStyles(from: Fold | null, to: Fold | null, u: number): Record<string, BlockStyle> {
+  if (u >= 1) return to?.styles ?? NONE;
+  if (u <= 0) return from?.styles ?? NONE;
+  const ids = new Set([...Object.keys(from?.styles ?? {}), ...Object.keys(to?.styles ?? {})]);
+  const out: Record<string, BlockStyle> = {};
+  for (const id of ids) {
+    const p = from?.offsets[id] ?? ZERO;
+    const q = to?.offsets[id] ?? ZERO;
+    out[id] = { offset: [p[0] + (q[0] - p[0]) * u, p[1] + (q[1] - p[1]) * u, p[2] + (q[2] - p[2]) * u] };
+  }
+  return out;
+}
+
+const ZERO: Vec3 = [0, 0, 0];
+const NONE: Record<string, BlockStyle> = Object.freeze({}) as Record<string, BlockStyle>;
+
+/**
+ * A copy of the layout with the fold built into its positions, for views that stay folded while
+ * the reader moves around (/explore/): picking, labels and framing then need no offsets.
+ */
+export function bakeFold(layout: ModelLayout, fold: Fold): ModelLayout {
+  const shift = (p: Vec3, o: Vec3 | undefined): Vec3 => (o ? [p[0] + o[0], p[1] + o[1], p[2] + o[2]] : p);
+  // A spine end belongs to the part whose (unfolded) height range holds it.
+  const partAt = (y: number) => fold.parts.findIndex((p) => y <= p.top + 1e-6 && y >= p.bottom - 1e-6);
+  const offsetAt = (y: number): Vec3 | undefined => {
+    const i = partAt(y);
+    return i < 0 ? undefined : fold.offsets[fold.parts[i]!.blocks[0]!];
+  };
+  return {
+    ...layout,
+    blocks: layout.blocks.map((b) => ({ ...b, position: shift(b.position, fold.offsets[b.id]) })),
+    spine: layout.spine.map((s) => ({ ...s, from: shift(s.from, offsetAt(s.from[1])), to: shift(s.to, offsetAt(s.to[1])) })),
+    bounds: fold.bounds,
+  };
+}
