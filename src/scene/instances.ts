@@ -66,7 +66,7 @@ export class InstanceBuilder {
       const pos: Vec3 = [b.position[0] + offset[0], b.position[1] + offset[1], b.position[2] + offset[2]];
       const highlights = byBlock.get(b.id) ?? [];
       const whole = highlights.find((h) => !h.lift && isWhole(h, b));
-      const lifted = highlights.find((h) => h.lift);
+      const lifted = highlights.find((h) => h.lift && !h.copy);
       const hole = lifted ? [...rowsOf(lifted, b), ...colsOf(lifted, b)] : NO_HOLE;
       const reveal: [number, number] = style?.reveal ? [style.reveal.cols, style.reveal.rows ?? 0] : [ALL_COLUMNS, 0];
       const slot = values.slot(b.id);

@@ -116,6 +116,8 @@ export interface Highlight {
   role: HighlightRole;
   /** Draw this sub-range lifted out of its block by this offset (a "split" of the block). */
   lift?: Vec3;
+  /** With `lift`: draw a lifted copy and leave the block whole (no hole where it came from). */
+  copy?: boolean;
 }
 
 /** A short text pinned to one cell (or the block when row/col are omitted), e.g. a running sum. */

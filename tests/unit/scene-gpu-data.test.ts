@@ -12,7 +12,7 @@ import { InstanceBuilder } from '../../src/scene/instances.ts';
 import { layoutModel } from '../../src/scene/layout.ts';
 import { BOX_STRIDE, MASKED_VALUE } from '../../src/scene/shaders.ts';
 import { fillAtlas, planAtlas } from '../../src/scene/textures.ts';
-import type { SceneState } from '../../src/scene/types.ts';
+import type { SceneState, Vec3 } from '../../src/scene/types.ts';
 import { readWeights } from '../../scripts/lib/engine.ts';
 
 const layout = layoutModel('nano', 6);
@@ -118,5 +118,15 @@ describe('instance builder', () => {
     expect(out.counts.overlay).toBe(1);
     expect([0, 1, 2].map((k) => field(out.overlay, 0, k))).toEqual([q.position[0] + 2, q.position[1], q.position[2] + 5]);
     expect([3, 4].map((k) => field(out.overlay, 0, k))).toEqual([1, 16]);
+  });
+
+  it('leaves the block whole when a lifted range is a copy', () => {
+    const q = layout.blocks.find((b) => b.id === 'h.0.attn.head0.q')!;
+    const copies = [2, 4].map((c) => ({ block: q.id, cols: [c, c + 1] as [number, number], role: 'focus' as const, lift: [0, -20, 1] as Vec3, copy: true }));
+    const out = new InstanceBuilder().build(layout, { ...base, highlights: copies }, values);
+    const i = layout.blocks.indexOf(q);
+    expect([22, 23, 24, 25].map((k) => field(out.opaque, i, k))).toEqual([0, 0, 0, 0]);
+    expect(out.counts.overlay).toBe(2);
+    expect(field(out.overlay, 1, 0)).toBe(q.position[0] + 4);
   });
 });
