@@ -6,13 +6,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NANO, SORT_LENGTH } from '../../src/gpt/config.ts';
-import { layoutModel } from '../../src/scene/layout.ts';
-import type { CameraState, ModelId, ModelLayout } from '../../src/scene/types.ts';
+import type { CameraState } from '../../src/scene/types.ts';
 import { CAMERA_MOVE, direct, type DirectorContext } from '../../src/story/director.ts';
 import { DIRECTORS } from '../../src/story/directors/index.ts';
 import { chapterSchema, slugFromPath } from '../../src/story/schema.ts';
-import { ROOT, readWeights, wasmEngine } from '../../scripts/lib/engine.ts';
+import { ROOT } from '../../scripts/lib/engine.ts';
+import { directorContext } from './director-context.ts';
 
 const CHAPTER_DIR = join(ROOT, 'content/chapters');
 const files = readdirSync(CHAPTER_DIR).filter((f) => f.endsWith('.md')).sort();
@@ -25,33 +24,7 @@ function beatsOf(file: string): string[] {
 let ctx: DirectorContext;
 
 beforeAll(async () => {
-  const engine = await wasmEngine();
-  const ids = [2, 1, 0, 1, 1, 2];
-  const trace = engine.forward(ids);
-  const seq = [...ids];
-  const traces = [];
-  for (let k = 0; k < SORT_LENGTH; k++) {
-    const t = engine.forward(seq);
-    traces.push(t);
-    const p = t.tensors['probs']!.data.subarray((seq.length - 1) * 3);
-    seq.push(p.indexOf(Math.max(...p)));
-  }
-  const cache = new Map<string, ModelLayout>();
-  const layoutOf = (m: ModelId, T: number) => {
-    const key = `${m}:${T}`;
-    if (!cache.has(key)) cache.set(key, layoutModel(m, T));
-    return cache.get(key)!;
-  };
-  ctx = {
-    config: NANO,
-    layout: layoutOf('nano', 6),
-    layoutOf,
-    trace,
-    generation: { tokens: seq.slice(6), traces },
-    params: readWeights().params,
-    choices: { input: 'CBABBC', temperature: 0, seed: 1 },
-    viewport: { width: 700, height: 800 },
-  };
+  ctx = await directorContext();
 });
 
 describe('chapter files', () => {
