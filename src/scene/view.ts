@@ -21,7 +21,7 @@ import { LinkLayer } from './links.ts';
 import { pickCell, rayFromScreen } from './pick.ts';
 import { SceneRenderer, WebGLUnavailableError, type ResourceCounts } from './renderer.ts';
 import { Tooltip } from './tooltip.ts';
-import type { CameraState, CellHit, Highlight, ModelLayout, SceneState } from './types.ts';
+import type { CameraState, CellHit, Highlight, ModelLayout, SceneState, Vec3 } from './types.ts';
 
 export interface SceneViewOptions {
   /** One-finger drags and pinches belong to the scene (true on /explore/, false in the article). */
@@ -231,6 +231,17 @@ export class SceneView {
     const ch = b.size[1] / b.rows.size;
     const centre: [number, number, number] = [b.position[0] + off[0] + (col + 0.5) * cw, b.position[1] + off[1] - (row + 0.5) * ch, b.position[2] + off[2]];
     if (!projectPoint(m, centre, this.cssSize.width, this.cssSize.height, p)) return null;
+    return { x: p[0]!, y: p[1]! };
+  }
+
+  /**
+   * CSS-pixel position on the canvas of a world point (offsets and lifts already added by the
+   * caller), through the camera of the last drawn frame; null when behind the eye or before a frame.
+   */
+  screenPoint(world: Vec3): { x: number; y: number } | null {
+    if (!this.matrices) return null;
+    const p = new Float32Array(3);
+    if (!projectPoint(this.matrices, world, this.cssSize.width, this.cssSize.height, p)) return null;
     return { x: p[0]!, y: p[1]! };
   }
 

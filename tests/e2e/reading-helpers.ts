@@ -110,6 +110,26 @@ export async function scrollYFor(page: Page, id: string, fraction = 0.5): Promis
   );
 }
 
+/**
+ * Scrolls so step `id` is at local time `t` (0..1) and returns the t the page's geometry gives
+ * afterwards. The same geometry as src/story/progress.ts: t = (readingLine - top) / max(height,
+ * 0.3 vh). t = 0 and 1 are nudged a pixel inside the step so rounding cannot activate a neighbour.
+ */
+export async function scrollToStepTime(page: Page, id: string, t: number): Promise<number> {
+  return page.$eval(
+    `#${id}`,
+    (el, tt) => {
+      const line = innerHeight * (matchMedia('(max-width: 50rem)').matches ? 0.72 : 0.6);
+      const span = Math.max(el.getBoundingClientRect().height, innerHeight * 0.3);
+      const nudge = tt <= 0 ? 1 : tt >= 1 ? 2 : 0;
+      window.scrollTo({ top: scrollY + el.getBoundingClientRect().top + tt * span - line + nudge, behavior: 'instant' });
+      // An instant scroll updates the layout synchronously: read where the step landed.
+      return Math.min(1, Math.max(0, (line - el.getBoundingClientRect().top) / span));
+    },
+    t,
+  );
+}
+
 /** Scrolls down to `y` in 150 px increments, as a reader would. */
 export async function scrollGradually(page: Page, y: number): Promise<void> {
   const from = await page.evaluate(() => scrollY);
