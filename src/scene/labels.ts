@@ -361,7 +361,8 @@ export class LabelLayer {
         c.row !== undefined && c.col !== undefined ? this.cellCentre(b, c.row, c.col, off) : [b.position[0] + off[0], b.position[1] + off[1], b.position[2] + off[2]];
       if (!projectPoint(input.matrices, p, input.width, input.height, this.tmp)) return;
       const role: HighlightRole = c.role ?? 'focus';
-      out.push({ text: c.text, cls: `callout role-${role}`, x: this.tmp[0]! + 6, y: this.tmp[1]! - 6, ax: 0, ay: 1, fontPx: 12, priority: i * 0.01, callout: i });
+      const left = c.side === 'left';
+      out.push({ text: c.text, cls: `callout role-${role}`, x: this.tmp[0]! + (left ? -6 : 6), y: this.tmp[1]! - 6, ax: left ? 1 : 0, ay: 1, fontPx: 12, priority: i * 0.01, callout: i });
     });
   }
 }

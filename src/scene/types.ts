@@ -127,6 +127,8 @@ export interface Callout {
   col?: number;
   text: string;
   role?: HighlightRole;
+  /** Which side of its cell the text sits on (default 'right'): 'left' keeps it off a matrix to the cell's right. */
+  side?: 'right' | 'left';
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * The matrix-multiply moment: one output cell of a linear layer built in front of the reader,
- * product by product. The i-th weight of the cell's row and the i-th input of its column are
- * lifted out together, the running sum grows in a callout pinned to the result cell, then the
- * bias is added and the cell holds its value.
+ * product by product. The layer's input is first brought above its result (bringInputs), so the
+ * picture is a matrix-product diagram: the weight row runs left to right into the result cell,
+ * the input column top to bottom into it. The i-th weight and the i-th input are lifted out
+ * together, the running sum grows in a callout joined to the result cell by a link, then the bias
+ * is added and the cell holds its value.
  *
  * Every number comes from explainCell, so the last running sum is the number the cell shows and
  * its tooltip repeats. Works for any linear block of nano's layout (q/k/v of a head, the attention
@@ -11,11 +13,12 @@
  *
  * Exports helpers only, no director.
  */
+import { easeCubicInOut } from 'd3-ease';
 import { frameBox } from '../../scene/camera.ts';
 import { explainCell, formatNumber } from '../../scene/explain.ts';
-import type { Block, Callout, CameraState, Highlight, Vec3 } from '../../scene/types.ts';
+import type { Block, BlockStyle, Callout, CameraState, Highlight, Link, LinkEnd, Vec3 } from '../../scene/types.ts';
 import type { DirectorContext } from '../director.ts';
-import { countAt } from '../beats.ts';
+import { clamp, countAt } from '../beats.ts';
 import { boxOf, type FrameOptions } from './common.ts';
 
 export interface MomentOptions {
@@ -34,6 +37,8 @@ export interface MomentOptions {
 export interface MatmulMoment {
   highlights: Highlight[];
   callouts: Callout[];
+  /** Weight row, input column and bias to the result cell; the result cell to callout 0 (the arithmetic). */
+  links: Link[];
   /** Products added to the running sum so far, 0..n. */
   done: number;
   n: number;
@@ -85,9 +90,39 @@ function inputRange(inputs: readonly Block[], col: number, from: number, to: num
   return out;
 }
 
+/** Rows of space between a linear layer's input, brought above its result, and the result. */
+export const INPUT_GAP = 4;
+
+/**
+ * Offsets that bring a linear layer's inputs above its result, as in a matrix-product diagram:
+ * the input's columns stand over the result's columns (the same tokens), stacked top to bottom in
+ * the order the products read them, INPUT_GAP rows above the result; the weights are already on
+ * the result's left, row for row. u in 0..1 is how far along the way they are (eased), and the
+ * blocks rise toward the viewer mid-way so they pass in front of whatever lies between.
+ */
+export function bringInputs(ctx: DirectorContext, blockId: string, u: number): Record<string, BlockStyle> {
+  const byId = (id: string) => ctx.layout.blocks.find((b) => b.id === id)!;
+  const result = byId(blockId);
+  const inputs = result.inputs.map(byId).filter((b) => b.kind !== 'weight');
+  const e = easeCubicInOut(Math.max(0, Math.min(1, u)));
+  const out: Record<string, BlockStyle> = {};
+  let top = result.position[1] + INPUT_GAP + inputs.reduce((h, b) => h + b.rows.size, 0);
+  for (const b of inputs) {
+    const d: Vec3 = [result.position[0] - b.position[0], top - b.position[1], 0];
+    top -= b.rows.size;
+    if (e > 0) out[b.id] = { offset: [d[0] * e, d[1] * e, d[2] * e + 3 * Math.sin(Math.PI * e)] };
+  }
+  return out;
+}
+
 /**
  * Cell (row, col) of linear block `blockId` computed as u goes 0 -> 1: products one by one (slow
  * at first, then faster), the bias, then the finished cell. Pure in (ctx, arguments).
+ *
+ * The picture assumes the inputs stand above the result (bringInputs, or a layout that puts them
+ * there): links run from the weight row and from the input column to the result cell, from the
+ * bias to it, and from it to the callout with the arithmetic, which sits left of the input column
+ * (the free corner of the diagram, above the weights).
  */
 export function matmulMoment(ctx: DirectorContext, blockId: string, row: number, col: number, u: number, opts: MomentOptions = {}): MatmulMoment {
   const e = explainCell(ctx.layout, blockId, row, col, ctx.trace, ctx.params);
@@ -100,6 +135,7 @@ export function matmulMoment(ctx: DirectorContext, blockId: string, row: number,
   const weight = operands.find((b) => b.kind === 'weight' && b.cols.size > 1)!;
   const biasBlock = operands.find((b) => b.kind === 'weight' && b.cols.size === 1) ?? null;
   const inputs = operands.filter((b) => b.kind !== 'weight');
+  const lastInput = inputs[inputs.length - 1]!;
 
   const share = opts.products ?? 0.8;
   const weightLift = opts.weightLift ?? [0, 1.4, 0.6];
@@ -132,29 +168,39 @@ export function matmulMoment(ctx: DirectorContext, blockId: string, row: number,
   highlights.push({ block: blockId, rows: [row, row + 1], cols: [col, col + 1], role: 'result' });
 
   const value = e.value;
+  // The arithmetic sits left of the input column, level with its last row (just above the result),
+  // and the product being added left of the input it reads, a few rows higher so the two never meet.
   const callouts: Callout[] = [];
-  // The running sum sits just right of the bias column (over the result's top edge), which keeps it
-  // on screen in close-ups that end at the result block; without a bias it sits on the result cell.
-  const total = (text: string) => callouts.push(biasBlock ? { block: biasBlock.id, row, col: 0, text, role: 'result' } : { block: blockId, row, col, text, role: 'result' });
-  if (biasIn) total(`${fmt(beforeBias)} ${bias! < 0 ? '−' : '+'} ${fmt(Math.abs(bias!))} = ${fmt(value)}`);
-  else if (filled) total(`= ${fmt(value)}`);
-  else if (done === 0) total(`? = ${n} products${bias !== null ? ' + bias' : ''}`);
-  else if (done === n && bias !== null) total(`sum of ${n}: ${fmt(sum)}; bias ${fmt(bias)}`);
-  else total(`sum of ${done}: ${fmt(sum)}`);
+  const total = (text: string) => callouts.push({ block: lastInput.id, row: lastInput.rows.size - 1, col: 0, text, role: 'result', side: 'left' });
+  if (biasIn) total(`dot product ${fmt(beforeBias)} + bias ${fmt(bias!)} = ${fmt(value)}`);
+  else if (filled) total(`dot product = ${fmt(value)}`);
+  else if (done === 0) total(`${n} products${bias !== null ? ' + bias' : ''} = ?`);
+  else if (done === n && bias !== null) total(`dot product ${fmt(sum)}; next, + bias ${fmt(bias)}`);
+  else total(`sum of ${done} product${done === 1 ? '' : 's'}: ${fmt(sum)}`);
   if (current >= 0 && (opts.operandCallouts ?? true)) {
     const [wi, xi] = products[current]!;
-    const at = inputCell(inputs, current);
     const k = subscript(current + 1);
-    callouts.push({ block: weight.id, row, col: current, text: `w${k} = ${fmt(wi)}`, role: 'focus' });
-    callouts.push({ block: at.block, row: at.row, col, text: `x${k} = ${fmt(xi)}, w·x = ${fmt(wi * xi)}`, role: 'focus' });
+    const pin = inputCell(inputs, Math.min(current, n - 3));
+    callouts.push({ block: pin.block, row: pin.row, col: 0, text: `w${k}·x${k} = ${fmt(wi)} × ${fmt(xi)} = ${fmt(wi * xi)}`, role: 'focus', side: 'left' });
   }
 
+  const cell: LinkEnd = { block: blockId, rows: [row, row + 1], cols: [col, col + 1] };
+  const grow = clamp(u / 0.06);
+  const links: Link[] = [
+    { from: { block: weight.id, rows: [row, row + 1] }, to: cell, role: 'source', progress: grow },
+    { from: { block: lastInput.id, cols: [col, col + 1] }, to: cell, role: 'source', progress: grow },
+  ];
+  if (biasBlock && done === n) links.push({ from: { block: biasBlock.id, rows: [row, row + 1] }, to: cell, role: biasIn ? 'result' : 'focus', progress: clamp((u - share) / (biasAt - share)) });
+  links.push({ from: cell, to: { callout: 0 }, role: 'result', progress: grow });
+  // The weight being multiplied, to the product it makes (the input sits level with that callout).
+  if (current >= 0 && callouts.length > 1) links.push({ from: { block: weight.id, rows: [row, row + 1], cols: [current, current + 1] }, to: { callout: 1 }, role: 'focus' });
+
   const describe = filled
-    ? `${e.title}, ${e.where}: ${n} products of a weight and an input${bias !== null ? ' plus the bias' : ''} give ${fmt(value)}.`
+    ? `${e.title}, ${e.where}: ${n} products of a weight and an input${bias !== null ? ` give the dot product ${fmt(beforeBias)}; plus the bias ${fmt(bias)}` : ''}, the cell is ${fmt(value)}.`
     : current >= 0
       ? `${e.title}, ${e.where}: product ${current + 1} of ${n}, ${fmt(products[current]![0])} × ${fmt(products[current]![1])}; the running sum is ${fmt(sum)}.`
       : `${e.title}, ${e.where}: a row of ${n} weights meets a column of ${n} inputs.`;
-  return { highlights, callouts, done, n, sum, bias, value, filled, describe };
+  return { highlights, callouts, links, done, n, sum, bias, value, filled, describe };
 }
 
 /** Extra world units around a framed box; negative values crop. */

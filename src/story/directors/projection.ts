@@ -94,6 +94,7 @@ export const projection: ChapterDirector = {
         blocks: stacked(ctx, { ...computedUpTo(ctx.layout, HEADS[2]!.out), [PROJ]: { reveal } }, [1, 1, 1]),
         highlights,
         callouts,
+        links: done ? [] : m.links,
         dim: 0.5,
         describe: done ? `The output projection of every position is computed: ${C} numbers per column, each a row of ${C} weights times the stacked heads plus a bias.` : m.describe,
       };

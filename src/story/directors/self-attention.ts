@@ -11,11 +11,11 @@ import { easeLinear } from 'd3-ease';
 import { VOCAB } from '../../gpt/config.ts';
 import { explainCell, formatNumber } from '../../scene/explain.ts';
 import { headBlockIds } from '../../scene/ids.ts';
-import type { BlockStyle, Callout, Highlight } from '../../scene/types.ts';
+import type { BlockStyle, Callout, Highlight, Link } from '../../scene/types.ts';
 import type { ChapterDirector, DirectorContext } from '../director.ts';
-import { beat, clamp, countAt } from '../beats.ts';
+import { beat, clamp, countAt, lerpCamera } from '../beats.ts';
 import { cell, cols, computedUpTo, frame, lastCol, whole } from './common.ts';
-import { frameWithRoom, matmulMoment, subscript } from './matmul-moment.ts';
+import { bringInputs, frameWithRoom, INPUT_GAP, matmulMoment, subscript } from './matmul-moment.ts';
 
 const LN = 'h.0.ln_1';
 const HEADS = [0, 1, 2].map((h) => headBlockIds(0, h));
@@ -57,6 +57,19 @@ function earlierColumns(ctx: DirectorContext, ids: readonly string[], u: number)
 
 const QKV_FRAME = [LN, H0.q.weight, H0.q.out, H0.v.out];
 
+/** Block styles plus the layer-norm output brought above the query (u: how far along). */
+function withInput(ctx: DirectorContext, styles: Record<string, BlockStyle>, u: number): Record<string, BlockStyle> {
+  const out = { ...styles };
+  for (const [id, s] of Object.entries(bringInputs(ctx, H0.q.out, u))) out[id] = { ...out[id], ...s };
+  return out;
+}
+
+/** The matrix-product diagram of the query: the input brought above it, all of the weights on its left. */
+const oneCellFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [H0.q.weight, H0.q.out], { top: INPUT_GAP + ctx.config.n_embd });
+
+/** The three weight blocks and their results, with the bottom of the input above them. */
+const qkvFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [H0.q.weight, H0.v.out], { top: INPUT_GAP + 10, right: 9 });
+
 /** Head 1's scores, softmax aggregates and probabilities, with room on the right for callouts. */
 const scoresFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [H0.scores, H0.probs], { right: 10, top: 3 }, { zoom: 1.1 });
 
@@ -91,12 +104,14 @@ export const selfAttention: ChapterDirector = {
 
     'one-cell': (ctx, t) => {
       const last = lastCol(ctx);
-      const m = matmulMoment(ctx, H0.q.out, 0, last, beat(t, 0.2, 0.78, easeLinear));
+      // The layer-norm output slides over to stand above the query, then the products run.
+      const m = matmulMoment(ctx, H0.q.out, 0, last, beat(t, 0.26, 0.72, easeLinear));
       return {
-        camera: frameWithRoom(ctx, [LN, H0.q.weight, H0.q.bias, H0.q.out], { left: -3, right: 20, bottom: -8 }),
-        blocks: filled(ctx, LN, { [H0.q.out]: { cols: last, rows: m.filled ? 1 : 0 }, [H0.k.out]: { cols: last }, [H0.v.out]: { cols: last } }),
+        camera: oneCellFrame(ctx),
+        blocks: withInput(ctx, filled(ctx, LN, { [H0.q.out]: { cols: last, rows: m.filled ? 1 : 0 }, [H0.k.out]: { cols: last }, [H0.v.out]: { cols: last } }), beat(t, 0.03, 0.22)),
         highlights: m.highlights,
         callouts: m.callouts,
+        links: m.links,
         dim: 0.55,
         describe: m.describe,
       };
@@ -114,24 +129,32 @@ export const selfAttention: ChapterDirector = {
       const part = parts[Math.floor(j / hs)]!;
       const r = j % hs;
       const rowsOf = (k: number) => Math.max(0, Math.min(hs, done - k * hs));
-      const blocks = filled(ctx, LN, Object.fromEntries(parts.map((p, k) => [p.out, { cols: last, rows: rowsOf(k) }])));
-      const highlights: Highlight[] = [cols(LN, [last, last + 1], 'source')];
+      const blocks = withInput(ctx, filled(ctx, LN, Object.fromEntries(parts.map((p, k) => [p.out, { cols: last, rows: rowsOf(k) }]))), 1);
+      const column = { block: LN, cols: [last, last + 1] as [number, number] };
+      const highlights: Highlight[] = [];
       const callouts: Callout[] = [];
+      const links: Link[] = [];
+      const names = ['query', 'key', 'value'] as const;
       if (u < 1) {
         const value = explainCell(ctx.layout, part.out, r, last, ctx.trace, ctx.params).value;
-        highlights.push({ block: part.weight, rows: [r, r + 1], role: 'source' }, { block: part.bias, rows: [r, r + 1], role: 'source' }, cell(part.out, r, last, 'result'));
-        callouts.push({ block: part.out, row: r, col: last, text: `row ${r + 1}: ${formatNumber(value)}`, role: 'result' });
+        const target = { block: part.out, rows: [r, r + 1] as [number, number], cols: [last, last + 1] as [number, number] };
+        highlights.push(cols(LN, column.cols, 'source'), { block: part.weight, rows: [r, r + 1], role: 'source' }, { block: part.bias, rows: [r, r + 1], role: 'source' }, cell(part.out, r, last, 'result'));
+        callouts.push({ block: part.out, row: r, col: last, text: `${names[Math.floor(j / hs)]} ${r + 1}: ${formatNumber(value)}`, role: 'result' });
+        links.push({ from: { block: part.weight, rows: [r, r + 1] }, to: target, role: 'source' }, { from: column, to: target, role: 'source' });
       } else {
-        for (const [p, name] of [[H0.q, 'query'], [H0.k, 'key'], [H0.v, 'value']] as const) {
+        // The input's column is cut by the top of the frame now: the links say where the three vectors came from.
+        parts.forEach((p, k) => {
           highlights.push(cols(p.out, [last, last + 1], 'result'));
-          callouts.push({ block: p.out, row: 0, col: last, text: `${name} of ${letter(ctx, last)}`, role: 'result' });
-        }
+          callouts.push({ block: p.out, row: 0, col: last, text: `${names[k]} of ${letter(ctx, last)}`, role: 'result' });
+        });
+        links.push({ from: column, to: { block: H0.q.out, cols: [last, last + 1] }, role: 'source' });
       }
       return {
-        camera: frame(ctx, QKV_FRAME, { zoom: 1.02 }),
+        camera: lerpCamera(oneCellFrame(ctx), qkvFrame(ctx), beat(t, 0.3, 0.4)),
         blocks,
         highlights,
         callouts,
+        links,
         dim: 0.4,
         describe: `The last column's query, key and value fill in, ${done} of ${3 * hs} numbers, each a row of ${ctx.config.n_embd} weights times the same input column plus a bias.`,
       };
@@ -156,7 +179,8 @@ export const selfAttention: ChapterDirector = {
       }
       return {
         camera: frame(ctx, [H0.q.out, H0.k.out, H0.scores], { zoom: 1.05 }),
-        blocks: filled(ctx, H0.v.out, { [H0.scores]: scores }),
+        // The layer-norm output goes back to its place: the rest of attention works on q, k and v.
+        blocks: withInput(ctx, filled(ctx, H0.v.out, { [H0.scores]: scores }), 1 - beat(t, 0.02, 0.2)),
         highlights,
         callouts,
         dim: 0.45,
