@@ -6,7 +6,6 @@
 import { NANO, decode, paramCount, type GPTConfig } from '../gpt/config.ts';
 import type { Trace } from '../gpt/trace.ts';
 import type { ModelLayout } from '../scene/types.ts';
-import type { ModelLayout } from '../scene/types.ts';
 import { modelSpec } from '../scene/models.ts';
 import { bigCount, layersHolding, layerWeights, modelParams, modelWork, rowsHolding } from './directors/scale-figures.ts';
 
@@ -108,92 +107,6 @@ export function evalQuantity(ref: QuantityRef, ctx: QuantityContext): string {
   let flat = 0;
   for (let i = 0; i < idx.length; i++) flat = flat * t.shape[i]! + idx[i]!;
   return fmtNumber(t.data[flat]!, ref.fmt);
-}
-
-/** One cell of a block of the layout (row and column as drawn). */
-export interface CellRef {
-  block: string;
-  row: number;
-  col: number;
-}
-
-/**
- * Where a quoted number can be seen in the picture: a list of places, any one of which shows it
- * (a trace tensor may be drawn by more than one block); a place is the cells that together hold
- * the number (one cell, or the six letters of the input row). A string instead says why the
- * number is not in any cell (a size of the model, a count, an answer written over several passes).
- */
-export type ValPlaces = CellRef[][] | string;
-
-const CONFIG = 'a size of the model, from its configuration, not a number it computes';
-const COUNT = 'a count computed from a model\'s configuration, not one cell';
-/** The input row's cells: the letters (and their ids) are drawn as its T columns. */
-const tokenRow = (layout: ModelLayout): CellRef[][] => [Array.from({ length: layout.T }, (_, col) => ({ block: 'tokens', row: 0, col }))];
-/** A cell of the next-token probabilities: row = vocabulary entry, column = the last position. */
-const probCell = (layout: ModelLayout, letter: number): CellRef[][] => [[{ block: 'probs', row: letter, col: layout.T - 1 }]];
-
-/** The cells behind each named quantity (next to QUANTITIES: a new quantity needs an entry here too). */
-export const QUANTITY_CELLS: Record<string, ((layout: ModelLayout, ctx: QuantityContext) => CellRef[][]) | string> = {
-  params: COUNT,
-  input: tokenRow,
-  ids: tokenRow,
-  output: 'the answer is written one letter per forward pass, six passes, not read from one cell',
-  'next-letter': (layout, ctx) => probCell(layout, argmax(nextProbs(ctx))),
-  'next-prob': (layout, ctx) => probCell(layout, argmax(nextProbs(ctx))),
-  'prob-A': (layout) => probCell(layout, 0),
-  'prob-B': (layout) => probCell(layout, 1),
-  'prob-C': (layout) => probCell(layout, 2),
-  channels: CONFIG,
-  heads: CONFIG,
-  'head-size': CONFIG,
-  layers: CONFIG,
-  'mlp-width': CONFIG,
-  context: CONFIG,
-  'nano-params': COUNT,
-  'nano-flops': COUNT,
-  'gpt2-small-params': COUNT,
-  'gpt2-small-flops': COUNT,
-  'gpt2-xl-params': COUNT,
-  'gpt2-xl-flops': COUNT,
-  'gpt3-params': COUNT,
-  'gpt3-flops': COUNT,
-  'gpt3-vs-nano': COUNT,
-  'gpt2-small-in-xl-layers': COUNT,
-  'gpt2-xl-in-gpt3-layers': COUNT,
-  'gpt3-layer-params': COUNT,
-  'nano-rows-gpt2-small': COUNT,
-  'first-letter': () => [[{ block: 'tokens', row: 0, col: 0 }]],
-  'first-id': () => [[{ block: 'tokens', row: 0, col: 0 }]],
-  // (x − mean) · rstd of the first channel of the first letter: drawn nowhere by itself, so its three inputs.
-  'first-normalized': () => [[{ block: 'embed', row: 0, col: 0 }, { block: 'h.0.ln_1.mean', row: 0, col: 0 }, { block: 'h.0.ln_1.rstd', row: 0, col: 0 }]],
-};
-
-/**
- * The places in `layout` that show the number a :val quotes. A tensor reference maps through the
- * blocks' CellSources: every cell whose source index is the reference's flat index in the tensor.
- */
-export function valPlaces(ref: QuantityRef, layout: ModelLayout, ctx: QuantityContext): ValPlaces {
-  if (ref.q !== undefined) {
-    const m = QUANTITY_CELLS[ref.q];
-    if (m === undefined) throw new Error(`quantity "${ref.q}" has no entry in QUANTITY_CELLS`);
-    return typeof m === 'string' ? m : m(layout, ctx);
-  }
-  const t = ref.tensor !== undefined ? ctx.trace.tensors[ref.tensor] : undefined;
-  if (!t) throw new Error(`unknown trace tensor "${ref.tensor}"`);
-  const idx = (ref.at ?? '').split(',').filter((s) => s !== '').map(Number);
-  let flat = 0;
-  for (let i = 0; i < idx.length; i++) flat = flat * t.shape[i]! + idx[i]!;
-  const places: CellRef[][] = [];
-  for (const b of layout.blocks) {
-    const s = b.source;
-    if (!s || s.from !== 'trace' || s.tensor !== ref.tensor) continue;
-    for (let row = 0; row < b.rows.size; row++) {
-      for (let col = 0; col < b.cols.size; col++) {
-        if (s.offset + row * s.rowStride + col * s.colStride === flat) places.push([{ block: b.id, row, col }]);
-      }
-    }
-  }
-  return places;
 }
 
 /** One cell of a block of the layout (row and column as drawn). */
