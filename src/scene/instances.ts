@@ -1,15 +1,25 @@
 /**
- * SceneState -> box instance data (pure, no GL). Every block becomes one instance; each
- * highlight that does not cover its whole block adds one more instance for its sub-range,
- * drawn over the block (or displaced by `lift`, leaving a hole in the block where it came
- * from). Instances are split into three lists drawn in order: opaque blocks, highlight
- * overlays (pulled forward with a polygon offset), and translucent blocks (no depth writes).
+ * SceneState -> instance data (pure, no GL).
  *
- * Layout of one instance (BOX_STRIDE floats), see shaders.ts BOX_ATTRIBS.
+ * Boxes: every block becomes one instance; each highlight that does not cover its whole block
+ * adds one more instance for its sub-range, drawn over the block (or displaced by `lift`, leaving a
+ * hole in the block where it came from). Instances are split into three lists drawn in order:
+ * opaque blocks, highlight overlays (pulled forward with a polygon offset), and translucent blocks
+ * (no depth writes). Blocks are drawn as slabs SLAB_CELLS cells deep (the layout's blocks are one
+ * cell deep; picking uses the front face, which is the same), so they read as solids from an
+ * oblique camera.
+ *
+ * Arrows: the residual spine and the data-flow arrows, each end moved by its block's offset,
+ * faded with the dim of the blocks it joins, hidden with them.
+ *
+ * Layout of one instance: BOX_STRIDE / SPINE_STRIDE floats, see shaders.ts.
  */
 import { KIND_INDEX, ROLE_INDEX } from './palette.ts';
-import { BOX_STRIDE } from './shaders.ts';
-import type { Block, Highlight, ModelLayout, Range, SceneState, Vec3 } from './types.ts';
+import { BOX_STRIDE, SPINE_STRIDE } from './shaders.ts';
+import type { Block, Highlight, ModelLayout, Range, SceneState, SpineSegment, Vec3 } from './types.ts';
+
+/** Depth of a drawn block, in cells: enough for its side faces to show from an overview camera. */
+export const SLAB_CELLS = 3;
 
 /** What the builder needs to know about a block's values on the GPU. */
 export interface ValueLookup {
@@ -75,7 +85,8 @@ export class InstanceBuilder {
       const baseRole = whole ? ROLE_INDEX[whole.role] : 0;
       const baseDim = whole ? roleDim(whole, dim) : dim;
       const base = opacity < 1 ? translucent : opaque;
-      write(base, pos, b.size, [0, 0, b.rows.size, b.cols.size], atlas, [kind, opacity, baseDim, baseRole], reveal, hole);
+      const size: Vec3 = [b.size[0], b.size[1], Math.max(b.size[2], SLAB_CELLS * layout.cell)];
+      write(base, pos, size, [0, 0, b.rows.size, b.cols.size], atlas, [kind, opacity, baseDim, baseRole], reveal, hole);
 
       const cellW = b.size[0] / Math.max(1, b.cols.size);
       const cellH = b.size[1] / Math.max(1, b.rows.size);
@@ -86,8 +97,8 @@ export class InstanceBuilder {
         if (r1 <= r0 || c1 <= c0) continue;
         const lift = h.lift ?? [0, 0, 0];
         const at: Vec3 = [pos[0] + c0 * cellW + lift[0], pos[1] - r0 * cellH + lift[1], pos[2] + lift[2]];
-        const size: Vec3 = [(c1 - c0) * cellW, (r1 - r0) * cellH, b.size[2]];
-        write(opacity < 1 ? translucent : overlay, at, size, [r0, c0, r1 - r0, c1 - c0], atlas, [kind, opacity, roleDim(h, dim), ROLE_INDEX[h.role]], reveal, NO_HOLE);
+        const sub: Vec3 = [(c1 - c0) * cellW, (r1 - r0) * cellH, size[2]];
+        write(opacity < 1 ? translucent : overlay, at, sub, [r0, c0, r1 - r0, c1 - c0], atlas, [kind, opacity, roleDim(h, dim), ROLE_INDEX[h.role]], reveal, NO_HOLE);
       }
     }
     return {
@@ -150,4 +161,54 @@ function isWhole(h: Highlight, b: Block): boolean {
 
 function clamp01(x: number): number {
   return Math.max(0, Math.min(1, x));
+}
+
+/** How an arrow is drawn: width in cells (never under minPixels on screen) and strength 0..1 (mix from the ground to the arrow colour). */
+export interface ArrowLook {
+  width: number;
+  minPixels: number;
+  strength: number;
+}
+
+/** The residual spine: the widest, darkest arrows, the stream everything else joins. */
+export const SPINE_LOOK: ArrowLook = Object.freeze({ width: 1.2, minPixels: 3, strength: 0.72 });
+/** Data flow between stages: thinner and lighter, so it guides without competing with the cells. */
+export const FLOW_LOOK: ArrowLook = Object.freeze({ width: 0.45, minPixels: 1.5, strength: 0.5 });
+/** How much a fully dimmed arrow fades toward the ground (blocks fade by 0.78). */
+const ARROW_DIM = 0.85;
+
+export class ArrowBuilder {
+  private readonly list = new FloatList(128 * SPINE_STRIDE);
+  /** Per-block dim from the highlights, reused between builds. */
+  private readonly blockDim = new Map<string, number>();
+
+  /** Arrow instances for `groups` (segments and their look); the returned view is valid until the next call. */
+  build(layout: ModelLayout, groups: readonly { segments: readonly SpineSegment[]; look: ArrowLook }[], state: Omit<SceneState, 'camera'>): { data: Float32Array; count: number } {
+    const list = this.list;
+    list.length = 0;
+    const dim = clamp01(state.dim ?? 0);
+    const blockDim = this.blockDim;
+    blockDim.clear();
+    // A block with any emphasised range keeps its arrows bright; a muted one fades at least halfway.
+    for (const h of state.highlights) blockDim.set(h.block, Math.min(blockDim.get(h.block) ?? 1, roleDim(h, dim)));
+    const dimOf = (id: string | undefined) => (id === undefined ? dim : (blockDim.get(id) ?? dim));
+    const opacityOf = (id: string | undefined) => (id === undefined ? 1 : clamp01(state.blocks[id]?.opacity ?? 1));
+    for (const { segments, look } of groups) {
+      for (const s of segments) {
+        const opacity = Math.min(opacityOf(s.fromBlock), opacityOf(s.toBlock));
+        if (opacity <= 0) continue;
+        const fade = 1 - ARROW_DIM * Math.max(dimOf(s.fromBlock), dimOf(s.toBlock));
+        const a = s.fromBlock !== undefined ? state.blocks[s.fromBlock]?.offset : undefined;
+        const b = s.toBlock !== undefined ? state.blocks[s.toBlock]?.offset : undefined;
+        list.reserve(SPINE_STRIDE);
+        const d = list.data;
+        let i = list.length;
+        d[i++] = s.from[0] + (a?.[0] ?? 0); d[i++] = s.from[1] + (a?.[1] ?? 0); d[i++] = s.from[2] + (a?.[2] ?? 0);
+        d[i++] = s.to[0] + (b?.[0] ?? 0); d[i++] = s.to[1] + (b?.[1] ?? 0); d[i++] = s.to[2] + (b?.[2] ?? 0);
+        d[i++] = look.width * layout.cell; d[i++] = look.minPixels; d[i++] = look.strength * fade * opacity; d[i++] = s.head === false ? 0 : 1;
+        list.length = i;
+      }
+    }
+    return { data: list.data.subarray(0, list.length), count: list.length / SPINE_STRIDE };
+  }
 }

@@ -5,11 +5,11 @@
  *   r.setValues(layout, trace, params);            // uploads numbers (weights once, trace per run)
  *   const m = r.draw(layout, state, cssW, cssH);   // one frame; returns the camera matrices used
  *
- * Everything GPU-side (two programs, five buffers, five vertex arrays, one texture) is created
+ * Everything GPU-side (three programs, eight buffers, six vertex arrays, one texture) is created
  * once per context; a frame sets uniforms, refreshes instance data only when the non-camera
- * part of the state changed, and issues at most four instanced draws (spine, blocks, highlight
- * overlays, translucent blocks). After a context loss, restore() recreates all of it from the
- * CPU copies.
+ * part of the state changed, and issues at most five instanced draws (shadows, opaque blocks,
+ * highlight overlays, arrows, translucent blocks). After a context loss, restore() recreates all
+ * of it from the CPU copies.
  */
 import {
   createBufferInfoFromArrays,
@@ -23,9 +23,10 @@ import {
 } from 'twgl.js';
 import type { Trace } from '../gpt/trace.ts';
 import { cameraMatrices, sceneRadius, type CameraMatrices } from './camera.ts';
-import { InstanceBuilder } from './instances.ts';
-import { BACKGROUND_HEX, KIND_HEX, ROLE_HEX, SPINE_HEX, hexToRgb } from './palette.ts';
-import { BOX_ATTRIBS, BOX_FS, BOX_STRIDE, BOX_VS, SPINE_FS, SPINE_STRIDE, SPINE_VS } from './shaders.ts';
+import { flowSegments } from './flows.ts';
+import { ArrowBuilder, FLOW_LOOK, InstanceBuilder, SLAB_CELLS, SPINE_LOOK } from './instances.ts';
+import { BACKGROUND_HEX, FACE_HEX, KIND_HEX, NEGATIVE_HEX, ROLE_HEX, SPINE_HEX, hexToRgb } from './palette.ts';
+import { BOX_ATTRIBS, BOX_FS, BOX_STRIDE, BOX_VS, SHADOW_FS, SHADOW_VS, SPINE_ATTRIBS, SPINE_FS, SPINE_STRIDE, SPINE_VS } from './shaders.ts';
 import { ValueAtlas } from './textures.ts';
 import type { ModelLayout, SceneState } from './types.ts';
 
@@ -50,10 +51,18 @@ const PASSES: Pass[] = ['opaque', 'overlay', 'translucent'];
 interface GpuState {
   box: ProgramInfo;
   spine: ProgramInfo;
+  shadow: ProgramInfo;
   boxBuffers: Record<Pass, { buffer: WebGLBuffer; vao: VertexArrayInfo; capacity: number }>;
+  /** Shadow quads read the opaque pass's instance buffer through their own vertex array. */
+  shadowVao: VertexArrayInfo;
   spineBuffer: { buffer: WebGLBuffer; vao: VertexArrayInfo; capacity: number };
+  /** Per-vertex template buffers (cube, arrow, quad), deleted with the rest. */
+  templates: WebGLBuffer[];
   atlas: ValueAtlas;
 }
+
+/** How dark a shadow is at its core, from the ground toward SPINE_HEX. */
+const SHADOW_STRENGTH = 0.3;
 
 export class SceneRenderer {
   readonly canvas: HTMLCanvasElement;
@@ -61,16 +70,20 @@ export class SceneRenderer {
   private gpu: GpuState;
   private readonly counts: ResourceCounts = { textures: 0, buffers: 0, programs: 0, vertexArrays: 0 };
   private readonly builder = new InstanceBuilder();
+  private readonly arrows = new ArrowBuilder();
   private instanceKey: unknown[] = [];
   private instanceCounts: Record<Pass, number> = { opaque: 0, overlay: 0, translucent: 0 };
-  private spineLayout: ModelLayout | null = null;
+  private arrowGroups: { layout: ModelLayout; groups: { segments: ModelLayout['spine']; look: typeof SPINE_LOOK }[] } | null = null;
   private spineCount = 0;
   private values: { layout: ModelLayout; trace: Trace | null; params: Float32Array | null } | null = null;
   private matrices: CameraMatrices | null = null;
   private readonly uniforms = {
     kind: [...hexToRgb(KIND_HEX.weight), ...hexToRgb(KIND_HEX.activation), ...hexToRgb(KIND_HEX.aggregate)],
+    kindNeg: [...hexToRgb(NEGATIVE_HEX.weight), ...hexToRgb(NEGATIVE_HEX.activation), ...hexToRgb(NEGATIVE_HEX.aggregate)],
     role: [0, 0, 0, ...hexToRgb(ROLE_HEX.focus), ...hexToRgb(ROLE_HEX.source), ...hexToRgb(ROLE_HEX.result), ...hexToRgb(ROLE_HEX.muted)],
     background: hexToRgb(BACKGROUND_HEX),
+    face: hexToRgb(FACE_HEX),
+    spine: hexToRgb(SPINE_HEX),
   };
 
   constructor(canvas: HTMLCanvasElement) {
@@ -110,7 +123,6 @@ export class SceneRenderer {
     this.trackResources(gl);
     this.gpu = this.createGpuState();
     this.instanceKey = [];
-    this.spineLayout = null;
     if (this.values) this.gpu.atlas.set(this.values.layout, this.values.trace, this.values.params);
   }
 
@@ -126,48 +138,74 @@ export class SceneRenderer {
     const gl = this.gl;
     if (gl.isContextLost()) return matrices;
     this.updateInstances(layout, state);
-    this.updateSpine(layout);
 
     gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
-    const bg = this.uniforms.background;
+    const u = this.uniforms;
+    const bg = u.background;
     gl.clearColor(bg[0], bg[1], bg[2], 1);
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
+    const { box, boxBuffers, atlas, shadow, shadowVao, spine, spineBuffer } = this.gpu;
+
+    // Shadows on the ground behind everything: no depth, the darkest of overlapping ones wins.
+    if (this.instanceCounts.opaque > 0) {
+      gl.disable(gl.DEPTH_TEST);
+      gl.disable(gl.CULL_FACE);
+      gl.enable(gl.BLEND);
+      gl.blendEquation(gl.MIN);
+      gl.useProgram(shadow.program);
+      setUniforms(shadow, {
+        u_viewProj: matrices.viewProjection,
+        u_origin: matrices.origin,
+        u_groundZ: layout.bounds.min[2] - SLAB_CELLS * layout.cell - matrices.origin[2],
+        u_background: bg,
+        u_shadow: u.spine,
+        u_strength: SHADOW_STRENGTH,
+      });
+      gl.bindVertexArray(shadowVao.vertexArrayObject!);
+      drawBufferInfo(gl, shadowVao, gl.TRIANGLES, 6, 0, this.instanceCounts.opaque);
+      gl.blendEquation(gl.FUNC_ADD);
+    }
+
     gl.enable(gl.DEPTH_TEST);
     gl.depthFunc(gl.LEQUAL);
     gl.enable(gl.CULL_FACE);
     gl.enable(gl.BLEND);
     gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
 
-    if (this.spineCount > 0) {
-      const { spine, spineBuffer } = this.gpu;
-      gl.disable(gl.CULL_FACE);
-      gl.useProgram(spine.program);
-      setUniforms(spine, {
-        u_viewProj: matrices.viewProjection,
-        u_origin: matrices.origin,
-        u_eye: matrices.eye,
-        u_width: layout.cell * 1.2,
-        u_minPixels: 3,
-        u_pixelAngle: matrices.pixelAngle,
-        u_color: [...hexToRgb(SPINE_HEX), 0.55],
-      });
-      gl.bindVertexArray(spineBuffer.vao.vertexArrayObject!);
-      drawBufferInfo(gl, spineBuffer.vao, gl.TRIANGLES, 9, 0, this.spineCount);
-      gl.enable(gl.CULL_FACE);
-    }
-
-    const { box, boxBuffers, atlas } = this.gpu;
-    gl.useProgram(box.program);
-    setUniforms(box, {
+    const boxUniforms = {
       u_viewProj: matrices.viewProjection,
       u_origin: matrices.origin,
       u_values: atlas.texture,
-      u_kind: this.uniforms.kind,
-      u_role: this.uniforms.role,
+      u_kind: u.kind,
+      u_kindNeg: u.kindNeg,
+      u_role: u.role,
       u_background: bg,
-    });
+      u_face: u.face,
+    };
+    gl.useProgram(box.program);
+    setUniforms(box, boxUniforms);
     for (const pass of PASSES) {
       const count = this.instanceCounts[pass];
+      if (pass === 'translucent' && this.spineCount > 0) {
+        // Arrows are opaque (pre-mixed with the ground), so they go before the translucent blocks.
+        gl.disable(gl.CULL_FACE);
+        gl.useProgram(spine.program);
+        setUniforms(spine, {
+          u_viewProj: matrices.viewProjection,
+          u_origin: matrices.origin,
+          u_eye: matrices.eye,
+          u_pixelAngle: matrices.pixelAngle,
+          u_color: u.spine,
+          u_background: bg,
+        });
+        gl.bindVertexArray(spineBuffer.vao.vertexArrayObject!);
+        drawBufferInfo(gl, spineBuffer.vao, gl.TRIANGLES, 9, 0, this.spineCount);
+        gl.enable(gl.CULL_FACE);
+        if (count > 0) {
+          gl.useProgram(box.program);
+          setUniforms(box, boxUniforms);
+        }
+      }
       if (count === 0) continue;
       if (pass === 'overlay') {
         gl.enable(gl.POLYGON_OFFSET_FILL);
@@ -193,8 +231,11 @@ export class SceneRenderer {
     }
     gl.deleteBuffer(this.gpu.spineBuffer.buffer);
     gl.deleteVertexArray(this.gpu.spineBuffer.vao.vertexArrayObject!);
+    gl.deleteVertexArray(this.gpu.shadowVao.vertexArrayObject!);
+    for (const b of this.gpu.templates) gl.deleteBuffer(b);
     gl.deleteProgram(this.gpu.box.program);
     gl.deleteProgram(this.gpu.spine.program);
+    gl.deleteProgram(this.gpu.shadow.program);
     this.gpu.atlas.dispose();
   }
 
@@ -213,15 +254,12 @@ export class SceneRenderer {
       this.upload(this.gpu.boxBuffers[pass], lists[pass]);
       this.instanceCounts[pass] = lists.counts[pass];
     }
-  }
-
-  private updateSpine(layout: ModelLayout): void {
-    if (this.spineLayout === layout) return;
-    this.spineLayout = layout;
-    const data = new Float32Array(layout.spine.length * SPINE_STRIDE);
-    layout.spine.forEach((s, i) => data.set([...s.from, ...s.to], i * SPINE_STRIDE));
-    this.upload(this.gpu.spineBuffer, data);
-    this.spineCount = layout.spine.length;
+    if (this.arrowGroups?.layout !== layout) {
+      this.arrowGroups = { layout, groups: [{ segments: layout.spine, look: SPINE_LOOK }, { segments: flowSegments(layout), look: FLOW_LOOK }] };
+    }
+    const arrows = this.arrows.build(layout, this.arrowGroups.groups, state);
+    this.upload(this.gpu.spineBuffer, arrows.data);
+    this.spineCount = arrows.count;
   }
 
   /** Instance data into an existing buffer: in place when it fits, else re-specified (same object). */
@@ -243,6 +281,7 @@ export class SceneRenderer {
     };
     const box = createProgramInfo(gl, [BOX_VS, BOX_FS], fail('box'));
     const spine = createProgramInfo(gl, [SPINE_VS, SPINE_FS], fail('spine'));
+    const shadow = createProgramInfo(gl, [SHADOW_VS, SHADOW_FS], fail('shadow'));
     const cube = createBufferInfoFromArrays(gl, unitCube());
     const boxBuffer = (): GpuState['boxBuffers'][Pass] => {
       const capacity = 64 * BOX_STRIDE * 4;
@@ -254,17 +293,25 @@ export class SceneRenderer {
       return { buffer, capacity, vao: createVertexArrayInfo(gl, box, info) };
     };
     const template = createBufferInfoFromArrays(gl, { a_template: { numComponents: 3, data: spineTemplate() } });
-    const spineCapacity = 64 * SPINE_STRIDE * 4;
+    const spineCapacity = 128 * SPINE_STRIDE * 4;
     const spineBuffer = this.emptyBuffer(spineCapacity);
     const spineInfo: BufferInfo = {
       ...template,
-      attribs: { ...template.attribs, ...instanceAttribs(gl, spineBuffer, [['i_from', 3, 0], ['i_to', 3, 3]], SPINE_STRIDE) },
+      attribs: { ...template.attribs, ...instanceAttribs(gl, spineBuffer, SPINE_ATTRIBS, SPINE_STRIDE) },
     };
+    const boxBuffers = { opaque: boxBuffer(), overlay: boxBuffer(), translucent: boxBuffer() };
+    const quad = createBufferInfoFromArrays(gl, { a_quad: { numComponents: 2, data: [0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1] } });
+    const shadowAttribs = instanceAttribs(gl, boxBuffers.opaque.buffer, BOX_ATTRIBS.filter(([name]) => name === 'i_pos' || name === 'i_size' || name === 'i_style'), BOX_STRIDE);
+    const shadowVao = createVertexArrayInfo(gl, shadow, { ...quad, attribs: { ...quad.attribs, ...shadowAttribs } });
+    const templates = [cube, template, quad].flatMap((info) => Object.values(info.attribs ?? {}).map((a) => a.buffer!));
     return {
       box,
       spine,
-      boxBuffers: { opaque: boxBuffer(), overlay: boxBuffer(), translucent: boxBuffer() },
+      shadow,
+      boxBuffers,
+      shadowVao,
       spineBuffer: { buffer: spineBuffer, capacity: spineCapacity, vao: createVertexArrayInfo(gl, spine, spineInfo) },
+      templates,
       atlas: new ValueAtlas(gl),
     };
   }

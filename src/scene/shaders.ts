@@ -1,16 +1,21 @@
 /**
- * GLSL ES 3.00 sources for the scene's two programs.
+ * GLSL ES 3.00 sources for the scene's three programs.
  *
  * Boxes: one instanced draw of a unit cube, one instance per block (or per highlighted / lifted
  * sub-range). The front and back faces show the block's grid; each fragment finds its cell from
  * the interpolated cell coordinate and fetches that cell's value from the R32F atlas, so a block
- * costs 12 triangles whether it has 3 cells or 3 million. Cells become a smooth tone once they
- * are smaller than a couple of pixels (no moire), and grid lines are measured in pixels with
- * fwidth so they stay one pixel wide at any zoom.
+ * costs 12 triangles whether it has 3 cells or 3 million. Every cell is coloured on a diverging
+ * scale of its block's kind (palette.ts), so the sign reads at every zoom; close up a disc or ring
+ * shows the magnitude as an area; below a pixel a cell becomes a flat tone (no moire). Grid lines
+ * are measured in pixels with fwidth so they stay one pixel wide. The other faces are solid and
+ * lit by one key light, so blocks read as slabs.
  *
- * Spine: one instanced draw of arrow ribbons (shaft + head) that turn to face the camera and
- * never get thinner than a few pixels, so the residual stream stays visible from afar.
+ * Shadows: one instanced draw of quads on a ground plane behind the model (soft, MIN-blended).
+ *
+ * Arrows: one instanced draw of ribbons (shaft + optional head) that turn to face the camera and
+ * never get thinner than a few pixels: the residual spine and the lighter data-flow arrows.
  */
+import { FACE_TINT, HEAT_FLOOR, HEAT_GAMMA, HEAT_RANGE } from './palette.ts';
 
 /** Floats per box instance; the attribute offsets below are in floats. */
 export const BOX_STRIDE = 26;
@@ -25,8 +30,13 @@ export const BOX_ATTRIBS = [
   ['i_hole', 4, 22], //      rows [x, y) x cols [z, w) cut out of the block (lifted elsewhere)
 ] as const;
 
-/** Floats per spine instance: from.xyz, to.xyz. */
-export const SPINE_STRIDE = 6;
+/** Floats per arrow instance: from.xyz, to.xyz (world units, block offsets included), then i_style. */
+export const SPINE_STRIDE = 10;
+export const SPINE_ATTRIBS = [
+  ['i_from', 3, 0],
+  ['i_to', 3, 3],
+  ['i_style', 4, 6], // width (world units), minimum width (pixels), strength 0..1, arrowhead 0/1
+] as const;
 
 /** Values at or below this are masked attention scores (stored instead of -Infinity). */
 export const MASKED_VALUE = -3.0e38;
@@ -74,9 +84,11 @@ precision highp float;
 precision highp sampler2D;
 
 uniform sampler2D u_values;
-uniform vec3 u_kind[3];
+uniform vec3 u_kind[3];      // positive end of each kind's scale (palette KIND_HEX)
+uniform vec3 u_kindNeg[3];   // negative end (palette NEGATIVE_HEX)
 uniform vec3 u_role[5];
-uniform vec3 u_background;
+uniform vec3 u_background;   // the ground
+uniform vec3 u_face;         // the near-white face cells are drawn on
 
 in vec2 v_cell;
 in vec3 v_normal;
@@ -89,12 +101,31 @@ flat in vec4 v_hole;
 out vec4 outColor;
 
 const float MASKED = ${MASKED_VALUE.toExponential()};
+const float FACE_TINT = ${glslFloat(FACE_TINT)};
+const float HEAT_FLOOR = ${glslFloat(HEAT_FLOOR)};
+const float HEAT_RANGE = ${glslFloat(HEAT_RANGE)};
+const float HEAT_GAMMA = ${glslFloat(HEAT_GAMMA)};
+// Key light from the upper right and a little in front: top faces catch it, left and bottom
+// faces (the ones an overview camera, placed left of and above the model, sees) fall in shade.
+const vec3 LIGHT = vec3(0.42, 0.78, 0.46);
+
+/** Heat-map colour of one cell: the sign's hue, stronger with magnitude (face colour if masked). */
+vec3 heatOf(float v, vec3 face, vec3 kind, vec3 kindNeg) {
+  if (v <= MASKED * 0.5) return mix(face, vec3(0.8), 0.5);
+  float m = clamp(abs(v) * v_atlas.w, 0.0, 1.0);
+  return mix(face, v >= 0.0 ? kind : kindNeg, HEAT_FLOOR + HEAT_RANGE * pow(m, HEAT_GAMMA));
+}
+
+bool isRevealed(vec2 cell) {
+  return cell.x < v_reveal.x || (cell.x == v_reveal.x && cell.y < v_reveal.y);
+}
 
 void main() {
-  vec3 kind = u_kind[int(v_style.x + 0.5)];
+  int k = int(v_style.x + 0.5);
+  vec3 kind = u_kind[k];
+  vec3 kindNeg = u_kindNeg[k];
   int role = int(v_style.w + 0.5);
-  vec3 bg = mix(u_background, kind, 0.10);
-  vec3 ink = kind * 0.82;
+  vec3 face = mix(u_face, kind, FACE_TINT);
   vec3 color;
 
   vec2 p = v_cell;
@@ -108,48 +139,62 @@ void main() {
   bool gridFace = abs(v_normal.z) > 0.5;
   if (gridFace) {
     if (cell.y >= v_hole.x && cell.y < v_hole.y && cell.x >= v_hole.z && cell.x < v_hole.w) discard;
-    bool revealed = cell.x < v_reveal.x || (cell.x == v_reveal.x && cell.y < v_reveal.y);
+    bool revealed = isRevealed(cell);
     if (v_atlas.z < 0.5) {
       // Render-only model: its true size and kind, no invented numbers.
-      color = mix(bg, kind, 0.30);
+      color = mix(face, kind, 0.30);
     } else if (!revealed) {
-      color = mix(u_background, kind, 0.03);
+      color = mix(face, u_background, 0.5);
     } else {
       float v = texelFetch(u_values, ivec2(v_atlas.xy + cell), 0).r;
       vec2 f = p - cell - 0.5;                  // -0.5..0.5 inside the cell
       float aa = 0.75 * pxCells;                // half a pixel or so, in cell units
       vec3 detail;
-      vec3 heat;
+      // Heat map: the sign's hue, stronger with magnitude. Readable down to a pixel a cell.
+      vec3 heat = heatOf(v, face, kind, kindNeg);
       if (v <= MASKED * 0.5) {
         // Masked attention score: a thin diagonal stroke, no value.
         float stroke = 1.0 - smoothstep(0.04, 0.04 + aa * 1.5, abs(f.x + f.y) * 0.7071);
-        detail = mix(bg, vec3(0.62), stroke);
-        heat = bg;
+        detail = mix(face, vec3(0.62), stroke);
       } else {
         float m = clamp(abs(v) * v_atlas.w, 0.0, 1.0);
-        // Disc area is proportional to |value|; negatives are a hollow ring of the same size.
+        vec3 ink = v >= 0.0 ? kind : kindNeg;
+        float amount = HEAT_FLOOR + HEAT_RANGE * pow(m, HEAT_GAMMA);
+        // Close up: disc area proportional to |value|; negatives are a ring of the same size,
+        // both in the sign's hue over a faint wash of it, so the two looks blend into each other.
         float r = 0.46 * sqrt(m);
         float d = length(f);
         float disc = 1.0 - smoothstep(r - aa, r + aa, d);
         float ringWidth = max(0.33 * r, aa);
         float inner = smoothstep(r - ringWidth - aa, r - ringWidth + aa, d);
         float glyph = v >= 0.0 ? disc : disc * inner;
-        detail = mix(bg, ink, glyph);
-        heat = mix(bg, ink, 0.12 + 0.7 * m);
+        detail = mix(mix(face, ink, 0.22 * amount), ink * 0.92, glyph);
       }
-      vec3 tone = mix(bg, ink, 0.28);
-      // Level of detail by on-screen cell size: glyphs, then a magnitude heat map, then a flat tone.
-      color = mix(heat, detail, smoothstep(3.0, 7.0, cellPx));
-      color = mix(tone, color, smoothstep(1.0, 2.2, cellPx));
+      // Level of detail by on-screen cell size: glyphs, then the signed heat map, then (below a
+      // pixel and a half, where one sample a pixel would alias into noise) the mean colour of
+      // four cells spread over the pixel's footprint.
+      color = mix(heat, detail, smoothstep(6.0, 10.0, cellPx));
+      if (cellPx < 1.6) {
+        vec3 sum = vec3(0.0);
+        for (int i = 0; i < 4; i++) {
+          vec2 o = vec2(float(i & 1), float(i >> 1)) - 0.5;
+          vec2 c = clamp(floor(p + o * 0.5 * fw), lo, hi - 1.0);
+          sum += isRevealed(c) ? heatOf(texelFetch(u_values, ivec2(v_atlas.xy + c), 0).r, face, kind, kindNeg) : mix(face, u_background, 0.5);
+        }
+        color = mix(sum * 0.25, color, smoothstep(0.8, 1.6, cellPx));
+      }
     }
     // One-pixel grid lines, faded out before they would crowd into a solid colour.
     vec2 g = abs(fract(p + 0.5) - 0.5) / fw;
     float line = (1.0 - min(min(g.x, g.y), 1.0)) * smoothstep(3.0, 8.0, cellPx);
-    color = mix(color, mix(bg, kind, 0.5), line * 0.85);
+    color = mix(color, mix(face, kind, 0.35), line * 0.8);
+    // The back face is seen only through holes and from behind: keep it quiet.
+    if (v_normal.z < 0.0) color = mix(color, kind * 0.6, 0.3);
   } else {
-    // Side faces: the kind colour, lit a little by a fixed light so depth reads.
-    float light = 0.72 + 0.28 * abs(dot(v_normal, normalize(vec3(0.4, 0.8, 0.3))));
-    color = mix(u_background, kind, 0.55) * light;
+    // Side faces: a solid of the kind's colour, shaded by the key light so depth reads.
+    float lambert = max(dot(v_normal, normalize(LIGHT)), 0.0);
+    vec3 side = mix(u_face, kind, 0.42);
+    color = side * (0.68 + 0.34 * lambert);
     if (role > 0 && role < 4) color = mix(color, u_role[role], 0.45);
   }
 
@@ -161,13 +206,76 @@ void main() {
 
   if (role > 0) {
     vec3 rc = u_role[role];
-    color = mix(color, rc, role == 4 ? 0.15 : 0.30);
+    color = mix(color, rc, role == 4 ? 0.15 : 0.22);
     color = mix(color, rc, outline);
   } else {
-    color = mix(color, kind * 0.7, outline * 0.8);
+    color = mix(color, kind * 0.75, outline * 0.7);
   }
   color = mix(color, u_background, v_style.z * 0.78);
   outColor = vec4(color, v_style.y);
+}
+`;
+
+/**
+ * Soft contact shadows: one quad per opaque block on a ground plane behind the model, reading the
+ * box instance buffer. The shadow is the block's rectangle pushed down and left by its height
+ * above the ground and blurred by a signed distance; drawn first with MIN blending, so shadows
+ * that overlap do not darken twice.
+ */
+export const SHADOW_VS = `#version 300 es
+precision highp float;
+
+in vec2 a_quad;   // 0..1 corners of a quad
+in vec3 i_pos;
+in vec3 i_size;
+in vec4 i_style;
+
+uniform mat4 u_viewProj;
+uniform vec3 u_origin;
+uniform float u_groundZ;   // world z of the ground, relative to u_origin
+
+out vec2 v_local;          // from the shadow's centre, world units
+flat out vec2 v_half;
+flat out float v_radius;
+flat out float v_alpha;
+
+void main() {
+  vec3 pos = i_pos - u_origin;
+  float height = max(0.0, pos.z - 0.5 * i_size.z - u_groundZ);
+  vec2 shift = vec2(-0.35, -0.75) * height;
+  float radius = 0.8 + 0.5 * height;
+  vec2 halfSize = 0.5 * i_size.xy;
+  vec2 centre = vec2(pos.x + halfSize.x, pos.y - halfSize.y) + shift;
+  vec2 local = (a_quad * 2.0 - 1.0) * (halfSize + radius);
+  v_local = local;
+  v_half = halfSize;
+  v_radius = radius;
+  // Only fully opaque blocks cast one; a dimmed block's shadow fades with it.
+  v_alpha = step(0.999, i_style.y) * (1.0 - i_style.z);
+  gl_Position = u_viewProj * vec4(centre + local, u_groundZ, 1.0);
+}
+`;
+
+export const SHADOW_FS = `#version 300 es
+precision highp float;
+
+uniform vec3 u_background;
+uniform vec3 u_shadow;     // the colour at full strength
+uniform float u_strength;
+
+in vec2 v_local;
+flat in vec2 v_half;
+flat in float v_radius;
+flat in float v_alpha;
+
+out vec4 outColor;
+
+void main() {
+  // Signed distance to the rectangle (negative inside), softened over the radius.
+  vec2 q = abs(v_local) - v_half;
+  float d = length(max(q, 0.0)) + min(max(q.x, q.y), 0.0);
+  float a = u_strength * v_alpha * (1.0 - smoothstep(-0.5 * v_radius, v_radius, d));
+  outColor = vec4(mix(u_background, u_shadow, a), 1.0);
 }
 `;
 
@@ -177,13 +285,15 @@ precision highp float;
 in vec3 a_template;     // x: 0..1 along the part, y: -1..1 across, z: 0 shaft / 1 head
 in vec3 i_from;
 in vec3 i_to;
+in vec4 i_style;        // width (world units), minimum width (pixels), strength 0..1, arrowhead 0/1
 
 uniform mat4 u_viewProj;
 uniform vec3 u_origin;
 uniform vec3 u_eye;           // relative to u_origin
-uniform float u_width;        // world units
-uniform float u_minPixels;    // the ribbon is never thinner than this on screen
 uniform float u_pixelAngle;   // world units per pixel at distance 1 (2 tan(fov/2) / height)
+
+out float v_across;
+flat out float v_strength;
 
 void main() {
   vec3 from = i_from - u_origin;
@@ -191,23 +301,43 @@ void main() {
   float len = max(length(d), 1e-6);
   vec3 dir = d / len;
   float distance = length(u_eye - from);
-  float width = max(u_width, u_minPixels * u_pixelAngle * distance);
-  float head = min(width * 2.2, 0.45 * len);
+  float width = max(i_style.x, i_style.y * u_pixelAngle * distance);
+  bool hasHead = i_style.w > 0.5;
+  float head = hasHead ? min(width * 3.0, 0.45 * len) : 0.0;
+  // Headless runs overshoot both ends by half a width, so elbows of a path close without a notch.
+  float over = hasHead ? 0.0 : 0.5 * width;
   bool isHead = a_template.z > 0.5;
-  float along = isHead ? (len - head) + a_template.x * head : a_template.x * (len - head);
-  float halfWidth = (isHead ? 1.5 : 0.5) * width * (isHead ? 1.0 - a_template.x : 1.0);
+  float along = isHead ? (len - head) + a_template.x * head : -over + a_template.x * (len - head + 2.0 * over);
+  float halfWidth = isHead ? (hasHead ? 1.6 * width * (1.0 - a_template.x) : 0.0) : 0.5 * width;
   vec3 base = from + dir * along;
-  vec3 side = cross(dir, normalize(u_eye - base));
+  vec3 toEye = normalize(u_eye - base);
+  vec3 side = cross(dir, toEye);
   side = length(side) < 1e-4 ? vec3(1.0, 0.0, 0.0) : normalize(side);
+  // Wider arrows sit a little nearer the eye, so the spine stays on top where a flow joins it.
+  base += toEye * (0.5 * width);
+  v_across = a_template.y * (isHead ? 0.0 : 1.0);
+  v_strength = i_style.z;
   gl_Position = u_viewProj * vec4(base + side * a_template.y * halfWidth, 1.0);
 }
 `;
 
 export const SPINE_FS = `#version 300 es
 precision highp float;
-uniform vec4 u_color;
+uniform vec3 u_color;
+uniform vec3 u_background;
+in float v_across;
+flat in float v_strength;
 out vec4 outColor;
 void main() {
-  outColor = u_color;
+  // Opaque, pre-mixed with the ground: crossings and elbows never darken twice. A little darker
+  // toward the edges, so a wide arrow reads as a rounded pipe.
+  vec3 c = u_color * (1.0 - 0.18 * v_across * v_across);
+  outColor = vec4(mix(u_background, c, v_strength), 1.0);
 }
 `;
+
+/** A number as a GLSL float literal. */
+function glslFloat(x: number): string {
+  const s = String(x);
+  return /[.e]/.test(s) ? s : `${s}.0`;
+}

@@ -59,11 +59,19 @@ export interface Block {
   inputs: string[];
 }
 
-/** A residual-stream segment: the spine of the model, drawn as an arrow from `from` to `to`. */
+/**
+ * An arrow from `from` to `to`: a residual-stream segment (the spine) or a data-flow arrow between
+ * stages. Ends are in layout coordinates; the renderer adds the BlockStyle offset of `fromBlock`
+ * to `from` and of `toBlock` to `to`, so arrows follow blocks a director moves.
+ */
 export interface SpineSegment {
   from: Vec3;
   to: Vec3;
   label?: string;
+  fromBlock?: string;
+  toBlock?: string;
+  /** false for the inner runs of a bent path (no arrowhead); default true. */
+  head?: boolean;
 }
 
 export interface ModelLayout {

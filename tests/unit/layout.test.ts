@@ -235,24 +235,39 @@ describe('every model', () => {
       const L = layout.config.n_layer;
       const byId = blockById(layout);
       const resid = ['embed', ...Array.from({ length: L }, (_, l) => [`h.${l}.resid_1`, `h.${l}.resid_2`]).flat()];
-      expect(layout.spine, layout.model).toHaveLength(2 * L);
-      layout.spine.forEach((s, i) => {
+      // One labelled arrow per residual step, plus a headless hop where the stream enters each layer.
+      expect(layout.spine.filter((s) => s.label), layout.model).toHaveLength(2 * L);
+      expect(layout.spine, layout.model).toHaveLength(3 * L);
+      let k = 0;
+      for (let i = 0; i + 1 < resid.length; i++) {
         const a = byId.get(resid[i]!)!;
         const b = byId.get(resid[i + 1]!)!;
-        expect(s.from[1]).toBe(a.position[1] - a.size[1]);
-        expect(s.to[1]).toBe(b.position[1]);
-        expect(s.to[1]).toBeLessThan(s.from[1]);
-        expect(s.from[0]).toBe(3);
-        expect(s.to[0]).toBe(3);
-        // Connected: the previous segment ends on top of the block this one leaves from.
-        if (i > 0) expect(layout.spine[i - 1]!.to[1]).toBe(a.position[1]);
-        // Nothing else is in the way between the two residual blocks.
-        const inTheWay = layout.blocks.filter((other) => {
-          const { lo, hi } = box(other);
-          return lo[0]! < s.from[0] && s.from[0] < hi[0]! && lo[1]! < s.from[1] && s.to[1] < hi[1]!;
-        });
-        expect(inTheWay.map((b) => b.id), `${layout.model} spine segment ${i}`).toEqual([]);
-      });
+        const path = a.layer === b.layer ? [layout.spine[k++]!] : [layout.spine[k++]!, layout.spine[k++]!];
+        // From the bottom of one residual block to the top of the next, connected, straight down at x = T/2.
+        expect(path[0]!.from[1]).toBe(a.position[1] - a.size[1]);
+        expect(path[path.length - 1]!.to[1]).toBe(b.position[1]);
+        for (let j = 1; j < path.length; j++) expect(path[j]!.from).toEqual(path[j - 1]!.to);
+        expect(path.map((s) => s.label)).toEqual([...path.slice(1).map(() => undefined), i % 2 === 0 ? `+ attention, layer ${(i >> 1) + 1}` : `+ MLP, layer ${(i >> 1) + 1}`]);
+        expect(path.map((s) => s.head !== false)).toEqual(path.map((_, j) => j === path.length - 1));
+        // Each end follows the block it belongs to: the hop leaves a's part and stops at the top of b's layer.
+        expect(path[0]!.fromBlock).toBe(a.id);
+        expect(path.every((s) => s.toBlock === b.id)).toBe(true);
+        if (path.length === 2) {
+          expect(path[1]!.fromBlock).toBe(b.id);
+          expect(path[0]!.to[1]).toBe(Math.max(...layout.blocks.filter((x) => x.layer === b.layer).map((x) => x.position[1])));
+        }
+        for (const s of path) {
+          expect(s.to[1]).toBeLessThan(s.from[1]);
+          expect([s.from[0], s.to[0]]).toEqual([3, 3]);
+          // Nothing else is in the way.
+          const inTheWay = layout.blocks.filter((other) => {
+            const { lo, hi } = box(other);
+            return lo[0]! < s.from[0] && s.from[0] < hi[0]! && lo[1]! < s.from[1] && s.to[1] < hi[1]!;
+          });
+          expect(inTheWay.map((x) => x.id), `${layout.model} spine ${i}`).toEqual([]);
+        }
+      }
+      expect(k).toBe(layout.spine.length);
     }
   });
 

@@ -2,15 +2,17 @@
  * The data the renderer uploads, checked without a GPU: the value atlas holds exactly the number
  * readCell gives for every cell of every nano block, and the instance builder turns a SceneState
  * into the boxes it should (hidden blocks dropped, lifted ranges cut out and drawn apart,
- * highlights tinted, dim applied to everything else).
+ * highlights tinted, dim applied to everything else), and the arrow builder into arrows that
+ * follow their blocks' offsets, fade with them and vanish with them.
  */
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/gpt/config.ts';
 import { forwardReference, paramViews } from '../../src/gpt/reference.ts';
 import { readCell } from '../../src/scene/cells.ts';
-import { InstanceBuilder } from '../../src/scene/instances.ts';
+import { ArrowBuilder, FLOW_LOOK, InstanceBuilder, SLAB_CELLS, SPINE_LOOK } from '../../src/scene/instances.ts';
+import { flowSegments } from '../../src/scene/flows.ts';
 import { layoutModel } from '../../src/scene/layout.ts';
-import { BOX_STRIDE, MASKED_VALUE } from '../../src/scene/shaders.ts';
+import { BOX_STRIDE, MASKED_VALUE, SPINE_STRIDE } from '../../src/scene/shaders.ts';
 import { fillAtlas, planAtlas } from '../../src/scene/textures.ts';
 import type { SceneState, Vec3 } from '../../src/scene/types.ts';
 import { readWeights } from '../../scripts/lib/engine.ts';
@@ -82,9 +84,13 @@ describe('instance builder', () => {
   const base: Omit<SceneState, 'camera'> = { blocks: {}, highlights: [], callouts: [] };
   const field = (list: Float32Array, i: number, offset: number) => list[i * BOX_STRIDE + offset]!;
 
-  it('draws every block once by default', () => {
+  it('draws every block once by default, as a slab behind its grid face', () => {
     const out = new InstanceBuilder().build(layout, base, values);
     expect(out.counts).toEqual({ opaque: layout.blocks.length, overlay: 0, translucent: 0 });
+    layout.blocks.forEach((b, i) => {
+      expect([0, 1, 2, 3, 4].map((k) => field(out.opaque, i, k))).toEqual([...b.position, b.size[0], b.size[1]]);
+      expect(field(out.opaque, i, 5)).toBe(SLAB_CELLS);
+    });
   });
 
   it('drops hidden blocks, moves translucent ones last, and dims all but highlights', () => {
@@ -128,5 +134,65 @@ describe('instance builder', () => {
     expect([22, 23, 24, 25].map((k) => field(out.opaque, i, k))).toEqual([0, 0, 0, 0]);
     expect(out.counts.overlay).toBe(2);
     expect(field(out.overlay, 1, 0)).toBe(q.position[0] + 4);
+  });
+});
+
+describe('arrow builder', () => {
+  const groups = [
+    { segments: layout.spine, look: SPINE_LOOK },
+    { segments: flowSegments(layout), look: FLOW_LOOK },
+  ];
+  const all = [...layout.spine, ...flowSegments(layout)];
+  const base: Omit<SceneState, 'camera'> = { blocks: {}, highlights: [], callouts: [] };
+  const at = (data: Float32Array, i: number, k: number) => data[i * SPINE_STRIDE + k]!;
+
+  it('draws every spine and flow segment, spine wider and stronger, heads only where a path ends', () => {
+    const { data, count } = new ArrowBuilder().build(layout, groups, base);
+    expect(count).toBe(all.length);
+    all.forEach((s, i) => {
+      expect([0, 1, 2, 3, 4, 5].map((k) => at(data, i, k))).toEqual([...s.from, ...s.to]);
+      const look = i < layout.spine.length ? SPINE_LOOK : FLOW_LOOK;
+      expect([6, 7, 8].map((k) => at(data, i, k))).toEqual([Math.fround(look.width), look.minPixels, Math.fround(look.strength)]);
+      expect(at(data, i, 9)).toBe(s.head === false ? 0 : 1);
+    });
+    expect(SPINE_LOOK.width).toBeGreaterThan(FLOW_LOOK.width);
+    expect(SPINE_LOOK.strength).toBeGreaterThan(FLOW_LOOK.strength);
+  });
+
+  it('moves each end with its own block, so an arrow still joins blocks moved apart', () => {
+    const state: Omit<SceneState, 'camera'> = { ...base, blocks: { 'h.0.ln_1': { offset: [100, -50, 0] }, 'h.0.attn.head2.q': { offset: [7, 8, 9] } } };
+    const { data } = new ArrowBuilder().build(layout, groups, state);
+    let moved = 0;
+    all.forEach((s, i) => {
+      const off = (id: string | undefined) => state.blocks[id ?? '']?.offset ?? [0, 0, 0];
+      const a = off(s.fromBlock);
+      const b = off(s.toBlock);
+      expect([0, 1, 2].map((k) => at(data, i, k))).toEqual([0, 1, 2].map((k) => Math.fround(s.from[k]! + a[k]!)));
+      expect([3, 4, 5].map((k) => at(data, i, k))).toEqual([0, 1, 2].map((k) => Math.fround(s.to[k]! + b[k]!)));
+      if (a[0] !== b[0]) moved++;
+    });
+    // The spine's arrow into layer norm 1 and the bus out of it now span the two places.
+    expect(moved).toBeGreaterThanOrEqual(2);
+  });
+
+  it('fades arrows with the dim of what they join, keeps highlighted ones, hides those of hidden blocks', () => {
+    const hidden = 'h.1.attn.proj';
+    const lit = ['h.0.ln_1', 'h.0.attn.head0.q'];
+    const state: Omit<SceneState, 'camera'> = {
+      ...base,
+      dim: 1,
+      blocks: { [hidden]: { opacity: 0 } },
+      highlights: lit.map((block) => ({ block, role: 'focus' as const })),
+    };
+    const { data, count } = new ArrowBuilder().build(layout, groups, state);
+    const shown = all.filter((s) => s.fromBlock !== hidden && s.toBlock !== hidden);
+    expect(shown.length).toBeLessThan(all.length);
+    expect(count).toBe(shown.length);
+    shown.forEach((s, i) => {
+      const strength = at(data, i, 8);
+      const full = Math.fround((all.indexOf(s) < layout.spine.length ? SPINE_LOOK : FLOW_LOOK).strength);
+      if (lit.includes(s.fromBlock!) && lit.includes(s.toBlock!)) expect(strength, `${s.fromBlock} -> ${s.toBlock}`).toBe(full);
+      else expect(strength, `${s.fromBlock} -> ${s.toBlock}`).toBeLessThan(full * 0.2);
+    });
   });
 });
