@@ -1,17 +1,16 @@
 /**
  * Helpers for chapters that follow one token's column through the first blocks (tokens,
- * embedding, layer norm): framing part of a block, reading trace and parameter values, block
+ * embedding, layer norm): reading trace and parameter values, block
  * styles that show exactly which cells have been computed, and a column copied from one block
  * into another. All pure.
  */
 import { VOCAB } from '../../gpt/config.ts';
 import { paramViews } from '../../gpt/reference.ts';
-import { frameBox } from '../../scene/camera.ts';
 import { formatNumber } from '../../scene/formula.ts';
-import type { Block, BlockStyle, CameraState, Highlight, HighlightRole, Range, Vec3 } from '../../scene/types.ts';
+import type { Block, BlockStyle, Highlight, HighlightRole } from '../../scene/types.ts';
 import type { DirectorContext } from '../director.ts';
 import { clamp, countAt } from '../beats.ts';
-import { computedUpTo, type FrameOptions } from './common.ts';
+import { computedUpTo } from './common.ts';
 
 /** A number as the picture's labels write it: about four significant digits, a true minus sign. */
 export const num = formatNumber;
@@ -24,32 +23,6 @@ export function blockOf(ctx: DirectorContext, id: string): Block {
   const b = ctx.layout.blocks.find((x) => x.id === id);
   if (!b) throw new Error(`no block "${id}" in the ${ctx.layout.model} layout`);
   return b;
-}
-
-/** A rectangle of cells of a block: rows and columns default to the whole block; columns may run into the reserved space right of it. */
-export interface Region {
-  block: string;
-  rows?: Range;
-  cols?: Range;
-}
-
-/** A camera on the union of regions, like `frame` but for parts of blocks. */
-export function frameRegions(ctx: DirectorContext, regions: readonly Region[], opts: FrameOptions = {}): CameraState {
-  const min: Vec3 = [Infinity, Infinity, Infinity];
-  const max: Vec3 = [-Infinity, -Infinity, -Infinity];
-  for (const r of regions) {
-    const b = blockOf(ctx, r.block);
-    const [r0, r1] = r.rows ?? [0, b.rows.size];
-    const [c0, c1] = r.cols ?? [0, b.cols.size];
-    const lo: Vec3 = [b.position[0] + c0, b.position[1] - r1, b.position[2] - b.size[2]];
-    const hi: Vec3 = [b.position[0] + c1, b.position[1] - r0, b.position[2]];
-    for (let i = 0; i < 3; i++) {
-      min[i] = Math.min(min[i]!, lo[i]!);
-      max[i] = Math.max(max[i]!, hi[i]!);
-    }
-  }
-  const cam = frameBox(min, max, ctx.viewport.width, ctx.viewport.height, opts.yaw ?? -0.18, opts.pitch ?? 0.1);
-  return { ...cam, distance: cam.distance * (opts.zoom ?? 1) };
 }
 
 /** Value of a trace tensor at an index (row-major). */
@@ -118,19 +91,10 @@ export function repeatedPair(ids: readonly number[]): [number, number] | null {
   return null;
 }
 
-/**
- * How many of n rows a scan has reached: the first `slow` rows one at a time over the first
- * beat (so their numbers can be read), the rest quickly over the second. 0 before it starts.
- */
-export function scanRows(n: number, slowBeat: number, fastBeat: number, slow = 3): number {
-  if (fastBeat > 0) return Math.min(n, slow + countAt(n - slow, fastBeat));
-  if (slowBeat <= 0) return 0;
-  return Math.min(slow, 1 + Math.floor(slowBeat * slow));
-}
-
-/** "a − b" with b in parentheses when negative, so signs read unambiguously. */
-export function operand(x: number): string {
-  return x < 0 ? `(${num(x)})` : num(x);
+/** A number with a fixed count of decimals and a true minus sign, as the prose's :val{fmt} writes it. */
+export function fixed(x: number, decimals: number): string {
+  const s = x.toFixed(decimals);
+  return s.startsWith('-') ? '−' + s.slice(1) : s;
 }
 
 /** A small positive number in plain decimals (0.00061 rather than 6.1e-4), three significant digits. */

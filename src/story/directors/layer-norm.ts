@@ -2,12 +2,18 @@
  * Chapter 4, layer norm: one column of the input embedding through layer 1's first layer norm,
  * with its running sums, its mean and 1/std, each cell normalized, scaled by γ, shifted by β,
  * then every column.
+ *
+ * Layer norm works on a copy of the residual stream, so the picture lifts a copy of the column
+ * out of the input embedding and stands it left of γ and β, level with the layer norm's output:
+ * every channel's arithmetic then reads along one row (x, γ, β, output), with the column's mean
+ * and 1/std just above the output. The residual column itself stays where it is.
  */
 import type { ChapterDirector, DirectorContext } from '../director.ts';
-import type { Callout, CameraState, Highlight, Vec3 } from '../../scene/types.ts';
-import { beat, countAt } from '../beats.ts';
-import { cell, cols, frame, rows, whole } from './common.ts';
-import { computedThrough, fit, num, operand, param, plain, scanRows, traced, tracedColumn, visiting } from './column-focus.ts';
+import type { Callout, CameraState, Highlight, Link, Vec3 } from '../../scene/types.ts';
+import { beat, countAt, lerp, lerpCamera } from '../beats.ts';
+import { cell, cols, whole } from './common.ts';
+import { blockOf, computedThrough, fit, fixed, num, param, plain, traced, tracedColumn, visiting } from './column-focus.ts';
+import { equation, fitRegions, pinRight, pxPerUnit, type Region } from './stage-fit.ts';
 import { LN_EPS } from '../../gpt/config.ts';
 import { lnBlockIds, TOP_IDS } from '../../scene/ids.ts';
 
@@ -15,18 +21,14 @@ const LN = lnBlockIds('h.0.ln_1');
 const EMBED = TOP_IDS.embed;
 /** The column followed through the chapter: the reader's first letter. */
 const P = 0;
-/** A cell being worked on is drawn a little in front of its block. */
-const LIFT: Vec3 = [0, 0, 0.6];
+/** How strongly the blocks around the subject are faded. */
+const DIM = 0.6;
+/** Copies stand this far in front of their blocks, so they pass over what they cross. */
+const FRONT = 0.4;
+/** Room kept right of the layer norm for the callouts, CSS px (a narrow stage gets stacked callouts). */
+const ROOM = { wide: 330, narrow: 175 };
 
-function statsCam(ctx: DirectorContext): CameraState {
-  return frame(ctx, [EMBED, LN.mean, LN.rstd], { zoom: 1.06 });
-}
-
-function lnCam(ctx: DirectorContext): CameraState {
-  return frame(ctx, [EMBED, LN.gamma, LN.out], { zoom: 1.1 });
-}
-
-/** Everything the chapter's numbers come from, for column P. */
+/** Everything the chapter's numbers come from, for column p. */
 function numbers(ctx: DirectorContext, p = P) {
   const x = tracedColumn(ctx, 'embed', p);
   const mean = traced(ctx, 'h.0.ln_1.mean', p);
@@ -48,11 +50,54 @@ function range(xs: ArrayLike<number>): { lo: number; hi: number; iLo: number; iH
   return { lo: xs[iLo]!, hi: xs[iHi]!, iLo, iHi };
 }
 
-/** The focus column of the embedding, the cell under the scan lifted out of it. */
-function scanning(block: string, col: number, row: number | null): Highlight[] {
-  const out: Highlight[] = [cols(block, [col, col + 1], 'source')];
-  if (row !== null) out.push({ ...cell(block, row, col, 'focus'), lift: LIFT });
-  return out;
+/**
+ * x (world) where the copy of embedding column `col` stands: one column alone just left of γ, or
+ * (`all`) all T columns side by side, the last one nearest γ.
+ */
+function copyX(ctx: DirectorContext, col: number, all: boolean): number {
+  const gammaX = blockOf(ctx, LN.gamma).position[0];
+  return all ? gammaX - 2 - ctx.trace.ids.length + col : gammaX - 3;
+}
+
+/** The lift carrying embedding column `col` to its copy's place; u 0 -> 1 flies it there (rising toward the viewer on the way). */
+function copyLift(ctx: DirectorContext, col: number, u: number, all = false, from = 1): Vec3 {
+  const e = blockOf(ctx, EMBED);
+  const ln = blockOf(ctx, LN.out);
+  const k = Math.min(1, Math.max(0, u));
+  const dx = copyX(ctx, col, all) - e.position[0] - col;
+  const rise = Math.sin(Math.PI * k) * 3 * from;
+  return [dx * k, (ln.position[1] - e.position[1]) * k, FRONT * k + rise];
+}
+
+/** The copy of embedding column `col`, lifted by `lift`. */
+function copyColumn(col: number, lift: Vec3, role: Highlight['role'] = 'source', rows?: [number, number]): Highlight {
+  return { block: EMBED, cols: [col, col + 1], rows, role, lift, copy: true };
+}
+
+/** One cell of a copied column, drawn just in front of it. */
+function copyCell(row: number, col: number, lift: Vec3, role: Highlight['role'] = 'focus'): Highlight {
+  return { block: EMBED, rows: [row, row + 1], cols: [col, col + 1], role, lift: [lift[0], lift[1], lift[2] + 0.02], copy: true };
+}
+
+const embedCells = (col: number, r0: number, r1: number) => ({ block: EMBED, rows: [r0, r1] as [number, number], cols: [col, col + 1] as [number, number] });
+const at = (block: string, row: number, col: number) => ({ block, rows: [row, row + 1] as [number, number], cols: [col, col + 1] as [number, number] });
+
+/** The layer norm's workspace: the copy, γ and β, the mean and 1/std, the output, room right for callouts. */
+function lnCam(ctx: DirectorContext, all = false): CameraState {
+  const ln = blockOf(ctx, LN.out);
+  const left = copyX(ctx, 0, all) - ln.position[0];
+  const regions: Region[] = [{ block: LN.mean }, { block: LN.out, cols: [left, ln.cols.size] }];
+  return fitRegions(ctx, regions, { room: ctx.viewport.width < 560 ? ROOM.narrow : ROOM.wide });
+}
+
+/** The input embedding where the column starts, with the layer norm's top below it. */
+function inputCam(ctx: DirectorContext): CameraState {
+  return fitRegions(ctx, [{ block: EMBED }, { block: LN.mean }, { block: LN.gamma, rows: [0, 2] }], { room: ROOM.narrow });
+}
+
+/** Styles: embedding computed, the mean and 1/std filled through column `stats`, the output filled as given. */
+function filled(ctx: DirectorContext, stats: number, out: number | [number, number] = 0) {
+  return computedThrough(ctx, EMBED, { [LN.mean]: stats, [LN.rstd]: stats, [LN.out]: out });
 }
 
 export const layerNorm: ChapterDirector = {
@@ -60,184 +105,290 @@ export const layerNorm: ChapterDirector = {
   model: 'nano',
   steps: {
     column: (ctx, t) => {
-      // A scan runs down the first column reading its values; then its smallest and largest are marked.
+      // A copy of the first column leaves the residual stream for the layer norm; a scan reads its values; its extremes are marked.
       const { x } = numbers(ctx);
       const C = x.length;
-      const b = { scan: beat(t, 0.24, 0.5), ends: beat(t, 0.78, 0.12) };
-      const r = b.scan > 0 && b.scan < 1 ? visiting(C, b.scan) : null;
+      const b = { fly: beat(t, 0.24, 0.3), scan: beat(t, 0.56, 0.28), ends: beat(t, 0.86, 0.1) };
+      const cam = lerpCamera(inputCam(ctx), lnCam(ctx), b.fly);
+      const end = lnCam(ctx);
+      const ppu = pxPerUnit(ctx, end);
+      const ln = blockOf(ctx, LN.out);
+      const lift = copyLift(ctx, P, b.fly);
+      // The residual column stays marked while it is in view, so the reader sees where the copy came from.
+      const highlights: Highlight[] = [...(b.fly < 1 ? [cols(EMBED, [P, P + 1], 'source')] : []), copyColumn(P, lift, 'focus')];
       const callouts: Callout[] = [];
-      if (r !== null) callouts.push({ block: EMBED, row: r, col: P, text: `channel ${r + 1}: ${num(x[r]!)}` });
+      const links: Link[] = [];
+      const r = b.scan > 0 && b.scan < 1 ? visiting(C, b.scan) : null;
+      if (r !== null) {
+        highlights.push(copyCell(r, P, lift));
+        callouts.push({ block: LN.out, ...pinRight(ln, r, ppu), text: `channel ${r + 1}: ${num(x[r]!)}`, role: 'focus' });
+        links.push({ from: embedCells(P, r, r + 1), to: { callout: 0 }, role: 'focus' });
+      }
       const { lo, hi, iLo, iHi } = range(x);
       if (b.ends > 0) {
+        highlights.push(copyCell(iLo, P, lift, 'source'), copyCell(iHi, P, lift, 'source'));
         callouts.push(
-          { block: EMBED, row: iLo, col: P, text: `smallest: ${num(lo)}`, role: 'source' },
-          { block: EMBED, row: iHi, col: P, text: `largest: ${num(hi)}`, role: 'source' },
+          { block: LN.out, ...pinRight(ln, iLo, ppu), text: `smallest: ${num(lo)} (channel ${iLo + 1})`, role: 'source' },
+          { block: LN.out, ...pinRight(ln, iHi, ppu), text: `largest: ${num(hi)} (channel ${iHi + 1})`, role: 'source' },
         );
+        links.push({ from: embedCells(P, iLo, iLo + 1), to: { callout: callouts.length - 2 }, role: 'source', progress: b.ends }, { from: embedCells(P, iHi, iHi + 1), to: { callout: callouts.length - 1 }, role: 'source', progress: b.ends });
       }
       return {
-        camera: statsCam(ctx),
+        camera: cam,
         blocks: computedThrough(ctx, EMBED),
-        highlights: r !== null ? scanning(EMBED, P, r) : [{ ...cols(EMBED, [P, P + 1], 'focus'), lift: LIFT }],
+        highlights,
         callouts,
-        dim: 0.55,
-        describe: `The first column of the input embedding: ${C} numbers between ${num(lo)} and ${num(hi)}, about to go through layer norm.`,
+        links,
+        dim: DIM,
+        describe: `A copy of the first column of the input embedding moves to the layer norm: ${C} numbers between ${num(lo)} and ${num(hi)}. The column in the residual stream stays as it is.`,
       };
     },
     mean: (ctx, t) => {
-      // A running total down the column, then divided by 48 into the mean cell.
+      // A running total down the copy, then divided by 48 into the mean cell.
       const { x, mean } = numbers(ctx);
       const C = x.length;
+      const cam = lnCam(ctx);
+      const mb = blockOf(ctx, LN.mean);
+      const ppu = pxPerUnit(ctx, cam);
+      const lift = copyLift(ctx, P, 1);
       const b = { sum: beat(t, 0.24, 0.5), done: beat(t, 0.78, 0.1) };
       const k = countAt(C, b.sum);
       let total = 0;
       for (let i = 0; i < k; i++) total += x[i]!;
-      const highlights: Highlight[] = [cols(EMBED, [P, P + 1], 'muted')];
+      const highlights: Highlight[] = [copyColumn(P, lift, 'muted')];
       const callouts: Callout[] = [];
+      const links: Link[] = [];
       if (k > 0 && b.done <= 0) {
-        highlights.push({ block: EMBED, rows: [0, k], cols: [P, P + 1], role: 'source' });
-        callouts.push({ block: EMBED, row: k - 1, col: P, text: `sum of ${k}: ${num(total)}` });
+        highlights.push(copyColumn(P, lift, 'source', [0, k]));
+        callouts.push({ block: LN.mean, ...pinRight(mb, 0, ppu), text: `sum of ${k} channel${k > 1 ? 's' : ''}: ${num(total)}`, role: 'source' });
+        links.push({ from: embedCells(P, k - 1, k), to: { callout: 0 }, role: 'source' });
       }
       if (b.done > 0) {
-        highlights.push(cols(EMBED, [P, P + 1], 'source'), { ...cell(LN.mean, 0, P, 'result'), lift: LIFT });
-        callouts.push({ block: LN.mean, row: 0, col: P, text: fit(ctx, `mean = ${num(total)} / ${C} = `, 'mean = ') + num(mean), role: 'result' });
+        highlights.push(copyColumn(P, lift, 'source'), { ...cell(LN.mean, 0, P, 'result'), lift: [0, 0, FRONT] });
+        callouts.push(...equation(ctx, cam, mb, 0, [`sum ${num(total)}`, `÷ ${C}`, `= mean ${fixed(mean, 5)}`], 'result'));
+        links.push({ from: embedCells(P, 0, C), to: at(LN.mean, 0, P), role: 'source', progress: b.done }, { from: at(LN.mean, 0, P), to: { callout: callouts.length - 1 }, role: 'result', progress: b.done });
       }
       return {
-        camera: statsCam(ctx),
-        blocks: computedThrough(ctx, EMBED, { [LN.mean]: b.done > 0 ? P + 1 : 0 }),
+        camera: cam,
+        blocks: filled(ctx, b.done > 0 ? P + 1 : 0),
         highlights,
         callouts,
-        dim: 0.55,
-        describe: `The ${C} numbers of the first column add up to ${num(total)}; divided by ${C}, the mean is ${num(mean)}.`,
+        links,
+        dim: DIM,
+        describe: `The ${C} numbers of the first column add up to ${num(total)}; divided by ${C}, the mean is ${fixed(mean, 5)}.`,
       };
     },
     spread: (ctx, t) => {
       // A running total of squared distances from the mean, then the variance and one over its root.
       const { x, mean, rstd } = numbers(ctx);
       const C = x.length;
+      const cam = lnCam(ctx);
+      const rb = blockOf(ctx, LN.rstd);
+      const ppu = pxPerUnit(ctx, cam);
+      const lift = copyLift(ctx, P, 1);
       const b = { sum: beat(t, 0.24, 0.5), done: beat(t, 0.78, 0.1) };
       const k = countAt(C, b.sum);
       let total = 0;
       for (let i = 0; i < k; i++) total += (x[i]! - mean) ** 2;
       const variance = total / C;
-      const highlights: Highlight[] = [cell(LN.mean, 0, P, 'source')];
+      const highlights: Highlight[] = [copyColumn(P, lift, 'muted'), cell(LN.mean, 0, P, 'source')];
       const callouts: Callout[] = [];
+      const links: Link[] = [];
       if (k > 0 && b.done <= 0) {
-        const r = k - 1;
-        highlights.push({ block: EMBED, rows: [0, k], cols: [P, P + 1], role: 'source' });
-        callouts.push({ block: EMBED, row: r, col: P, text: fit(ctx, `(${num(x[r]!)} − ${operand(mean)})² … `, '') + `sum of ${k}: ${num(total)}` });
+        highlights.push(copyColumn(P, lift, 'source', [0, k]));
+        callouts.push({ block: LN.rstd, ...pinRight(rb, 0, ppu), text: fit(ctx, `(x − mean)² summed over ${k} channel${k > 1 ? 's' : ''}: ${plain(total)}`, `Σ(x − mean)², ${k}: ${plain(total)}`), role: 'source' });
+        links.push({ from: embedCells(P, k - 1, k), to: { callout: 0 }, role: 'source' }, { from: at(LN.mean, 0, P), to: { callout: 0 }, role: 'source' });
       }
       if (b.done > 0) {
-        highlights.push(cols(EMBED, [P, P + 1], 'source'), { ...cell(LN.rstd, 0, P, 'result'), lift: LIFT });
-        callouts.push({ block: LN.rstd, row: 0, col: P, text: fit(ctx, `variance ${plain(variance)}; 1/√(${plain(variance)} + ${plain(LN_EPS)}) = ${num(rstd)}`, `1/std = ${num(rstd)}`), role: 'result' });
+        highlights.push(copyColumn(P, lift, 'source'), { ...cell(LN.rstd, 0, P, 'result'), lift: [0, 0, FRONT] });
+        const parts = [`variance ${plain(variance)}`, `1/√(${plain(variance)} + ${plain(LN_EPS)})`, `= 1/std ${fixed(rstd, 2)}`];
+        callouts.push(...equation(ctx, cam, rb, 0, { line: `variance ${plain(variance)}; 1/√(${plain(variance)} + ${plain(LN_EPS)}) = 1/std ${fixed(rstd, 2)}`, parts }, 'result'));
+        links.push(
+          { from: embedCells(P, 0, C), to: at(LN.rstd, 0, P), role: 'source', progress: b.done },
+          { from: at(LN.mean, 0, P), to: at(LN.rstd, 0, P), role: 'source', progress: b.done },
+          { from: at(LN.rstd, 0, P), to: { callout: callouts.length - 1 }, role: 'result', progress: b.done },
+        );
       }
       return {
-        camera: statsCam(ctx),
-        blocks: computedThrough(ctx, EMBED, { [LN.mean]: P + 1, [LN.rstd]: b.done > 0 ? P + 1 : 0 }),
+        camera: cam,
+        blocks: computedThrough(ctx, EMBED, { [LN.mean]: P + 1, [LN.rstd]: b.done > 0 ? P + 1 : 0, [LN.out]: 0 }),
         highlights,
         callouts,
-        dim: 0.55,
-        describe: `The squared distances from the mean average to a variance of ${plain(variance)}; one over the standard deviation is ${num(rstd)}.`,
+        links,
+        dim: DIM,
+        describe: `The squared distances from the mean average to a variance of ${plain(variance)}; one over the standard deviation is ${fixed(rstd, 2)}.`,
       };
     },
     normalize: (ctx, t) => {
-      // Down the column, each value has the mean taken off and is multiplied by 1/std.
+      // Channel 1 worked out: its value minus the mean, times 1/std; then what that does to the whole column.
       const { x, mean, rstd, z } = numbers(ctx);
       const C = x.length;
-      const n = scanRows(C, beat(t, 0.24, 0.4), beat(t, 0.66, 0.28));
-      const r = n > 0 && n <= C ? n - 1 : null;
-      const highlights: Highlight[] = [...scanning(EMBED, P, r), cell(LN.mean, 0, P, 'source'), cell(LN.rstd, 0, P, 'source'), cols(LN.out, [P, P + 1], 'muted')];
-      const callouts: Callout[] = r !== null ? [{ block: EMBED, row: r, col: P, text: fit(ctx, `channel ${r + 1}: (${num(x[r]!)} − ${operand(mean)}) × ${num(rstd)} = `, 'normalized: ') + num(z[r]!) }] : [];
+      const cam = lnCam(ctx);
+      const ln = blockOf(ctx, LN.out);
+      const ppu = pxPerUnit(ctx, cam);
+      const lift = copyLift(ctx, P, 1);
+      const b = { first: beat(t, 0.24, 0.3), all: beat(t, 0.7, 0.2) };
+      const highlights: Highlight[] = [copyColumn(P, lift, 'source'), cell(LN.mean, 0, P, 'source'), cell(LN.rstd, 0, P, 'source'), cols(LN.out, [P, P + 1], 'muted')];
+      const callouts: Callout[] = [];
+      const links: Link[] = [];
+      if (b.first > 0) {
+        highlights.push(copyCell(0, P, lift));
+        const parts = [`x ${fixed(x[0]!, 4)}`, `− mean ${fixed(mean, 4)}`, `× 1/std ${fixed(rstd, 2)}`, `= ${fixed(z[0]!, 2)}`];
+        callouts.push(...equation(ctx, cam, ln, 0, { line: `channel 1: (x ${fixed(x[0]!, 4)} − mean ${fixed(mean, 4)}) × 1/std ${fixed(rstd, 2)} = ${fixed(z[0]!, 2)}`, parts }, 'focus'));
+        const last = callouts.length - 1;
+        links.push(
+          { from: embedCells(P, 0, 1), to: { callout: last }, role: 'source', progress: b.first },
+          { from: at(LN.mean, 0, P), to: { callout: last }, role: 'source', progress: b.first },
+          { from: at(LN.rstd, 0, P), to: { callout: last }, role: 'source', progress: b.first },
+        );
+      }
+      if (b.all > 0) {
+        const m = z.reduce((s, v) => s + v, 0) / C;
+        const sd = Math.sqrt(z.reduce((s, v) => s + (v - m) ** 2, 0) / C);
+        const text = `all ${C} channels normalized: mean ${fixed(m, 4)}, spread ${fixed(sd, 4)}`;
+        callouts.push({ block: LN.out, ...pinRight(ln, C - 6, ppu), text: fit(ctx, text, `mean ${fixed(m, 4)}, spread ${fixed(sd, 4)}`), role: 'result' });
+        links.push({ from: embedCells(P, 0, C), to: { callout: callouts.length - 1 }, role: 'result', progress: b.all });
+      }
       const zr = range(z);
       return {
-        camera: lnCam(ctx),
-        blocks: computedThrough(ctx, EMBED, { [LN.mean]: P + 1, [LN.rstd]: P + 1, [LN.out]: 0 }),
+        camera: cam,
+        blocks: filled(ctx, P + 1),
         highlights,
         callouts,
-        dim: 0.55,
-        describe: `Each value of the column minus the mean ${num(mean)}, times ${num(rstd)}: channel 1 becomes ${num(z[0]!)}; the normalized column runs from ${num(zr.lo)} to ${num(zr.hi)}.`,
+        links,
+        dim: DIM,
+        describe: `Each value of the column minus the mean ${fixed(mean, 4)}, times ${fixed(rstd, 2)}: channel 1 becomes ${fixed(z[0]!, 2)}; the normalized column runs from ${num(zr.lo)} to ${num(zr.hi)}.`,
       };
     },
     scale: (ctx, t) => {
-      // Down the γ column: each normalized value times its channel's learned scale.
+      // Each normalized value times its channel's learned scale γ, shown for channel 1; then γ's range.
       const { z, gamma } = numbers(ctx);
       const C = z.length;
-      const n = scanRows(C, beat(t, 0.24, 0.4), beat(t, 0.66, 0.24));
-      const r = n > 0 ? n - 1 : null;
+      const cam = lnCam(ctx);
+      const ln = blockOf(ctx, LN.out);
+      const ppu = pxPerUnit(ctx, cam);
+      const lift = copyLift(ctx, P, 1);
+      const b = { first: beat(t, 0.24, 0.3), range: beat(t, 0.7, 0.2) };
       const g = range(gamma);
-      const highlights: Highlight[] = [whole(LN.gamma, 'source'), cols(LN.out, [P, P + 1], 'muted')];
+      const highlights: Highlight[] = [copyColumn(P, lift, 'muted'), whole(LN.gamma, 'source'), cols(LN.out, [P, P + 1], 'muted')];
       const callouts: Callout[] = [];
-      if (r !== null && n < C) {
-        highlights.push({ ...rows(LN.gamma, [r, r + 1], 'focus'), lift: LIFT });
-        callouts.push({ block: LN.gamma, row: r, col: 0, text: fit(ctx, `channel ${r + 1}: ${num(z[r]!)} × γ ${num(gamma[r]!)} = `, '× γ = ') + num(z[r]! * gamma[r]!) });
+      const links: Link[] = [];
+      if (b.first > 0) {
+        highlights.push({ ...cell(LN.gamma, 0, 0, 'focus'), lift: [0, 0, FRONT] });
+        const parts = [`normalized ${fixed(z[0]!, 2)}`, `× γ ${num(gamma[0]!)}`, `= ${num(z[0]! * gamma[0]!)}`];
+        callouts.push(...equation(ctx, cam, ln, 0, { line: `channel 1: normalized ${fixed(z[0]!, 2)} × γ ${num(gamma[0]!)} = ${num(z[0]! * gamma[0]!)}`, parts }, 'focus'));
+        links.push({ from: at(LN.gamma, 0, 0), to: { callout: callouts.length - 1 }, role: 'source', progress: b.first });
       }
-      if (beat(t, 0.9, 0.06) > 0) callouts.push({ block: LN.gamma, row: C - 1, col: 0, text: `γ from ${num(g.lo)} to ${num(g.hi)}`, role: 'source' });
+      if (b.range > 0) {
+        const text = fit(ctx, `γ, all ${C} channels: from ${num(g.lo)} to ${num(g.hi)}`, `γ: ${num(g.lo)} to ${num(g.hi)}`);
+        callouts.push({ block: LN.out, ...pinRight(ln, C - 6, ppu), text, role: 'source' });
+        links.push({ from: { block: LN.gamma, rows: [C - 8, C] }, to: { callout: callouts.length - 1 }, role: 'source', progress: b.range });
+      }
       return {
-        camera: lnCam(ctx),
-        blocks: computedThrough(ctx, EMBED, { [LN.mean]: P + 1, [LN.rstd]: P + 1, [LN.out]: 0 }),
+        camera: cam,
+        blocks: filled(ctx, P + 1),
         highlights,
         callouts,
-        dim: 0.55,
-        describe: `Each channel is multiplied by its learned scale γ (from ${num(g.lo)} to ${num(g.hi)}); channel 1: ${num(z[0]!)} × ${num(gamma[0]!)} = ${num(z[0]! * gamma[0]!)}.`,
+        links,
+        dim: DIM,
+        describe: `Each channel is multiplied by its learned scale γ (from ${num(g.lo)} to ${num(g.hi)}); channel 1: ${fixed(z[0]!, 2)} × ${num(gamma[0]!)} = ${num(z[0]! * gamma[0]!)}.`,
       };
     },
     shift: (ctx, t) => {
-      // Down the β column, and the finished values land in the output column one by one.
+      // β added: channel 1 lands in the output column, then the rest of the column fills; then β's range.
       const { z, gamma, beta, out } = numbers(ctx);
       const C = z.length;
-      const n = scanRows(C, beat(t, 0.24, 0.4), beat(t, 0.66, 0.24));
-      const r = n > 0 ? n - 1 : null;
+      const cam = lnCam(ctx);
+      const ln = blockOf(ctx, LN.out);
+      const ppu = pxPerUnit(ctx, cam);
+      const lift = copyLift(ctx, P, 1);
+      const b = { first: beat(t, 0.24, 0.26), rest: beat(t, 0.54, 0.28), range: beat(t, 0.86, 0.1) };
+      const n = b.first > 0 ? 1 + countAt(C - 1, b.rest) : 0;
       const bRange = range(beta);
-      const highlights: Highlight[] = [whole(LN.beta, 'source'), cols(LN.out, [P, P + 1], n >= C ? 'result' : 'muted')];
+      const highlights: Highlight[] = [copyColumn(P, lift, 'muted'), whole(LN.beta, 'source'), { block: LN.out, rows: [0, Math.max(n, 1)], cols: [P, P + 1], role: n > 0 ? 'result' : 'muted' }];
       const callouts: Callout[] = [];
-      if (r !== null && n < C) {
-        highlights.push({ ...rows(LN.beta, [r, r + 1], 'focus'), lift: LIFT }, { ...cell(LN.out, r, P, 'result'), lift: LIFT });
-        callouts.push({ block: LN.out, row: r, col: P, text: fit(ctx, `channel ${r + 1}: ${num(z[r]! * gamma[r]!)} + β ${operand(beta[r]!)} = `, '+ β = ') + num(out[r]!), role: 'result' });
+      const links: Link[] = [];
+      if (n > 0) {
+        highlights.push({ ...cell(LN.beta, 0, 0, 'focus'), lift: [0, 0, FRONT] }, { ...cell(LN.gamma, 0, 0, 'source'), lift: [0, 0, FRONT] }, cell(LN.out, 0, P, 'focus'));
+        const scaled = z[0]! * gamma[0]!;
+        const parts = [`scaled ${num(scaled)}`, `+ β ${num(beta[0]!)}`, `= output ${fixed(out[0]!, 4)}`];
+        callouts.push(...equation(ctx, cam, ln, 0, { line: `channel 1: scaled ${num(scaled)} + β ${num(beta[0]!)} = output ${fixed(out[0]!, 4)}`, parts }, 'result'));
+        links.push(
+          { from: at(LN.gamma, 0, 0), to: at(LN.out, 0, P), role: 'source', progress: b.first },
+          { from: at(LN.beta, 0, 0), to: at(LN.out, 0, P), role: 'source', progress: b.first },
+          { from: at(LN.out, 0, P), to: { callout: callouts.length - 1 }, role: 'result', progress: b.first },
+        );
       }
-      if (beat(t, 0.9, 0.06) > 0) callouts.push({ block: LN.beta, row: C - 1, col: 0, text: `β from ${num(bRange.lo)} to ${num(bRange.hi)}`, role: 'source' });
+      if (b.range > 0) {
+        const text = fit(ctx, `β, all ${C} channels: from ${num(bRange.lo)} to ${num(bRange.hi)}`, `β: ${num(bRange.lo)} to ${num(bRange.hi)}`);
+        callouts.push({ block: LN.out, ...pinRight(ln, C - 6, ppu), text, role: 'source' });
+        links.push({ from: { block: LN.beta, rows: [C - 8, C] }, to: { callout: callouts.length - 1 }, role: 'source', progress: b.range });
+      }
       return {
-        camera: lnCam(ctx),
-        blocks: computedThrough(ctx, EMBED, { [LN.mean]: P + 1, [LN.rstd]: P + 1, [LN.out]: [0, n] }),
+        camera: cam,
+        blocks: filled(ctx, P + 1, [0, n]),
         highlights,
         callouts,
-        dim: 0.55,
-        describe: `Each channel gets its learned shift β added and the result fills the layer norm's output; channel 1 ends at ${num(out[0]!)}.`,
+        links,
+        dim: DIM,
+        describe: `Each channel gets its learned shift β added and the result fills the layer norm's output; channel 1 ends at ${fixed(out[0]!, 4)}.`,
       };
     },
     'all-columns': (ctx, t) => {
-      // The other columns: their mean and 1/std, then their normalized values, cell by cell.
+      // The other columns are copied over beside the first and go through the same recipe with their own mean and 1/std.
       const T = ctx.trace.ids.length;
       const C = ctx.config.n_embd;
-      const u = beat(t, 0.24, 0.56);
-      const n = countAt((T - 1) * C, u);
+      const cam = lnCam(ctx, true);
+      const ln = blockOf(ctx, LN.out);
+      const mb = blockOf(ctx, LN.mean);
+      const ppu = pxPerUnit(ctx, cam);
+      const b = { make: beat(t, 0, 0.3), fill: beat(t, 0.3, 0.5), end: beat(t, 0.84, 0.1) };
+      const n = countAt((T - 1) * C, b.fill);
       const col = Math.min(T - 1, P + 1 + Math.floor(n / C));
-      const done = u >= 1;
-      const highlights: Highlight[] = done
-        ? [whole(LN.out, 'result')]
-        : [cols(EMBED, [col, col + 1], 'source'), cell(LN.mean, 0, col, 'source'), cell(LN.rstd, 0, col, 'source'), cols(LN.out, [col, col + 1], 'result')];
+      const done = b.fill >= 1;
+      const highlights: Highlight[] = [];
+      // Column P slides over to make room; the others fly in from the residual stream.
+      const first: Vec3 = copyLift(ctx, P, 1);
+      const wide: Vec3 = copyLift(ctx, P, 1, true);
+      const slide: Vec3 = [lerp(first[0], wide[0], b.make), first[1], first[2]];
+      highlights.push(copyColumn(P, slide, 'source'));
+      for (let c = P + 1; c < T; c++) highlights.push(copyColumn(c, copyLift(ctx, c, b.make, true), c === col && !done ? 'focus' : 'source'));
       const callouts: Callout[] = [];
-      if (!done && u > 0) {
-        callouts.push(
-          { block: LN.mean, row: 0, col, text: `mean ${num(traced(ctx, 'h.0.ln_1.mean', col))}`, role: 'source' },
-          { block: LN.rstd, row: 0, col, text: `1/std ${num(traced(ctx, 'h.0.ln_1.rstd', col))}`, role: 'source' },
+      const links: Link[] = [];
+      if (b.fill > 0 && !done) {
+        highlights.push(cell(LN.mean, 0, col, 'source'), cell(LN.rstd, 0, col, 'source'), cols(LN.out, [col, col + 1], 'result'));
+        const text = fit(ctx, `position ${col + 1}: mean ${num(traced(ctx, 'h.0.ln_1.mean', col))}, 1/std ${num(traced(ctx, 'h.0.ln_1.rstd', col))}`, `mean ${num(traced(ctx, 'h.0.ln_1.mean', col))}, 1/std ${num(traced(ctx, 'h.0.ln_1.rstd', col))}`);
+        callouts.push({ block: LN.mean, ...pinRight(mb, 0.5, ppu, { gap: 10 }), text, role: 'source' });
+        links.push({ from: embedCells(col, 0, C), to: at(LN.mean, 0, col), role: 'source' }, { from: at(LN.rstd, 0, col), to: { block: LN.out, rows: [0, 1], cols: [col, col + 1] }, role: 'source' });
+      }
+      if (done) highlights.push(whole(LN.out, 'result'));
+      if (b.end > 0) {
+        const xs = ctx.trace.tensors[EMBED]!.data;
+        const ys = ctx.trace.tensors[LN.out]!.data;
+        const before = range(xs);
+        const after = range(ys);
+        highlights.push(copyCell(0, P, wide), cell(LN.out, 0, P, 'focus'));
+        const one = fit(ctx, `position 1, channel 1: ${fixed(traced(ctx, EMBED, P, 0), 4)} in, ${fixed(traced(ctx, LN.out, P, 0), 2)} out`, `${fixed(traced(ctx, EMBED, P, 0), 4)} in, ${fixed(traced(ctx, LN.out, P, 0), 2)} out`);
+        const span = fit(ctx, `every column: ${num(before.lo)}…${num(before.hi)} in, ${num(after.lo)}…${num(after.hi)} out`, `${num(before.lo)}…${num(before.hi)} → ${num(after.lo)}…${num(after.hi)}`);
+        callouts.push({ block: LN.out, ...pinRight(ln, 0, ppu), text: one, role: 'result' }, { block: LN.out, ...pinRight(ln, C - 6, ppu), text: span, role: 'result' });
+        links.push(
+          { from: embedCells(P, 0, 1), to: at(LN.out, 0, P), role: 'source', progress: b.end },
+          { from: at(LN.out, 0, P), to: { callout: callouts.length - 2 }, role: 'result', progress: b.end },
         );
       }
+      const stats = done ? T : col + 1;
       const before = range(ctx.trace.tensors[EMBED]!.data);
       const after = range(ctx.trace.tensors[LN.out]!.data);
-      if (beat(t, 0.84, 0.1) > 0) {
-        callouts.push(
-          { block: EMBED, row: 0, col: T - 1, text: `in: ${num(before.lo)} to ${num(before.hi)}`, role: 'source' },
-          { block: LN.out, row: 0, col: T - 1, text: `out: ${num(after.lo)} to ${num(after.hi)}`, role: 'result' },
-        );
-      }
-      const fill = done ? T : col;
       return {
-        camera: lnCam(ctx),
-        blocks: computedThrough(ctx, EMBED, { [LN.mean]: fill + (done ? 0 : 1), [LN.rstd]: fill + (done ? 0 : 1), [LN.out]: done ? [T, 0] : [col, n % C] }),
+        camera: lerpCamera(lnCam(ctx), cam, b.make),
+        blocks: filled(ctx, b.fill > 0 ? stats : P + 1, done ? [T, 0] : b.fill > 0 ? [col, n % C] : [P + 1, 0]),
         highlights,
         callouts,
-        dim: done ? 0.3 : 0.55,
-        describe: `All ${T} columns normalized: the embedding's values (${num(before.lo)} to ${num(before.hi)}) come out between ${num(after.lo)} and ${num(after.hi)}.`,
+        links,
+        dim: done ? 0.45 : DIM,
+        describe: `All ${T} columns normalized, each with its own mean and 1/std: the embedding's values (${num(before.lo)} to ${num(before.hi)}) come out between ${num(after.lo)} and ${num(after.hi)}; position 1, channel 1 goes from ${fixed(traced(ctx, EMBED, P, 0), 4)} to ${fixed(traced(ctx, LN.out, P, 0), 2)}.`,
       };
     },
   },
 };
+

@@ -1,24 +1,47 @@
 /** Chapter 2, tokens: the sorting task, the three-token vocabulary, the reader's letters, one column per token, room for the outputs. */
 import type { ChapterDirector, DirectorContext } from '../director.ts';
-import type { CameraState, Callout, Highlight } from '../../scene/types.ts';
+import type { CameraState, Callout, Highlight, Link } from '../../scene/types.ts';
 import { beat, countAt, lerpCamera } from '../beats.ts';
 import { ALL_COMPUTED, computedUpTo, frame, overview, whole } from './common.ts';
-import { fit, frameRegions, letter, visiting } from './column-focus.ts';
+import { blockOf, fit, letter, visiting } from './column-focus.ts';
+import { fitRegions, pinAbove, pinCentre, pxPerUnit } from './stage-fit.ts';
 import { TOP_IDS } from '../../scene/ids.ts';
 
-/** Input columns plus the five kept free for the model's own letters. */
+const TOKENS = TOP_IDS.tokens;
+/** How strongly the blocks around the subject are faded. */
+const DIM = 0.6;
+
+/**
+ * The input row and the free columns kept for the model's letters, with the tops of the tables
+ * below for context and room above for the callouts.
+ */
 function strip(ctx: DirectorContext): CameraState {
-  // Rows below the strip are included so the strip sits high, with the empty embedding underneath.
-  return frameRegions(ctx, [{ block: TOP_IDS.tokens, rows: [-2, 7], cols: [-1, ctx.config.block_size] }], { zoom: 1.15, yaw: -0.12, pitch: 0.08 });
+  const wte = blockOf(ctx, TOP_IDS.wte);
+  const tokens = blockOf(ctx, TOKENS);
+  const left = wte.position[0] - tokens.position[0];
+  return fitRegions(ctx, [{ block: TOKENS, rows: [-2.2, 7], cols: [left, ctx.config.block_size] }], { yaw: -0.12, pitch: 0.08 });
 }
 
 /** The top of the model, where every token's column starts. */
 function top(ctx: DirectorContext): CameraState {
-  return frame(ctx, [TOP_IDS.tokens, TOP_IDS.wpe, TOP_IDS.embed, 'h.0.ln_1'], { zoom: 1.05 });
+  return frame(ctx, [TOKENS, TOP_IDS.wpe, TOP_IDS.embed, 'h.0.ln_1'], { zoom: 1.05 });
+}
+
+/**
+ * The top of the columns: the input row and as far down the blocks below it as the stage can
+ * show with cells still big enough to see (about 11 px on a desktop stage, 6.5 on a phone's).
+ */
+function columnTop(ctx: DirectorContext): CameraState {
+  const minCell = ctx.viewport.width < 560 ? 6.5 : 11;
+  const rows = Math.min(ctx.config.n_embd * 2 + 4, (ctx.viewport.height * 0.85) / minCell - 3);
+  const wte = blockOf(ctx, TOP_IDS.wte);
+  const tokens = blockOf(ctx, TOKENS);
+  const embed = blockOf(ctx, TOP_IDS.embed);
+  return fitRegions(ctx, [{ block: TOKENS, rows: [-2.2, rows], cols: [wte.position[0] - tokens.position[0], embed.position[0] + embed.size[0] - tokens.position[0]] }], { yaw: -0.14, pitch: 0.08 });
 }
 
 /** Blocks drawn one token wide per position, top to bottom: where a column can be followed. */
-const COLUMN_BLOCKS = [TOP_IDS.tokens, TOP_IDS.tokEmb, TOP_IDS.posEmb, TOP_IDS.embed, 'h.0.ln_1.mean', 'h.0.ln_1.rstd', 'h.0.ln_1'];
+const COLUMN_BLOCKS = [TOKENS, TOP_IDS.tokEmb, TOP_IDS.posEmb, TOP_IDS.embed, 'h.0.ln_1.mean', 'h.0.ln_1.rstd', 'h.0.ln_1'];
 
 function sortedInput(ctx: DirectorContext): string {
   return [...ctx.trace.ids].sort((a, b) => a - b).map(letter).join('');
@@ -31,34 +54,47 @@ export const tokens: ChapterDirector = {
     task: (ctx, t) => {
       // The input is read left to right, then the sorted answer is written out letter by letter.
       const T = ctx.trace.ids.length;
+      const cam = strip(ctx);
+      const ppu = pxPerUnit(ctx, cam);
       const read = beat(t, 0.15, 0.4);
       const write = beat(t, 0.55, 0.35);
       const k = visiting(T, read);
-      const highlights: Highlight[] = read > 0 && read < 1 ? [{ block: TOP_IDS.tokens, cols: [k, k + 1], role: 'focus' }] : [];
-      if (write > 0) highlights.push(whole(TOP_IDS.tokens, 'source'));
+      const highlights: Highlight[] = read > 0 && read < 1 ? [{ block: TOKENS, cols: [k, k + 1], role: 'focus' }] : [];
+      if (write > 0) highlights.push(whole(TOKENS, 'source'));
       const shown = countAt(T, write);
-      const callouts: Callout[] = shown > 0 ? [{ block: TOP_IDS.tokens, row: 0, col: T, text: `sorted: ${sortedInput(ctx).slice(0, shown)}`, role: 'result' }] : [];
+      const text = `sorted: ${sortedInput(ctx).slice(0, shown)}`;
+      const callouts: Callout[] = shown > 0 ? [{ block: TOKENS, ...pinAbove(0, (T + ctx.config.block_size - 1) / 2, ppu, `sorted: ${sortedInput(ctx)}`, { gap: 10 }), text, role: 'result' }] : [];
+      const links: Link[] = shown > 0 ? [{ from: { block: TOKENS }, to: { callout: 0 }, role: 'result', progress: write }] : [];
       return {
-        camera: strip(ctx),
-        blocks: computedUpTo(ctx.layout, TOP_IDS.tokens),
+        camera: cam,
+        blocks: computedUpTo(ctx.layout, TOKENS),
         highlights,
         callouts,
-        dim: 0.6,
+        links,
+        dim: DIM,
         describe: `The six input letters ${ctx.choices.input} at the top of the model; sorted they read ${sortedInput(ctx)}.`,
       };
     },
     vocabulary: (ctx, t) => {
-      // Each letter in turn is looked up in the vocabulary and gets its id written beside it.
+      // Each letter in turn is looked up in the vocabulary and gets its id written above it.
       const ids = ctx.trace.ids;
+      const V = ctx.config.vocab_size;
+      const cam = strip(ctx);
+      const ppu = pxPerUnit(ctx, cam);
       const u = beat(t, 0.2, 0.7);
       const k = visiting(ids.length, u);
-      const callouts: Callout[] = ids.slice(0, u > 0 ? k + 1 : 0).map((id, col) => ({ block: TOP_IDS.tokens, row: -0.7, col, text: fit(ctx, `id ${id}`, String(id)), role: col === k && u < 1 ? 'focus' : 'result' }));
+      const legend = fit(ctx, 'vocabulary: ', '') + Array.from({ length: V }, (_, v) => `${letter(v)} = ${v}`).join(', ');
+      const callouts: Callout[] = [{ block: TOKENS, ...pinAbove(0, ids.length, ppu, legend, { gap: 10, align: 'left' }), text: legend, role: 'source' }];
+      ids.slice(0, u > 0 ? k + 1 : 0).forEach((id, col) => {
+        const text = fit(ctx, `id ${id}`, String(id));
+        callouts.push({ block: TOKENS, ...pinAbove(0, col, ppu, text), text, role: col === k && u < 1 ? 'focus' : 'result' });
+      });
       return {
-        camera: strip(ctx),
-        blocks: computedUpTo(ctx.layout, TOP_IDS.tokens),
-        highlights: u > 0 && u < 1 ? [{ block: TOP_IDS.tokens, cols: [k, k + 1], role: 'focus' }] : [whole(TOP_IDS.tokens, 'result')],
+        camera: cam,
+        blocks: computedUpTo(ctx.layout, TOKENS),
+        highlights: u > 0 && u < 1 ? [{ block: TOKENS, cols: [k, k + 1], role: 'focus' }] : [whole(TOKENS, 'result')],
         callouts,
-        dim: 0.6,
+        dim: DIM,
         describe: `The letters ${ctx.choices.input} become the token ids ${ids.join(', ')} (A is 0, B is 1, C is 2).`,
       };
     },
@@ -71,48 +107,63 @@ export const tokens: ChapterDirector = {
       return {
         camera: lerpCamera(top(ctx), overview(ctx), beat(t, 0.3, 0.6)),
         blocks: u >= 1 ? ALL_COMPUTED : computedUpTo(ctx.layout, current.id, u * flow.length - k),
-        highlights: u > 0 && u < 1 ? [whole(current.id, 'focus')] : [whole(TOP_IDS.tokens, 'focus')],
+        highlights: u > 0 && u < 1 ? [whole(current.id, 'focus')] : [whole(TOKENS, 'focus')],
         describe: `Your letters ${ctx.choices.input} enter at the top and every block below is computed from them, down to the prediction of the next letter.`,
       };
     },
     columns: (ctx, t) => {
       // One position at a time, the same column lights up in every block it passes through.
       const T = ctx.trace.ids.length;
+      const cam = columnTop(ctx);
+      const ppu = pxPerUnit(ctx, cam);
       const u = beat(t, 0.22, 0.72);
       const k = visiting(T, u);
       const highlights: Highlight[] = COLUMN_BLOCKS.map((id) => ({ block: id, cols: [k, k + 1], role: 'focus' }));
+      const text = `position ${k + 1}: ${letter(ctx.trace.ids[k]!)}`;
       return {
-        camera: top(ctx),
+        camera: cam,
         blocks: ALL_COMPUTED,
         highlights,
-        callouts: [{ block: TOP_IDS.tokens, row: 0, col: k, text: `position ${k + 1}: ${letter(ctx.trace.ids[k]!)}`, role: 'focus' }],
-        dim: 0.55,
+        callouts: [{ block: TOKENS, ...pinAbove(0, k, ppu, text), text, role: 'focus' }],
+        dim: DIM,
         describe: `Position ${k + 1} of ${T} (${letter(ctx.trace.ids[k]!)}) is one column, followed down through the embedding and the first layer norm.`,
       };
     },
     appending: (ctx, t) => {
       // The model's letters take the free columns one by one; the last answer is never read back.
       const T = ctx.trace.ids.length;
-      const free = ctx.config.block_size - T;
+      const S = ctx.config.block_size;
+      const free = S - T;
       const out = ctx.generation?.tokens ?? null;
+      const cam = strip(ctx);
+      const ppu = pxPerUnit(ctx, cam);
       const u = beat(t, 0.25, 0.6);
       const appended = countAt(free, u);
       const callouts: Callout[] = [];
+      const links: Link[] = [];
       for (let i = 0; i < appended; i++) {
-        callouts.push({ block: TOP_IDS.tokens, row: -0.7, col: T + i, text: fit(ctx, `${T + i + 1}: `, '') + (out ? letter(out[i]!) : '?'), role: 'result' });
+        const text = fit(ctx, `${T + i + 1}: `, '') + (out ? letter(out[i]!) : '?');
+        callouts.push({ block: TOKENS, ...pinCentre(0, T + i, ppu, text), text, role: 'result' });
+      }
+      // The newest letter is predicted from the token before its slot: the last input letter, then each answer in turn.
+      if (appended > 0 && appended < free) {
+        links.push({ from: appended === 1 ? { block: TOKENS, cols: [T - 1, T] } : { callout: appended - 2 }, to: { callout: appended - 1 }, role: 'result' });
       }
       const last = beat(t, 0.88, 0.08);
       if (last > 0) {
-        callouts.push({ block: TOP_IDS.tokens, row: 1.6, col: T, text: `last answer: ${out ? letter(out[free]!) : '?'}`, role: 'muted' });
+        const text = `last answer: ${out ? letter(out[free]!) : '?'}`;
+        callouts.push({ block: TOKENS, ...pinAbove(0, T + 1, ppu, text, { gap: 10, align: 'left' }), text, role: 'muted' });
+        links.push({ from: { callout: appended - 1 }, to: { callout: callouts.length - 1 }, role: 'muted', progress: last });
       }
       const outText = out ? out.map(letter).join('') : 'still being computed';
       return {
-        camera: strip(ctx),
-        blocks: computedUpTo(ctx.layout, TOP_IDS.tokens),
-        highlights: [whole(TOP_IDS.tokens, 'source')],
+        camera: cam,
+        blocks: computedUpTo(ctx.layout, TOKENS),
+        highlights: [whole(TOKENS, 'source')],
         callouts,
-        dim: 0.6,
-        describe: `Six input columns, then room for ${free} more: the model's answers (${outText}) are appended one at a time, up to ${ctx.config.block_size} tokens.`,
+        links,
+        dim: DIM,
+        describe: `Six input columns, then room for ${free} more: the model's answers (${outText}) are appended one at a time, up to ${S} tokens.`,
       };
     },
   },
