@@ -205,8 +205,10 @@ void main() {
   float outline = 1.0 - smoothstep(outlineWidth - 0.5, outlineWidth + 0.5, edgeDist);
 
   if (role > 0) {
+    // The role shows in the outline and on the sides; the grid face is only touched by it, so the
+    // cells keep the colours that carry their sign.
     vec3 rc = u_role[role];
-    color = mix(color, rc, role == 4 ? 0.15 : 0.22);
+    color = mix(color, rc, role == 4 ? 0.15 : (gridFace ? 0.1 : 0.22));
     color = mix(color, rc, outline);
   } else {
     color = mix(color, kind * 0.75, outline * 0.7);

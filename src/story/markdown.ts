@@ -13,6 +13,7 @@
  *
  *   ::reader-input    the form where the reader types their own six letters
  *   ::sampling        temperature and seed controls for picking the next token
+ *   ::legend          the key to the picture's colours (src/components/legend.ts)
  *
  * Any other directive-looking text (e.g. "A:B") is put back as plain text.
  */
@@ -21,6 +22,7 @@ import type { ContainerDirective, LeafDirective, TextDirective } from 'mdast-uti
 import type {} from 'mdast-util-to-hast'; // declares data.hName / hProperties on mdast nodes
 import { slugFromPath } from './schema.ts';
 import { evalQuantity, type QuantityContext } from './quantities.ts';
+import { legendHtml } from '../components/legend.ts';
 
 type Directive = ContainerDirective | LeafDirective | TextDirective;
 
@@ -84,6 +86,8 @@ export function remarkArticle(options: ArticleMarkdownOptions) {
           for (const key of ['q', 'tensor', 'at', 'fmt'] as const) if (attrs[key] !== undefined) props[`data-${key}`] = attrs[key]!;
           node.data = { hName: 'span', hProperties: props };
           node.children = [{ type: 'text', value }];
+        } else if (node.type === 'leafDirective' && node.name === 'legend') {
+          parent.children.splice(i, 1, { type: 'html', value: legendHtml() });
         } else if (node.type === 'leafDirective' && (node.name === 'reader-input' || node.name === 'sampling')) {
           ctx ??= options.context();
           node.data = node.name === 'reader-input' ? readerInputForm(ctx.input) : samplingForm();
