@@ -18,6 +18,9 @@ export interface FoldPart {
   blocks: string[];
   top: number;
   bottom: number;
+  /** Horizontal extent of the part's blocks. */
+  left: number;
+  right: number;
 }
 
 export interface Fold {
@@ -37,9 +40,9 @@ export interface Fold {
 export function foldParts(layout: ModelLayout): FoldPart[] {
   const L = layout.config.n_layer;
   const parts: FoldPart[] = [
-    { name: 'Embedding', blocks: [], top: -Infinity, bottom: Infinity },
-    ...Array.from({ length: L }, (_, l) => ({ name: `Layer ${l + 1}`, blocks: [] as string[], top: -Infinity, bottom: Infinity })),
-    { name: 'Output', blocks: [], top: -Infinity, bottom: Infinity },
+    { name: 'Embedding', blocks: [], top: -Infinity, bottom: Infinity, left: Infinity, right: -Infinity },
+    ...Array.from({ length: L }, (_, l) => ({ name: `Layer ${l + 1}`, blocks: [] as string[], top: -Infinity, bottom: Infinity, left: Infinity, right: -Infinity })),
+    { name: 'Output', blocks: [], top: -Infinity, bottom: Infinity, left: Infinity, right: -Infinity },
   ];
   // Layer-less blocks above the first layer are the embeddings; below it, the output head.
   const firstLayerTop = Math.max(...layout.blocks.filter((b) => b.layer === 0).map((b) => b.position[1]));
@@ -49,6 +52,8 @@ export function foldParts(layout: ModelLayout): FoldPart[] {
     p.blocks.push(b.id);
     p.top = Math.max(p.top, b.position[1]);
     p.bottom = Math.min(p.bottom, b.position[1] - b.size[1]);
+    p.left = Math.min(p.left, b.position[0]);
+    p.right = Math.max(p.right, b.position[0] + b.size[0]);
   }
   return parts.filter((p) => p.blocks.length > 0);
 }
@@ -99,11 +104,22 @@ export function foldLayout(layout: ModelLayout, columns: number): Fold {
   if (hit) return hit;
 
   const parts = foldParts(layout);
-  const width = layout.bounds.max[0] - layout.bounds.min[0];
-  // Gaps in proportion to the model, so the fold looks the same at every scale.
-  const colGap = 0.18 * width;
-  const rowGap = 0.02 * (layout.bounds.max[1] - layout.bounds.min[1]) / Math.max(1, columns);
+  // Gaps in proportion to the model (a layer's width), so the fold looks the same at every scale.
+  const layerWidth = Math.max(...parts.slice(1, -1).map((p) => p.right - p.left), 1);
+  const colGap = 0.25 * layerWidth;
+  const rowGap = (0.02 * (layout.bounds.max[1] - layout.bounds.min[1])) / Math.max(1, columns);
   const columnOf = balancedRuns(parts.map((p) => p.top - p.bottom), columns, rowGap);
+  const n = Math.max(...columnOf) + 1;
+  // Each column starts a gap right of the one before, measured on the parts it actually holds
+  // (a wide token table in the first column does not push every column apart).
+  const shiftX: number[] = [];
+  let right = -Infinity;
+  for (let c = 0; c < n; c++) {
+    const inCol = parts.filter((_, i) => columnOf[i] === c);
+    const left = Math.min(...inCol.map((p) => p.left));
+    shiftX[c] = c === 0 ? 0 : right + colGap - left;
+    right = Math.max(...inCol.map((p) => p.right)) + shiftX[c]!;
+  }
   const offsets: Record<string, Vec3> = {};
   const styles: Record<string, BlockStyle> = {};
   const used: number[] = [];
@@ -112,7 +128,7 @@ export function foldLayout(layout: ModelLayout, columns: number): Fold {
   parts.forEach((p, i) => {
     const c = columnOf[i]!;
     const y = used[c] === undefined ? top : used[c]! - rowGap;
-    const offset: Vec3 = [c * (width + colGap), y - p.top, 0];
+    const offset: Vec3 = [shiftX[c]!, y - p.top, 0];
     used[c] = p.bottom + offset[1];
     bottom = Math.min(bottom, used[c]!);
     for (const id of p.blocks) {
@@ -120,14 +136,13 @@ export function foldLayout(layout: ModelLayout, columns: number): Fold {
       if (offset[0] !== 0 || offset[1] !== 0) styles[id] = { offset };
     }
   });
-  const n = Math.max(...columnOf) + 1;
   const fold: Fold = {
     columns: n,
     offsets,
     styles,
     bounds: {
-      min: [layout.bounds.min[0], bottom, layout.bounds.min[2]],
-      max: [layout.bounds.min[0] + n * width + (n - 1) * colGap, top, layout.bounds.max[2]],
+      min: [Math.min(...parts.map((p) => p.left)), bottom, layout.bounds.min[2]],
+      max: [right, top, layout.bounds.max[2]],
     },
     columnOf,
     parts,
@@ -184,16 +199,16 @@ const NONE: Record<string, BlockStyle> = Object.freeze({}) as Record<string, Blo
  */
 export function bakeFold(layout: ModelLayout, fold: Fold): ModelLayout {
   const shift = (p: Vec3, o: Vec3 | undefined): Vec3 => (o ? [p[0] + o[0], p[1] + o[1], p[2] + o[2]] : p);
-  // A spine end belongs to the part whose (unfolded) height range holds it.
-  const partAt = (y: number) => fold.parts.findIndex((p) => y <= p.top + 1e-6 && y >= p.bottom - 1e-6);
-  const offsetAt = (y: number): Vec3 | undefined => {
-    const i = partAt(y);
+  // Arrow ends move with the blocks they name; unnamed ends with the part whose height range holds them.
+  const offsetAt = (block: string | undefined, y: number): Vec3 | undefined => {
+    if (block !== undefined) return fold.offsets[block];
+    const i = fold.parts.findIndex((p) => y <= p.top + 1e-6 && y >= p.bottom - 1e-6);
     return i < 0 ? undefined : fold.offsets[fold.parts[i]!.blocks[0]!];
   };
   return {
     ...layout,
     blocks: layout.blocks.map((b) => ({ ...b, position: shift(b.position, fold.offsets[b.id]) })),
-    spine: layout.spine.map((s) => ({ ...s, from: shift(s.from, offsetAt(s.from[1])), to: shift(s.to, offsetAt(s.to[1])) })),
+    spine: layout.spine.map((s) => ({ ...s, from: shift(s.from, offsetAt(s.fromBlock, s.from[1])), to: shift(s.to, offsetAt(s.toBlock, s.to[1])) })),
     bounds: fold.bounds,
   };
 }
