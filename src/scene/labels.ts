@@ -215,7 +215,9 @@ export class LabelLayer {
     const cls = `scene-label ${c.cls}`;
     if (el.className !== cls) el.className = cls;
     el.style.display = '';
-    el.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+    // Anchored by its true width (a percentage of the element's own box), not the estimate used to
+    // declutter: a right-aligned callout then ends exactly where its arrow meets it.
+    el.style.transform = c.ax === 0 ? `translate(${Math.round(x)}px, ${Math.round(y)}px)` : `translate(${Math.round(c.x)}px, ${Math.round(y)}px) translateX(${-c.ax * 100}%)`;
   }
 
   /** Screen rectangle of a world box, or null when off screen; `partial` when part of it is behind the eye. */

@@ -14,7 +14,7 @@
  * Exports helpers only, no director.
  */
 import { easeCubicInOut } from 'd3-ease';
-import { frameBox } from '../../scene/camera.ts';
+import { FOV_Y, frameBox } from '../../scene/camera.ts';
 import { explainCell, formatNumber } from '../../scene/explain.ts';
 import type { Block, BlockStyle, Callout, CameraState, Highlight, Link, LinkEnd, Vec3 } from '../../scene/types.ts';
 import type { DirectorContext } from '../director.ts';
@@ -223,4 +223,32 @@ export function frameWithRoom(ctx: DirectorContext, ids: readonly string[], room
   min[1] -= room.bottom ?? 0;
   const cam = frameBox(min, max, ctx.viewport.width, ctx.viewport.height, opts.yaw ?? -0.18, opts.pitch ?? 0.1);
   return { ...cam, distance: cam.distance * (opts.zoom ?? 1) };
+}
+
+/**
+ * Cell size (CSS px, at the camera's target) a close-up aims for: 10 px on a desktop stage, 6 on
+ * a phone's, plus 12-20% for perspective (cells toward the frame's far side are drawn smaller).
+ */
+export function minCellPx(ctx: DirectorContext): number {
+  return ctx.viewport.width < 600 ? 6 * 1.2 : 10 * 1.12;
+}
+
+/** CSS px per world unit (one cell) at a camera's target on this stage. */
+export function cellPx(ctx: DirectorContext, cam: CameraState): number {
+  return ctx.viewport.height / (2 * Math.tan(FOV_Y / 2) * cam.distance);
+}
+
+/** How far a close-up may move in past its framing margin (frameBox leaves 12%) to reach minCellPx. */
+const MAX_ZOOM_IN = 0.9;
+
+/**
+ * The first of `cams` (widest view first) whose cells reach minCellPx on this stage, moving in
+ * (into the frame's margin, at most MAX_ZOOM_IN) when that is all it takes; else the last one as
+ * close as allowed. A phone's stage gets the tighter crop a desktop does not need.
+ */
+export function firstLegible(ctx: DirectorContext, ...cams: CameraState[]): CameraState {
+  const need = minCellPx(ctx);
+  const closer = (c: CameraState) => ({ ...c, distance: c.distance * Math.max(MAX_ZOOM_IN, Math.min(1, cellPx(ctx, c) / need)) });
+  const fits = cams.find((c) => cellPx(ctx, c) / MAX_ZOOM_IN >= need);
+  return closer(fits ?? cams[cams.length - 1]!);
 }

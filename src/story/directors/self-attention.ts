@@ -15,7 +15,7 @@ import type { BlockStyle, Callout, Highlight, Link } from '../../scene/types.ts'
 import type { ChapterDirector, DirectorContext } from '../director.ts';
 import { beat, clamp, countAt, lerpCamera } from '../beats.ts';
 import { cell, cols, computedUpTo, frame, lastCol, whole } from './common.ts';
-import { bringInputs, frameWithRoom, INPUT_GAP, matmulMoment, subscript } from './matmul-moment.ts';
+import { bringInputs, firstLegible, frameWithRoom, INPUT_GAP, matmulMoment, subscript } from './matmul-moment.ts';
 
 const LN = 'h.0.ln_1';
 const HEADS = [0, 1, 2].map((h) => headBlockIds(0, h));
@@ -64,11 +64,19 @@ function withInput(ctx: DirectorContext, styles: Record<string, BlockStyle>, u: 
   return out;
 }
 
-/** The matrix-product diagram of the query: the input brought above it, all of the weights on its left. */
-const oneCellFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [H0.q.weight, H0.q.out], { top: INPUT_GAP + ctx.config.n_embd });
+/**
+ * The matrix-product diagram of the query: the input brought above it, the weights on its left
+ * (on a phone's stage only their first rows, so the cells stay legible).
+ */
+const oneCellFrame = (ctx: DirectorContext) => {
+  const hs = ctx.config.n_embd / ctx.config.n_head;
+  const top = INPUT_GAP + ctx.config.n_embd;
+  return firstLegible(ctx, frameWithRoom(ctx, [H0.q.weight, H0.q.out], { top }), frameWithRoom(ctx, [H0.q.weight, H0.q.out], { top, bottom: -(hs - 4) }));
+};
 
-/** The three weight blocks and their results, with the bottom of the input above them. */
-const qkvFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [H0.q.weight, H0.v.out], { top: INPUT_GAP + 10, right: 9 });
+/** The three weight blocks and their results, with the bottom of the input above them (a phone's stage: the results and the weights' right part). */
+const qkvFrame = (ctx: DirectorContext) =>
+  firstLegible(ctx, frameWithRoom(ctx, [H0.q.weight, H0.v.out], { top: INPUT_GAP + 10, right: 9 }), frameWithRoom(ctx, [H0.q.weight, H0.v.out], { top: 1, right: 9, left: -24 }));
 
 /** Head 1's scores, softmax aggregates and probabilities, with room on the right for callouts. */
 const scoresFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [H0.scores, H0.probs], { right: 10, top: 3 }, { zoom: 1.1 });
