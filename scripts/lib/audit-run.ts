@@ -62,6 +62,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       }
       const { opened, steps } = await openChapter(options.browser, options.origin, slug, size);
       try {
+        await checkBackground(opened.page, background);
         for (const step of steps) {
           for (const t of times) {
             const tActual = await goToStep(opened.page, step.id, t);
@@ -83,6 +84,7 @@ async function auditExplore(browser: Browser, origin: string, size: Size, backgr
   const opened = await openPage(browser, `${origin}/explore/`, { viewport: size, reducedMotion: 'no-preference' });
   try {
     await waitForPicture(opened.page, false);
+    await checkBackground(opened.page, background);
     const views: [string, (() => Promise<void>) | null][] = [
       ['default', null],
       ['whole-model', () => opened.page.click('#whole-model')],
@@ -97,6 +99,18 @@ async function auditExplore(browser: Browser, origin: string, size: Size, backgr
     }
   } finally {
     await opened.close();
+  }
+}
+
+/**
+ * The stage's CSS background is the palette's (SceneCanvas.astro): if they differ, the site being
+ * served was built from other sources than the ones read here, and every pixel would count as drawn.
+ */
+async function checkBackground(page: Page, background: RGB): Promise<void> {
+  const css = await page.$eval('[data-scene]', (el) => getComputedStyle(el).backgroundColor);
+  const rgb = (/rgba?\(([^)]*)\)/.exec(css)?.[1] ?? '').split(/[\s,/]+/).filter(Boolean).map(Number);
+  if (rgb.length < 3 || rgb.slice(0, 3).some((v, i) => Math.abs(v - background[i]!) > 2)) {
+    throw new Error(`the stage's background on the page is ${css} but src/scene/palette.ts says rgb(${background.join(', ')}): is the built site older than the sources?`);
   }
 }
 
