@@ -65,9 +65,9 @@ function gatherCamera(ctx: DirectorContext) {
   const last = blockOf(ctx.layout, shots[shots.length - 1]!.id);
   const o0 = offsets[0]!;
   const o1 = offsets[offsets.length - 1]!;
-  const min: Vec3 = [first.position[0] + o0[0] - 2, last.position[1] - last.size[1] - 3, -1];
-  const max: Vec3 = [last.position[0] + o1[0] + last.size[0] + 8, last.position[1] + 6, 0];
-  return frameRegion(ctx, min, max, { zoom: 1.05, yaw: -0.15 });
+  const min: Vec3 = [first.position[0] + o0[0] - 1, last.position[1] - last.size[1] - 2, -1];
+  const max: Vec3 = [last.position[0] + o1[0] + last.size[0] + 4, last.position[1] + 3, 0];
+  return frameRegion(ctx, min, max, { zoom: 0.94, yaw: -0.15 });
 }
 
 /**

@@ -22,12 +22,13 @@ export const welcome: ChapterDirector = {
       };
     },
     legend: (ctx, t) => ({
-      camera: frame(ctx, [TOP_IDS.wte, TOP_IDS.wpe, TOP_IDS.embed], { zoom: 1.3 }),
+      // One row of blocks, 48 cells tall: big enough to tell cells and their colours apart.
+      camera: frame(ctx, [TOP_IDS.wpe, TOP_IDS.posEmb, TOP_IDS.embed], { zoom: 1.05 }),
       // Unfold while the camera moves in (the embeddings stay where they are in the fold).
       blocks: foldStyles(folded(ctx).fold, null, beat(t, 0, CAMERA_MOVE)),
-      highlights: [whole(TOP_IDS.wte, 'source'), whole(TOP_IDS.wpe, 'source'), whole(TOP_IDS.embed, 'result')],
+      highlights: [whole(TOP_IDS.wpe, 'source'), whole(TOP_IDS.embed, 'result')],
       dim: 0.5,
-      describe: 'Blue blocks of weights (the token and position embeddings) beside a green block of activations (the input embedding).',
+      describe: 'A blue block of weights (the position embedding table) beside green blocks of activations (the position embeddings and the input embedding).',
     }),
     sweep: (ctx, t) => {
       // The forward pass runs top to bottom: activations fill block by block as t advances.
@@ -45,7 +46,7 @@ export const welcome: ChapterDirector = {
       };
     },
     controls: (ctx) => {
-      const { fold, camera } = folded(ctx, ctx.layout, { yaw: -0.62, pitch: 0.36 });
+      const { fold, camera } = folded(ctx, ctx.layout, { yaw: -0.5, pitch: 0.3 });
       return { camera, blocks: fold.styles, describe: 'The model seen from an angle: each block is a slab of cells.' };
     },
   },
