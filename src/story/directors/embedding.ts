@@ -138,7 +138,7 @@ export const embedding: ChapterDirector = {
       const col = k + 1;
       if (b.point > 0) {
         highlights.push(cols(TOKENS, [P, P + 1], 'focus'), cols(WTE, [id, id + 1], 'source'));
-        callouts.push({ block: TOKENS, ...pinAbove(0, P, ppu, said.id), text: said.id });
+        callouts.push({ block: TOKENS, ...pinAbove(0, P, ppu, said.id, { align: 'left' }), text: said.id });
         links.push({ from: range(TOKENS, P, P + 1), to: range(WTE, id, id + 1, 0, 1), role: 'focus', progress: b.point });
       }
       if (b.fly > 0 && b.fly < 1) highlights.push(flyingColumn(ctx, WTE, id, TOK, P, b.fly));
@@ -263,7 +263,7 @@ export const embedding: ChapterDirector = {
         links.push({ from: range(TOK, col, col + 1, C - 3, C), to: range(EMBED, col, col + 1, 0, 1), role: 'source' }, { from: range(POS, col, col + 1), to: range(EMBED, col, col + 1), role: 'source' });
       } else if (u >= 1) highlights.push(whole(EMBED, 'result'));
       const label = beat(t, 0.84, 0.1);
-      const said = { T: `T = ${T} positions (time) →`, C: `C = ${C} channels` };
+      const said = { T: fit(ctx, `T = ${T} positions (time) →`, `T = ${T} →`), C: `C = ${C} channels` };
       const callouts: Callout[] = label > 0 ? [
         { block: EMBED, ...pinAbove(0, 0, ppu, said.T, { align: 'left' }), text: said.T, role: 'result' },
         { block: EMBED, ...pinRight(embed, (C - 1) / 2, ppu), text: said.C, role: 'result' },

@@ -13,7 +13,7 @@ import type { Callout, CameraState, Highlight, Link, Vec3 } from '../../scene/ty
 import { beat, countAt, lerp, lerpCamera } from '../beats.ts';
 import { cell, cols, whole } from './common.ts';
 import { blockOf, computedThrough, fit, fixed, num, param, plain, traced, tracedColumn, visiting } from './column-focus.ts';
-import { equation, fitRegions, pinRight, pxPerUnit, type Region } from './stage-fit.ts';
+import { equation, fitRegions, pinAbove, pinRight, pxPerUnit, type Region } from './stage-fit.ts';
 import { LN_EPS } from '../../gpt/config.ts';
 import { lnBlockIds, TOP_IDS } from '../../scene/ids.ts';
 
@@ -27,6 +27,8 @@ const DIM = 0.6;
 const FRONT = 0.4;
 /** Room kept right of the layer norm for the callouts, CSS px (a narrow stage gets stacked callouts). */
 const ROOM = { wide: 330, narrow: 175 };
+/** Room kept above the framed blocks for their labels, CSS px. */
+const LABEL_ROOM = 30;
 
 /** Everything the chapter's numbers come from, for column p. */
 function numbers(ctx: DirectorContext, p = P) {
@@ -51,22 +53,26 @@ function range(xs: ArrayLike<number>): { lo: number; hi: number; iLo: number; iH
 }
 
 /**
- * x (world) where the copy of embedding column `col` stands: one column alone just left of γ, or
- * (`all`) all T columns side by side, the last one nearest γ.
+ * Where a copy of embedding column `col` stands: 'gap' just left of the input embedding (where it
+ * is first made), 'single' alone just left of γ, level with the layer norm's output, or 'all'
+ * there beside the other columns' copies (the last one nearest γ). Returns the lift from its place.
  */
-function copyX(ctx: DirectorContext, col: number, all: boolean): number {
+type Place = 'gap' | 'single' | 'all';
+function placeOf(ctx: DirectorContext, col: number, place: Place): Vec3 {
+  const e = blockOf(ctx, EMBED);
+  if (place === 'gap') return [-3 - col, 0, FRONT];
   const gammaX = blockOf(ctx, LN.gamma).position[0];
-  return all ? gammaX - 2 - ctx.trace.ids.length + col : gammaX - 3;
+  const x = place === 'all' ? gammaX - 2 - ctx.trace.ids.length + col : gammaX - 3;
+  return [x - e.position[0] - col, blockOf(ctx, LN.out).position[1] - e.position[1], FRONT];
 }
 
-/** The lift carrying embedding column `col` to its copy's place; u 0 -> 1 flies it there (rising toward the viewer on the way). */
-function copyLift(ctx: DirectorContext, col: number, u: number, all = false, from = 1): Vec3 {
-  const e = blockOf(ctx, EMBED);
-  const ln = blockOf(ctx, LN.out);
+/** The lift of a copy flying from place `a` (null: from the column itself) to `b` as u goes 0 -> 1, rising toward the viewer on the way. */
+function flight(ctx: DirectorContext, col: number, a: Place | null, b: Place, u: number): Vec3 {
+  const from: Vec3 = a ? placeOf(ctx, col, a) : [0, 0, 0];
+  const to = placeOf(ctx, col, b);
   const k = Math.min(1, Math.max(0, u));
-  const dx = copyX(ctx, col, all) - e.position[0] - col;
-  const rise = Math.sin(Math.PI * k) * 3 * from;
-  return [dx * k, (ln.position[1] - e.position[1]) * k, FRONT * k + rise];
+  const rise = Math.sin(Math.PI * k) * 3;
+  return [lerp(from[0], to[0], k), lerp(from[1], to[1], k), lerp(from[2], to[2], k) + rise];
 }
 
 /** The copy of embedding column `col`, lifted by `lift`. */
@@ -84,15 +90,13 @@ const at = (block: string, row: number, col: number) => ({ block, rows: [row, ro
 
 /** The layer norm's workspace: the copy, γ and β, the mean and 1/std, the output, room right for callouts. */
 function lnCam(ctx: DirectorContext, all = false): CameraState {
-  const ln = blockOf(ctx, LN.out);
-  const left = copyX(ctx, 0, all) - ln.position[0];
-  const regions: Region[] = [{ block: LN.mean }, { block: LN.out, cols: [left, ln.cols.size] }];
-  return fitRegions(ctx, regions, { room: ctx.viewport.width < 560 ? ROOM.narrow : ROOM.wide });
+  const regions: Region[] = [{ block: LN.mean }, { block: LN.out }, { block: EMBED, cols: [P, P + 1], lift: placeOf(ctx, P, all ? 'all' : 'single') }];
+  return fitRegions(ctx, regions, { room: ctx.viewport.width < 560 ? ROOM.narrow : ROOM.wide, roomAbove: LABEL_ROOM });
 }
 
-/** The input embedding where the column starts, with the layer norm's top below it. */
+/** The input embedding, with room left for the copy of its first column and right for callouts. */
 function inputCam(ctx: DirectorContext): CameraState {
-  return fitRegions(ctx, [{ block: EMBED }, { block: LN.mean }, { block: LN.gamma, rows: [0, 2] }], { room: ROOM.narrow });
+  return fitRegions(ctx, [{ block: EMBED }, { block: EMBED, cols: [P, P + 1], lift: placeOf(ctx, P, 'gap') }], { room: ROOM.narrow, roomAbove: LABEL_ROOM });
 }
 
 /** Styles: embedding computed, the mean and 1/std filled through column `stats`, the output filled as given. */
@@ -105,33 +109,36 @@ export const layerNorm: ChapterDirector = {
   model: 'nano',
   steps: {
     column: (ctx, t) => {
-      // A copy of the first column leaves the residual stream for the layer norm; a scan reads its values; its extremes are marked.
+      // A scan reads the first column's values; its extremes are marked; then a copy of it is made for the layer norm.
       const { x } = numbers(ctx);
       const C = x.length;
-      const b = { fly: beat(t, 0.24, 0.3), scan: beat(t, 0.56, 0.28), ends: beat(t, 0.86, 0.1) };
-      const cam = lerpCamera(inputCam(ctx), lnCam(ctx), b.fly);
-      const end = lnCam(ctx);
-      const ppu = pxPerUnit(ctx, end);
-      const ln = blockOf(ctx, LN.out);
-      const lift = copyLift(ctx, P, b.fly);
-      // The residual column stays marked while it is in view, so the reader sees where the copy came from.
-      const highlights: Highlight[] = [...(b.fly < 1 ? [cols(EMBED, [P, P + 1], 'source')] : []), copyColumn(P, lift, 'focus')];
+      const cam = inputCam(ctx);
+      const ppu = pxPerUnit(ctx, cam);
+      const e = blockOf(ctx, EMBED);
+      const b = { scan: beat(t, 0.24, 0.34), ends: beat(t, 0.6, 0.1), copy: beat(t, 0.74, 0.18) };
+      const highlights: Highlight[] = [cols(EMBED, [P, P + 1], 'focus')];
       const callouts: Callout[] = [];
       const links: Link[] = [];
       const r = b.scan > 0 && b.scan < 1 ? visiting(C, b.scan) : null;
       if (r !== null) {
-        highlights.push(copyCell(r, P, lift));
-        callouts.push({ block: LN.out, ...pinRight(ln, r, ppu), text: `channel ${r + 1}: ${num(x[r]!)}`, role: 'focus' });
+        highlights.push({ ...cell(EMBED, r, P, 'focus'), lift: [0, 0, FRONT] });
+        callouts.push({ block: EMBED, ...pinRight(e, r, ppu), text: `channel ${r + 1}: ${num(x[r]!)}`, role: 'focus' });
         links.push({ from: embedCells(P, r, r + 1), to: { callout: 0 }, role: 'focus' });
       }
       const { lo, hi, iLo, iHi } = range(x);
       if (b.ends > 0) {
-        highlights.push(copyCell(iLo, P, lift, 'source'), copyCell(iHi, P, lift, 'source'));
+        highlights.push({ ...cell(EMBED, iLo, P, 'source'), lift: [0, 0, FRONT] }, { ...cell(EMBED, iHi, P, 'source'), lift: [0, 0, FRONT] });
         callouts.push(
-          { block: LN.out, ...pinRight(ln, iLo, ppu), text: `smallest: ${num(lo)} (channel ${iLo + 1})`, role: 'source' },
-          { block: LN.out, ...pinRight(ln, iHi, ppu), text: `largest: ${num(hi)} (channel ${iHi + 1})`, role: 'source' },
+          { block: EMBED, ...pinRight(e, iLo, ppu), text: `smallest: ${num(lo)} (channel ${iLo + 1})`, role: 'source' },
+          { block: EMBED, ...pinRight(e, iHi, ppu), text: `largest: ${num(hi)} (channel ${iHi + 1})`, role: 'source' },
         );
         links.push({ from: embedCells(P, iLo, iLo + 1), to: { callout: callouts.length - 2 }, role: 'source', progress: b.ends }, { from: embedCells(P, iHi, iHi + 1), to: { callout: callouts.length - 1 }, role: 'source', progress: b.ends });
+      }
+      if (b.copy > 0) {
+        const lift = flight(ctx, P, null, 'gap', b.copy);
+        const text = fit(ctx, 'copy for the layer norm', 'copy');
+        highlights.push(copyColumn(P, lift, 'focus'));
+        callouts.push({ block: EMBED, ...pinAbove(0, P + lift[0], ppu, text, { gap: 6, align: 'left' }), text, role: 'focus' });
       }
       return {
         camera: cam,
@@ -140,7 +147,7 @@ export const layerNorm: ChapterDirector = {
         callouts,
         links,
         dim: DIM,
-        describe: `A copy of the first column of the input embedding moves to the layer norm: ${C} numbers between ${num(lo)} and ${num(hi)}. The column in the residual stream stays as it is.`,
+        describe: `The first column of the input embedding: ${C} numbers between ${num(lo)} and ${num(hi)}. Layer norm works on a copy of it; the column in the residual stream stays as it is.`,
       };
     },
     mean: (ctx, t) => {
@@ -150,8 +157,9 @@ export const layerNorm: ChapterDirector = {
       const cam = lnCam(ctx);
       const mb = blockOf(ctx, LN.mean);
       const ppu = pxPerUnit(ctx, cam);
-      const lift = copyLift(ctx, P, 1);
-      const b = { sum: beat(t, 0.24, 0.5), done: beat(t, 0.78, 0.1) };
+      // The copy made in the previous step flies down to the layer norm while the camera follows.
+      const lift = flight(ctx, P, 'gap', 'single', beat(t, 0.02, 0.26));
+      const b = { sum: beat(t, 0.32, 0.44), done: beat(t, 0.8, 0.1) };
       const k = countAt(C, b.sum);
       let total = 0;
       for (let i = 0; i < k; i++) total += x[i]!;
@@ -185,7 +193,7 @@ export const layerNorm: ChapterDirector = {
       const cam = lnCam(ctx);
       const rb = blockOf(ctx, LN.rstd);
       const ppu = pxPerUnit(ctx, cam);
-      const lift = copyLift(ctx, P, 1);
+      const lift = placeOf(ctx, P, 'single');
       const b = { sum: beat(t, 0.24, 0.5), done: beat(t, 0.78, 0.1) };
       const k = countAt(C, b.sum);
       let total = 0;
@@ -226,7 +234,7 @@ export const layerNorm: ChapterDirector = {
       const cam = lnCam(ctx);
       const ln = blockOf(ctx, LN.out);
       const ppu = pxPerUnit(ctx, cam);
-      const lift = copyLift(ctx, P, 1);
+      const lift = placeOf(ctx, P, 'single');
       const b = { first: beat(t, 0.24, 0.3), all: beat(t, 0.7, 0.2) };
       const highlights: Highlight[] = [copyColumn(P, lift, 'source'), cell(LN.mean, 0, P, 'source'), cell(LN.rstd, 0, P, 'source'), cols(LN.out, [P, P + 1], 'muted')];
       const callouts: Callout[] = [];
@@ -267,7 +275,7 @@ export const layerNorm: ChapterDirector = {
       const cam = lnCam(ctx);
       const ln = blockOf(ctx, LN.out);
       const ppu = pxPerUnit(ctx, cam);
-      const lift = copyLift(ctx, P, 1);
+      const lift = placeOf(ctx, P, 'single');
       const b = { first: beat(t, 0.24, 0.3), range: beat(t, 0.7, 0.2) };
       const g = range(gamma);
       const highlights: Highlight[] = [copyColumn(P, lift, 'muted'), whole(LN.gamma, 'source'), cols(LN.out, [P, P + 1], 'muted')];
@@ -301,7 +309,7 @@ export const layerNorm: ChapterDirector = {
       const cam = lnCam(ctx);
       const ln = blockOf(ctx, LN.out);
       const ppu = pxPerUnit(ctx, cam);
-      const lift = copyLift(ctx, P, 1);
+      const lift = placeOf(ctx, P, 'single');
       const b = { first: beat(t, 0.24, 0.26), rest: beat(t, 0.54, 0.28), range: beat(t, 0.86, 0.1) };
       const n = b.first > 0 ? 1 + countAt(C - 1, b.rest) : 0;
       const bRange = range(beta);
@@ -348,11 +356,11 @@ export const layerNorm: ChapterDirector = {
       const done = b.fill >= 1;
       const highlights: Highlight[] = [];
       // Column P slides over to make room; the others fly in from the residual stream.
-      const first: Vec3 = copyLift(ctx, P, 1);
-      const wide: Vec3 = copyLift(ctx, P, 1, true);
+      const first = placeOf(ctx, P, 'single');
+      const wide = placeOf(ctx, P, 'all');
       const slide: Vec3 = [lerp(first[0], wide[0], b.make), first[1], first[2]];
       highlights.push(copyColumn(P, slide, 'source'));
-      for (let c = P + 1; c < T; c++) highlights.push(copyColumn(c, copyLift(ctx, c, b.make, true), c === col && !done ? 'focus' : 'source'));
+      for (let c = P + 1; c < T; c++) highlights.push(copyColumn(c, flight(ctx, c, null, 'all', b.make), c === col && !done ? 'focus' : 'source'));
       const callouts: Callout[] = [];
       const links: Link[] = [];
       if (b.fill > 0 && !done) {

@@ -15,6 +15,8 @@ import type { FrameOptions } from './common.ts';
 const CALLOUT_NUDGE = 6;
 /** Height of a one-line callout (12 px text, line height 1.35, 1.5 px border), CSS px. */
 export const CALLOUT_HEIGHT = 20;
+/** Stages narrower than this (CSS px) are a phone's. */
+const NARROW = 560;
 /** Vertical distance between stacked callouts, CSS px. */
 const LINE_GAP = 4;
 
@@ -76,7 +78,8 @@ export function fitRegions(ctx: DirectorContext, regions: readonly Region[], opt
   const { width, height } = ctx.viewport;
   const yaw = opts.yaw ?? -0.18;
   const pitch = opts.pitch ?? 0.1;
-  const zoom = opts.zoom ?? 1;
+  // A phone's stage is small: spend less of it on margin, so cells stay big enough to read.
+  const zoom = (opts.zoom ?? 1) * (width < NARROW ? 0.95 : 1);
   const shoot = (ppu: number): CameraState => {
     const lo: Vec3 = [min[0] - (opts.roomLeft ?? 0) / ppu, min[1], min[2]];
     const hi: Vec3 = [max[0] + (opts.room ?? 0) / ppu, max[1] + (opts.roomAbove ?? 0) / ppu, max[2]];

@@ -1,10 +1,11 @@
 /** Chapter 2, tokens: the sorting task, the three-token vocabulary, the reader's letters, one column per token, room for the outputs. */
-import type { ChapterDirector, DirectorContext } from '../director.ts';
+import { CAMERA_MOVE, type ChapterDirector, type DirectorContext } from '../director.ts';
 import type { CameraState, Callout, Highlight, Link } from '../../scene/types.ts';
 import { beat, countAt, lerpCamera } from '../beats.ts';
-import { ALL_COMPUTED, computedUpTo, frame, overview, whole } from './common.ts';
+import { computedUpTo, folded, mergeStyles, whole } from './common.ts';
 import { blockOf, fit, letter, visiting } from './column-focus.ts';
 import { fitRegions, pinAbove, pinCentre, pxPerUnit } from './stage-fit.ts';
+import { foldStyles } from '../../scene/fold.ts';
 import { TOP_IDS } from '../../scene/ids.ts';
 
 const TOKENS = TOP_IDS.tokens;
@@ -22,22 +23,18 @@ function strip(ctx: DirectorContext): CameraState {
   return fitRegions(ctx, [{ block: TOKENS, rows: [-2.2, 7], cols: [left, ctx.config.block_size] }], { yaw: -0.12, pitch: 0.08 });
 }
 
-/** The top of the model, where every token's column starts. */
-function top(ctx: DirectorContext): CameraState {
-  return frame(ctx, [TOKENS, TOP_IDS.wpe, TOP_IDS.embed, 'h.0.ln_1'], { zoom: 1.05 });
-}
-
 /**
  * The top of the columns: the input row and as far down the blocks below it as the stage can
  * show with cells still big enough to see (about 11 px on a desktop stage, 6.5 on a phone's).
  */
-function columnTop(ctx: DirectorContext): CameraState {
+function columnTop(ctx: DirectorContext): { cam: CameraState; bottom: number } {
   const minCell = ctx.viewport.width < 560 ? 6.5 : 11;
   const rows = Math.min(ctx.config.n_embd * 2 + 4, (ctx.viewport.height * 0.85) / minCell - 3);
   const wte = blockOf(ctx, TOP_IDS.wte);
   const tokens = blockOf(ctx, TOKENS);
   const embed = blockOf(ctx, TOP_IDS.embed);
-  return fitRegions(ctx, [{ block: TOKENS, rows: [-2.2, rows], cols: [wte.position[0] - tokens.position[0], embed.position[0] + embed.size[0] - tokens.position[0]] }], { yaw: -0.14, pitch: 0.08 });
+  const cam = fitRegions(ctx, [{ block: TOKENS, rows: [-2.2, rows], cols: [wte.position[0] - tokens.position[0], embed.position[0] + embed.size[0] - tokens.position[0]] }], { yaw: -0.14, pitch: 0.08 });
+  return { cam, bottom: tokens.position[1] - rows };
 }
 
 /** Blocks drawn one token wide per position, top to bottom: where a column can be followed. */
@@ -50,6 +47,7 @@ function sortedInput(ctx: DirectorContext): string {
 export const tokens: ChapterDirector = {
   chapter: 'tokens',
   model: 'nano',
+  overviews: ['your-letters'],
   steps: {
     task: (ctx, t) => {
       // The input is read left to right, then the sorted answer is written out letter by letter.
@@ -99,34 +97,44 @@ export const tokens: ChapterDirector = {
       };
     },
     'your-letters': (ctx, t) => {
-      // The reader's letters flow down through every block while the camera pulls back to the whole model.
+      // The camera pulls back while the model folds into columns that fill the stage; then the
+      // reader's letters flow down through every block, down to the prediction of the next letter.
+      const { fold, camera } = folded(ctx);
+      const pull = beat(t, 0.05, 0.35);
       const flow = ctx.layout.blocks.filter((b) => b.kind !== 'weight');
-      const u = beat(t, 0.25, 0.7);
+      const u = beat(t, 0.4, 0.55);
       const k = Math.min(flow.length - 1, Math.floor(u * flow.length));
       const current = flow[k]!;
+      const place = foldStyles(null, fold, pull);
       return {
-        camera: lerpCamera(top(ctx), overview(ctx), beat(t, 0.3, 0.6)),
-        blocks: u >= 1 ? ALL_COMPUTED : computedUpTo(ctx.layout, current.id, u * flow.length - k),
+        camera: lerpCamera(strip(ctx), camera, pull),
+        blocks: u >= 1 ? place : mergeStyles(place, computedUpTo(ctx.layout, current.id, u * flow.length - k)),
         highlights: u > 0 && u < 1 ? [whole(current.id, 'focus')] : [whole(TOKENS, 'focus')],
-        describe: `Your letters ${ctx.choices.input} enter at the top and every block below is computed from them, down to the prediction of the next letter.`,
+        describe: `Your letters ${ctx.choices.input} enter at the top and every block below is computed from them, down to the prediction of the next letter (the whole model, folded into ${fold.columns} columns that read top to bottom).`,
       };
     },
     columns: (ctx, t) => {
-      // One position at a time, the same column lights up in every block it passes through.
+      // One position at a time, the same column lights up in every block it passes through (as far down as the stage shows).
       const T = ctx.trace.ids.length;
-      const cam = columnTop(ctx);
+      const { cam, bottom } = columnTop(ctx);
       const ppu = pxPerUnit(ctx, cam);
       const u = beat(t, 0.22, 0.72);
       const k = visiting(T, u);
-      const highlights: Highlight[] = COLUMN_BLOCKS.map((id) => ({ block: id, cols: [k, k + 1], role: 'focus' }));
+      const highlights: Highlight[] = [];
+      for (const id of COLUMN_BLOCKS) {
+        const b = blockOf(ctx, id);
+        const shown = Math.min(b.rows.size, Math.floor(b.position[1] - bottom));
+        if (shown > 0) highlights.push({ block: id, rows: [0, shown], cols: [k, k + 1], role: 'focus' });
+      }
       const text = `position ${k + 1}: ${letter(ctx.trace.ids[k]!)}`;
       return {
         camera: cam,
-        blocks: ALL_COMPUTED,
+        // The fold of the previous step opens back into the model as laid out while the camera moves in.
+        blocks: foldStyles(folded(ctx).fold, null, beat(t, 0, CAMERA_MOVE)),
         highlights,
         callouts: [{ block: TOKENS, ...pinAbove(0, k, ppu, text), text, role: 'focus' }],
         dim: DIM,
-        describe: `Position ${k + 1} of ${T} (${letter(ctx.trace.ids[k]!)}) is one column, followed down through the embedding and the first layer norm.`,
+        describe: `Position ${k + 1} of ${T} (${letter(ctx.trace.ids[k]!)}) is one column, followed down from the input through the token and position embeddings into the input embedding, and on down the model.`,
       };
     },
     appending: (ctx, t) => {
