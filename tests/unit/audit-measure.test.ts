@@ -3,16 +3,15 @@
  * pixels and their bounding box, polygon overlap, label problems, targets out of view, and the
  * verdicts judge() gives. The browser side is exercised by tests/e2e/audit.test.ts.
  */
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { convexHull, convexRectOverlap, polygonArea } from '../../scripts/lib/screen-geometry.ts';
 import {
   THRESHOLDS,
-  convexHull,
-  convexRectOverlap,
   drawnStats,
   hexToRgb255,
   judge,
   labelProblems,
-  polygonArea,
   summarise,
   targetOutOfView,
   type LabelMeasure,
@@ -25,6 +24,7 @@ import {
 } from '../../scripts/lib/audit-measure.ts';
 import { parseChapters, parseSizes } from '../../scripts/lib/step-pages.ts';
 import { UsageError } from '../../scripts/lib/args.ts';
+import { REPO_ROOT } from '../e2e/harness.ts';
 
 const WHITE: RGB = [255, 255, 255];
 
@@ -235,6 +235,21 @@ describe('audit arguments', () => {
     expect(() => parseSizes('1280by800')).toThrow(UsageError);
     expect(parseChapters('welcome,explore', ['explore'])).toEqual(['welcome', 'explore']);
     expect(() => parseChapters('welcom')).toThrow(/unknown chapter "welcom"/);
+  });
+
+  it('exit with status 2 and one line on stderr, before starting a browser', () => {
+    for (const [script, args, message] of [
+      ['scripts/audit-steps.ts', ['--sizes', '12x3'], /--sizes takes WIDTHxHEIGHT/],
+      ['scripts/audit-steps.ts', ['--chapters', 'nope'], /unknown chapter "nope"/],
+      ['scripts/audit-steps.ts', ['--verbose'], /unknown argument "--verbose"/],
+      ['scripts/screenshot.ts', ['--all'], /--all needs a value/],
+    ] as const) {
+      const r = spawnSync(process.execPath, [script, ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
   });
 
   it('has thresholds as the issue states them', () => {
