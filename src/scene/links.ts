@@ -50,6 +50,8 @@ const HEAD_HALF_WIDTH = 4;
 const BOW = 0.42;
 const BOW_MIN = 14;
 const BOW_MAX = 160;
+/** Stand-off of an arc around blocks (Link.bow): far enough to clear them, close enough not to reach the next ones, px. */
+const ARC_BOW = 56;
 const DEFAULT_ROLE: HighlightRole = 'result';
 
 function clampRange(r: Range | undefined, size: number): [number, number] {
@@ -159,10 +161,20 @@ export function chooseAnchors(from: ScreenRect, to: ScreenRect): [Anchor, Anchor
   return best;
 }
 
-/** The curve from anchor a to anchor b: it leaves a along a's normal and arrives at b against b's normal. */
-export function linkCurve(a: Anchor, b: Anchor): Cubic {
+const SIDE_INDEX = { up: 0, right: 1, down: 2, left: 3 } as const;
+
+/** Both ends' edge midpoints on one side (Link.bow): the arrow arcs out that way and back. */
+export function sideAnchors(from: ScreenRect, to: ScreenRect, side: keyof typeof SIDE_INDEX): [Anchor, Anchor] {
+  return [edgeAnchors(from)[SIDE_INDEX[side]]!, edgeAnchors(to)[SIDE_INDEX[side]]!];
+}
+
+/**
+ * The curve from anchor a to anchor b: it leaves a along a's normal and arrives at b against b's
+ * normal. `maxBow` caps how far the control points stand off (px): an arc around blocks stays close.
+ */
+export function linkCurve(a: Anchor, b: Anchor, maxBow = BOW_MAX): Cubic {
   const chord = Math.hypot(b.p.x - a.p.x, b.p.y - a.p.y);
-  const k = Math.max(BOW_MIN, Math.min(BOW_MAX, BOW * chord));
+  const k = Math.max(BOW_MIN, Math.min(maxBow, BOW * chord));
   return {
     p0: a.p,
     c1: { x: a.p.x + a.n.x * k, y: a.p.y + a.n.y * k },
@@ -294,6 +306,10 @@ export class LinkLayer {
     const from = this.endRect(link.from, input);
     const to = this.endRect(link.to, input);
     if (!from || !to) return null;
+    if (link.bow) {
+      const [a, b] = sideAnchors(from, to, link.bow);
+      return splitCubic(linkCurve(a, b, ARC_BOW), progress);
+    }
     const [a, b] = chooseAnchors(from, to);
     return splitCubic(linkCurve(a, b), progress);
   }

@@ -155,6 +155,12 @@ export interface Link {
   role?: HighlightRole;
   /** 0..1: how much of the arrow is drawn, from its start (for animating it in); default 1. */
   progress?: number;
+  /**
+   * Leave and reach both ends from this side, so the arrow arcs around the blocks between them
+   * (e.g. 'right' for two cells one above the other with other blocks in between); default: the
+   * nearest facing edges.
+   */
+  bow?: 'left' | 'right' | 'up' | 'down';
 }
 
 export interface SceneState {

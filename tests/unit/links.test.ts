@@ -13,6 +13,7 @@ import {
   linkCurve,
   liftOf,
   projectFace,
+  sideAnchors,
   splitCubic,
   type Cubic,
   type Point,
@@ -115,6 +116,18 @@ describe('anchors and curves', () => {
     const dir = endDirection(c);
     expect(dir.x).toBeCloseTo(0, 9);
     expect(dir.y).toBeCloseTo(1, 9);
+  });
+
+  it('arcs around what lies between two ends on one side when asked to (bow)', () => {
+    const above = { x0: 100, y0: 0, x1: 110, y1: 100 };
+    const below = { x0: 100, y0: 300, x1: 110, y1: 310 };
+    const [a, b] = sideAnchors(above, below, 'right');
+    expect(a.p).toEqual({ x: 110, y: 50 });
+    expect(b.p).toEqual({ x: 110, y: 305 });
+    const c = linkCurve(a, b, 40);
+    // The arc stays right of both ends: it never crosses the column x = 100..110 between them.
+    for (const u of [0.1, 0.3, 0.5, 0.7, 0.9]) expect(bezier(c, u).x).toBeGreaterThan(110);
+    expect(c.c1.x - 110).toBe(40);
   });
 
   it('draws a growing part of the curve, arrowhead at its tip', () => {

@@ -10,9 +10,9 @@
 import { easeLinear } from 'd3-ease';
 import { formatNumber } from '../../scene/explain.ts';
 import { headBlockIds, layerBlockIds, lnId, TOP_IDS } from '../../scene/ids.ts';
-import type { BlockStyle, Callout, Highlight, Vec3 } from '../../scene/types.ts';
+import type { BlockStyle, Callout, Highlight, Link, Vec3 } from '../../scene/types.ts';
 import type { ChapterDirector, DirectorContext } from '../director.ts';
-import { beat, countAt, lerpCamera } from '../beats.ts';
+import { beat, clamp, countAt, lerpCamera } from '../beats.ts';
 import { cols, computedUpTo, frame, lastCol, whole } from './common.ts';
 import { frameWithRoom, matmulMoment } from './matmul-moment.ts';
 
@@ -51,12 +51,14 @@ const at = (ctx: DirectorContext, name: string, t: number, c: number) => ctx.tra
 /** The stack, the projection weights and the result, with room above for the stack and right for labels. */
 const projectFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [L.attnCProjWeight, PROJ], { top: STACK_GAP + blockOf(ctx, PROJ).rows.size, right: 22 });
 
-/** The projection and the residual stream side by side, with room above for the columns that come down. */
-const addFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [PROJ, RESID], { top: STACK_GAP + blockOf(ctx, PROJ).rows.size, right: 30, left: 4 });
+/** The projection and the residual stream side by side, with room on the right for the stream's column and the sum's callout. */
+const addFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [PROJ, RESID], { top: 2, right: 28, left: 1 });
 
 export const projection: ChapterDirector = {
   chapter: 'projection',
   model: 'nano',
+  // The residual step shows the whole attention sub-block and the spine it hangs off, not one block's cells.
+  overviews: ['residual'],
   steps: {
     concatenate: (ctx, t) => {
       const hs = ctx.config.n_embd / ctx.config.n_head;
@@ -106,37 +108,44 @@ export const projection: ChapterDirector = {
       const u = beat(t, 0.22, 0.74, easeLinear);
       const c = Math.min(T - 1, Math.floor(u * T));
       const v = u * T - c; // progress within column c
+      const last = c === T - 1;
       const proj = blockOf(ctx, PROJ);
       const resid = blockOf(ctx, RESID);
       const embed = blockOf(ctx, EMBED);
-      // The embedding column comes down the spine to just above the stream's new block; then both
-      // columns slide onto it and the sum appears.
-      const parkY = resid.position[1] + STACK_GAP + C - embed.position[1];
+      // A copy of the stream's column comes down the spine to stand just right of the stream's new
+      // block, level with it; then both columns slide onto it and the sum appears. The last column's
+      // operands stay where they met it, joined to the sum by links, so the end of the step shows
+      // the addition it describes.
+      const parkY = resid.position[1] - embed.position[1];
+      const beside = resid.position[0] + T + 1 - (embed.position[0] + c);
       const slide = beat(v, 0, 0.4);
-      const merge = beat(v, 0.45, 0.2);
+      const merge = last ? 0 : beat(v, 0.45, 0.2);
       const summed = u >= 1 || v >= 0.65;
-      const embedLift: Vec3 = [0, parkY * slide - (STACK_GAP + C) * merge, 0.6];
+      const embedLift: Vec3 = [beside * beat(v, 0, 0.08) * (1 - merge), parkY * slide, 0.6];
       const projLift: Vec3 = [(resid.position[0] - proj.position[0]) * merge, 0, 0.6];
-      // The channel where attention changed this column most, to show its numbers.
-      let r = 0;
-      for (let i = 1; i < C; i++) if (Math.abs(at(ctx, 'h.0.attn.proj', c, i)) > Math.abs(at(ctx, 'h.0.attn.proj', c, r))) r = i;
+      // Channel 1, the one the prose works through.
+      const r = 0;
       const e = at(ctx, 'embed', c, r);
       const p = at(ctx, 'h.0.attn.proj', c, r);
       const sum = at(ctx, 'h.0.resid_1', c, r);
       const highlights: Highlight[] = [];
       const callouts: Callout[] = [];
-      if (u > 0 && !summed) {
+      const links: Link[] = [];
+      const column = (block: string) => ({ block, rows: [0, C] as [number, number], cols: [c, c + 1] as [number, number] });
+      if (u > 0 && (!summed || last)) {
         highlights.push(
-          { block: EMBED, rows: [0, C], cols: [c, c + 1], role: 'source', lift: embedLift },
+          { ...column(EMBED), role: 'source', lift: embedLift, copy: true },
+          { block: EMBED, rows: [r, r + 1], cols: [c, c + 1], role: 'focus', lift: [embedLift[0], embedLift[1], embedLift[2] + 0.1], copy: true },
           // The whole column first (its place in the block is left empty), then its marked channel just in front of it.
-          { block: PROJ, rows: [0, C], cols: [c, c + 1], role: 'source', lift: projLift },
+          { ...column(PROJ), role: 'source', lift: projLift },
           { block: PROJ, rows: [r, r + 1], cols: [c, c + 1], role: 'focus', lift: [projLift[0], projLift[1], projLift[2] + 0.1] },
         );
       }
       if (u > 0) {
         highlights.push(cols(RESID, [c, c + 1], 'result'), { block: RESID, rows: [r, r + 1], cols: [c, c + 1], role: 'focus' });
-        const terms = `${formatNumber(e)} + ${p < 0 ? `(${formatNumber(p)})` : formatNumber(p)}`;
-        callouts.push({ block: RESID, row: r, col: c, text: summed ? `${terms} = ${formatNumber(sum)}` : `stream ${formatNumber(e)}, attention ${formatNumber(p)}`, role: 'result' });
+        callouts.push({ block: RESID, row: r, col: c, text: summed ? `stream ${formatNumber(e)} + attention ${formatNumber(p)} = ${formatNumber(sum)}` : `stream ${formatNumber(e)}, attention ${formatNumber(p)}`, role: 'result' });
+        const grow = clamp(slide * 2);
+        links.push({ from: column(EMBED), to: column(RESID), role: 'source', progress: grow }, { from: column(PROJ), to: column(RESID), role: 'source', progress: grow });
       }
       const shown = u >= 1 ? T : c + (summed ? 1 : 0);
       return {
@@ -144,6 +153,7 @@ export const projection: ChapterDirector = {
         blocks: stacked(ctx, { ...computedUpTo(ctx.layout, PROJ), [RESID]: { reveal: { cols: shown } } }, [1, 1, 1]),
         highlights,
         callouts,
+        links,
         dim: 0.45,
         describe: `Position ${c + 1}: the stream's column (the embedding) plus the attention output gives the new stream; in channel ${r + 1}, ${formatNumber(e)} + ${formatNumber(p)} = ${formatNumber(sum)}.`,
       };

@@ -9,6 +9,7 @@
  */
 import { easeLinear } from 'd3-ease';
 import { VOCAB } from '../../gpt/config.ts';
+import { frameBox } from '../../scene/camera.ts';
 import { explainCell, formatNumber } from '../../scene/explain.ts';
 import { headBlockIds } from '../../scene/ids.ts';
 import type { BlockStyle, Callout, Highlight, Link } from '../../scene/types.ts';
@@ -78,8 +79,11 @@ const oneCellFrame = (ctx: DirectorContext) => {
 const qkvFrame = (ctx: DirectorContext) =>
   firstLegible(ctx, frameWithRoom(ctx, [H0.q.weight, H0.v.out], { top: INPUT_GAP + 10, right: 9 }), frameWithRoom(ctx, [H0.q.weight, H0.v.out], { top: 1, right: 9, left: -24 }));
 
-/** Head 1's scores, softmax aggregates and probabilities, with room on the right for callouts. */
-const scoresFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [H0.scores, H0.probs], { right: 10, top: 3 }, { zoom: 1.1 });
+/** Columns of free space right of each gathered probability block, for its callout (three-heads). */
+const GATHER_GAP = 9;
+
+/** Head 1's scores, softmax aggregates and probabilities, with room on both sides for callouts. */
+const scoresFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [H0.scores, H0.probs], { right: 10, top: 3, left: 9 }, { zoom: 1.1 });
 
 export const selfAttention: ChapterDirector = {
   chapter: 'self-attention',
@@ -94,10 +98,12 @@ export const selfAttention: ChapterDirector = {
       const at = sweeping ? c : last;
       const highlights: Highlight[] = [whole(H0.q.weight, 'source'), whole(H0.k.weight, 'source'), whole(H0.v.weight, 'source'), cols(LN, [at, at + 1], 'focus')];
       const callouts: Callout[] = [{ block: LN, row: 0, col: at, text: `${letter(ctx, at)}, position ${at + 1}${sweeping ? '' : ': next'}`, role: 'focus' }];
+      const links: Link[] = [];
       if (sweeping) {
         for (const [part, name] of [[H0.q.out, 'query'], [H0.k.out, 'key'], [H0.v.out, 'value']] as const) {
           highlights.push(cols(part, [c, c + 1], 'result'));
           callouts.push({ block: part, row: 0, col: c, text: name, role: 'result' });
+          links.push({ from: { block: LN, cols: [c, c + 1] }, to: { block: part, cols: [c, c + 1] }, role: 'source' });
         }
       }
       return {
@@ -105,6 +111,7 @@ export const selfAttention: ChapterDirector = {
         blocks: filled(ctx, LN, earlierColumns(ctx, [H0.q.out, H0.k.out, H0.v.out], u)),
         highlights,
         callouts,
+        links,
         dim: 0.35,
         describe: `Layer 1, head 1: each column of the layer-norm output becomes a query, a key and a value of ${ctx.config.n_embd / ctx.config.n_head} numbers; ${n} of ${last + 1} positions done, the last one (${letter(ctx, last)}) next.`,
       };
@@ -178,7 +185,11 @@ export const selfAttention: ChapterDirector = {
       const scores = a < 1 ? { cols: countAt(last, a) } : { cols: last, rows: k };
       const highlights: Highlight[] = [cols(H0.q.out, [last, last + 1], 'source')];
       const callouts: Callout[] = [{ block: H0.q.out, row: 0, col: last, text: `query of ${letter(ctx, last)}`, role: 'source' }];
+      const links: Link[] = [];
       if (s >= 0) {
+        const score = { block: H0.scores, rows: [s, s + 1] as [number, number], cols: [last, last + 1] as [number, number] };
+        // Around the right of the blocks between the query, the key and the scores.
+        links.push({ from: { block: H0.q.out, cols: [last, last + 1] }, to: score, role: 'source', bow: 'right' }, { from: { block: H0.k.out, cols: [s, s + 1] }, to: score, role: 'focus', bow: 'right' });
         highlights.push(cols(H0.k.out, [s, s + 1], 'focus'), { block: H0.scores, rows: [0, k], cols: [last, last + 1], role: 'result' });
         callouts.push(
           { block: H0.scores, row: s, col: last, text: `q·k${subscript(s + 1)} = ${formatNumber(rawDot(ctx, s, last))}`, role: 'result' },
@@ -187,6 +198,7 @@ export const selfAttention: ChapterDirector = {
       }
       return {
         camera: frame(ctx, [H0.q.out, H0.k.out, H0.scores], { zoom: 1.05 }),
+        links,
         // The layer-norm output goes back to its place: the rest of attention works on q, k and v.
         blocks: withInput(ctx, filled(ctx, H0.v.out, { [H0.scores]: scores }), 1 - beat(t, 0.02, 0.2)),
         highlights,
@@ -294,6 +306,11 @@ export const selfAttention: ChapterDirector = {
         const text = k < T ? `e^(${formatNumber(x)} − ${formatNumber(max)}) ÷ ${formatNumber(sum)} = ${pct(prob(ctx, 0, last, s))}` : `${pct(prob(ctx, 0, last, s))}; all ${T} add up to ${formatNumber(total)}`;
         callouts.push({ block: H0.probs, row: s, col: last, text, role: 'result' });
       }
+      if (k === T) {
+        // The first position's column has one unmasked score, so its one weight is the whole of it.
+        highlights.push(cell(H0.probs, 0, 0, 'focus'));
+        callouts.push({ block: H0.probs, row: 0, col: 0, text: `position 1 sees only itself: ${prob(ctx, 0, 0, 0).toFixed(2)}`, role: 'focus', side: 'left' });
+      }
       return {
         camera: scoresFrame(ctx),
         blocks,
@@ -332,11 +349,23 @@ export const selfAttention: ChapterDirector = {
       } else if (b >= 1) {
         callouts.push({ block: H0.out, row: 0, col: last, text: `Σ p·v = ${formatNumber(out)}`, role: 'result' });
       }
+      // The weights and the value being added, to the number they build; at the end, all of them to the column.
+      const outCell = { block: H0.out, rows: [0, 1] as [number, number], cols: [last, last + 1] as [number, number] };
+      const links: Link[] =
+        s >= 0 && b < 1
+          ? [
+              { from: { block: H0.v.out, cols: [s, s + 1] }, to: outCell, role: 'focus', bow: 'right' },
+              { from: { block: H0.probs, rows: [s, s + 1], cols: [last, last + 1] }, to: outCell, role: 'source' },
+            ]
+          : b >= 1
+            ? [{ from: { block: H0.v.out }, to: { block: H0.out, cols: [last, last + 1] }, role: 'source', bow: 'right' }, { from: { block: H0.probs, cols: [last, last + 1] }, to: { block: H0.out, cols: [last, last + 1] }, role: 'source' }]
+            : [];
       return {
         camera: frame(ctx, [H0.v.out, H0.probs, H0.out], { zoom: 1.05 }),
         blocks: filled(ctx, H0.probs, { [H0.out]: reveal }),
         highlights,
         callouts,
+        links,
         dim: 0.45,
         describe:
           s >= 0 && b < 1
@@ -358,6 +387,24 @@ export const selfAttention: ChapterDirector = {
           else delete blocks[id];
         });
       }
+      // Then the three probability blocks gather side by side under head 1's, a callout's width apart,
+      // so the three columns for the last letter can be compared cell for cell.
+      const g = beat(t, 0.8, 0.14);
+      const first = ctx.layout.blocks.find((b) => b.id === H0.probs)!;
+      const spacing = T + GATHER_GAP;
+      HEADS.slice(1).forEach((h, j) => {
+        const b = ctx.layout.blocks.find((x) => x.id === h.probs)!;
+        const dx = first.position[0] + (j + 1) * spacing - b.position[0];
+        if (g > 0) blocks[h.probs] = { ...blocks[h.probs], offset: [dx * g, 0, 1.5 * Math.sin(Math.PI * g)] };
+      });
+      const gathered = frameBox(
+        [first.position[0], first.position[1] - T - 1, first.position[2] - 1],
+        [first.position[0] + 2 * spacing + T + GATHER_GAP, first.position[1] + 3, first.position[2]],
+        ctx.viewport.width,
+        ctx.viewport.height,
+        -0.12,
+        0.08,
+      );
       const highlights: Highlight[] = [];
       const callouts: Callout[] = [];
       const summary: string[] = [];
@@ -370,7 +417,7 @@ export const selfAttention: ChapterDirector = {
         callouts.push({ block: h.probs, row: best, col: last, text: `head ${i + 1}: ${pct(prob(ctx, i, last, best))} on ${letter(ctx, best)} (${best + 1})`, role: 'result' });
       });
       return {
-        camera: frameWithRoom(ctx, [HEADS[0]!.q.weight, HEADS[2]!.out], { right: 24 }),
+        camera: lerpCamera(frameWithRoom(ctx, [HEADS[0]!.q.weight, HEADS[2]!.out], { right: 24 }), gathered, beat(t, 0.8, 0.16)),
         blocks,
         highlights,
         callouts,
