@@ -10,13 +10,15 @@ import type { ChapterDirector, DirectorContext } from '../director.ts';
 import type { CameraState, Callout, Highlight, Link, Vec3 } from '../../scene/types.ts';
 import { beat, countAt, lerp, lerpCamera } from '../beats.ts';
 import { cell, cols, whole } from './common.ts';
-import { blockOf, computedThrough, fit, flyingColumn, letter, num, repeatedPair, traced, visiting } from './column-focus.ts';
+import { blockOf, computedThrough, fit, fixed, flyingColumn, letter, repeatedPair, traced, visiting } from './column-focus.ts';
 import { equation, fitRegions, pinAbove, pinLeft, pinRight, pxPerUnit, roomFor } from './stage-fit.ts';
 import { TOP_IDS } from '../../scene/ids.ts';
 
 const { tokens: TOKENS, wte: WTE, tokEmb: TOK, wpe: WPE, posEmb: POS, embed: EMBED } = TOP_IDS;
 /** The position followed through the chapter: the reader's first letter. */
 const P = 0;
+/** Embedding values as the prose quotes them (:val fmt="4"), so text and picture read the same. */
+const val = (x: number) => fixed(x, 4);
 /** How strongly the blocks around the subject are faded. */
 const DIM = 0.6;
 /** Copies stand this far in front of their blocks, so they pass over what they cross. */
@@ -63,7 +65,7 @@ const range = (block: string, c0: number, c1: number, r0?: number, r1?: number) 
 /** The three parts of the sum in channel r of position P, as the callouts write them. */
 function sumParts(ctx: DirectorContext, r: number): string[] {
   const [a, p, e] = [traced(ctx, 'tok_emb', P, r), traced(ctx, 'pos_emb', P, r), traced(ctx, 'embed', P, r)];
-  return [`token ${num(a)}`, `+ position ${num(p)}`, `= embedding ${num(e)}`];
+  return [`token ${val(a)}`, `+ position ${val(p)}`, `= embedding ${val(e)}`];
 }
 
 /** The input embedding with the token and position embeddings above and left, room right for the sum's callouts. */
@@ -127,8 +129,8 @@ export const embedding: ChapterDirector = {
       const id = ids[P]!;
       const first = traced(ctx, 'tok_emb', P, 0);
       const tok = blockOf(ctx, TOK);
-      const said = { id: `${letter(id)} = token ${id}`, value: fit(ctx, `position ${P + 1}, channel 1: ${num(first)}`, `channel 1: ${num(first)}`) };
-      const cam = fitRegions(ctx, [{ block: TOKENS, rows: [-1.5, 1] }, { block: WTE }, { block: TOK }], { room: said.value.length * 6.1 + 24 });
+      const said = { id: `${letter(id)} = token ${id}`, value: fit(ctx, `position ${P + 1}, channel 1: ${val(first)}`, `channel 1: ${val(first)}`) };
+      const cam = fitRegions(ctx, [{ block: TOKENS }, { block: WTE }, { block: TOK }], { room: said.value.length * 6.1 + 24, roomAbove: 30 });
       const ppu = pxPerUnit(ctx, cam);
       const b = { point: beat(t, 0.22, 0.14), fly: beat(t, 0.38, 0.26), rest: beat(t, 0.7, 0.26) };
       const highlights: Highlight[] = [];
@@ -160,7 +162,7 @@ export const embedding: ChapterDirector = {
         callouts,
         links,
         dim: DIM,
-        describe: `Letter ${letter(id)} at position ${P + 1} is token ${id}: column ${id} of the table is copied into the token embeddings (channel 1 is ${num(first)}), and the other letters follow.`,
+        describe: `Letter ${letter(id)} at position ${P + 1} is token ${id}: column ${id} of the table is copied into the token embeddings (channel 1 is ${val(first)}), and the other letters follow.`,
       };
     },
     position: (ctx, t) => {
@@ -193,12 +195,12 @@ export const embedding: ChapterDirector = {
         highlights.push(cols(WPE, [T, S], 'muted'));
         callouts.push(
           { block: WPE, ...pinLeft(wpe, 0, ppu, said.used), text: said.used, role: 'source' },
-          { block: WPE, ...pinLeft(wpe, C - 1, ppu, said.spare), text: said.spare, role: 'muted' },
+          { block: WPE, ...pinLeft(wpe, C - 3, ppu, said.spare), text: said.spare, role: 'muted' },
         );
         links.push(
           { from: range(WPE, 0, T), to: range(POS, 0, T), role: 'source', progress: b.spare },
           { from: range(WPE, 0, T, 0, 1), to: { callout: 0 }, role: 'source' },
-          { from: range(WPE, T, S, C - 1, C), to: { callout: 1 }, role: 'muted' },
+          { from: range(WPE, T, S, C - 3, C - 2), to: { callout: 1 }, role: 'muted' },
         );
       }
       return {
@@ -208,7 +210,7 @@ export const embedding: ChapterDirector = {
         callouts,
         links,
         dim: DIM,
-        describe: `The position table has ${S} columns; columns 1 to ${T} are copied to the six positions (position 1, channel 1: ${num(traced(ctx, 'pos_emb', 0, 0))}); columns ${T + 1} to ${S} wait for the answers.`,
+        describe: `The position table has ${S} columns; columns 1 to ${T} are copied to the six positions (position 1, channel 1: ${val(traced(ctx, 'pos_emb', 0, 0))}); columns ${T + 1} to ${S} wait for the answers.`,
       };
     },
     add: (ctx, t) => {
@@ -240,7 +242,7 @@ export const embedding: ChapterDirector = {
         callouts,
         links,
         dim: DIM,
-        describe: `Position ${P + 1}'s token column and position column are set beside the input embedding and added channel by channel; channel 1: ${num(a)} + ${num(p)} = ${num(e)}.`,
+        describe: `Position ${P + 1}'s token column and position column are set beside the input embedding and added channel by channel; channel 1: ${val(a)} + ${val(p)} = ${val(e)}.`,
       };
     },
     'all-columns': (ctx, t) => {
@@ -292,7 +294,7 @@ export const embedding: ChapterDirector = {
       const said = [
         fit(ctx, `token columns of positions ${p + 1} and ${q + 1} (${letter(ids[q]!)}): ${same ? 'identical' : 'different'}`, `token columns: ${same ? 'identical' : 'different'}`),
         fit(ctx, `position columns ${p + 1} and ${q + 1}: different`, 'position columns: different'),
-        fit(ctx, `sums, channel 1: ${num(ep)} and ${num(eq)}`, `sums: ${num(ep)}, ${num(eq)}`),
+        fit(ctx, `sums, channel 1: ${val(ep)} and ${val(eq)}`, `sums: ${val(ep)}, ${val(eq)}`),
       ];
       const highlights: Highlight[] = [];
       const callouts: Callout[] = [];
@@ -319,7 +321,7 @@ export const embedding: ChapterDirector = {
       // The prose ends on the first letter's channel 1; mark it when the pair does not include it.
       const first = traced(ctx, 'embed', P, 0);
       if (p !== P && b.sum > 0) {
-        const text = `position ${P + 1}, channel 1: ${num(first)}`;
+        const text = `position ${P + 1}, channel 1: ${val(first)}`;
         highlights.push(cell(EMBED, 0, P, 'focus'));
         callouts.push({ block: EMBED, ...pin(3), text, role: 'focus' });
         links.push({ from: range(EMBED, P, P + 1, 0, 1), to: { callout: callouts.length - 1 }, role: 'focus' });
@@ -331,7 +333,7 @@ export const embedding: ChapterDirector = {
         callouts,
         links,
         dim: DIM,
-        describe: `Positions ${p + 1} and ${q + 1} both hold ${letter(ids[p]!)}: the same token column, different position columns, so different embeddings (channel 1: ${num(ep)} and ${num(eq)}). Your first letter's channel 1 is ${num(first)}.`,
+        describe: `Positions ${p + 1} and ${q + 1} both hold ${letter(ids[p]!)}: the same token column, different position columns, so different embeddings (channel 1: ${val(ep)} and ${val(eq)}). Your first letter's channel 1 is ${val(first)}.`,
       };
     },
   },

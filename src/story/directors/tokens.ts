@@ -20,7 +20,9 @@ function strip(ctx: DirectorContext): CameraState {
   const wte = blockOf(ctx, TOP_IDS.wte);
   const tokens = blockOf(ctx, TOKENS);
   const left = wte.position[0] - tokens.position[0];
-  return fitRegions(ctx, [{ block: TOKENS, rows: [-2.2, 7], cols: [left, ctx.config.block_size] }], { yaw: -0.12, pitch: 0.08 });
+  // As many rows below as keep the framed box the stage's shape, so the strip sits at the top with the tables under it.
+  const below = Math.max(7, ((ctx.config.block_size - left) * ctx.viewport.height) / Math.max(1, ctx.viewport.width) - 2.2);
+  return fitRegions(ctx, [{ block: TOKENS, rows: [-2.2, below], cols: [left, ctx.config.block_size] }], { yaw: -0.12, pitch: 0.08 });
 }
 
 /**
@@ -132,7 +134,7 @@ export const tokens: ChapterDirector = {
         // The fold of the previous step opens back into the model as laid out while the camera moves in.
         blocks: foldStyles(folded(ctx).fold, null, beat(t, 0, CAMERA_MOVE)),
         highlights,
-        callouts: [{ block: TOKENS, ...pinAbove(0, k, ppu, text), text, role: 'focus' }],
+        callouts: u > 0 ? [{ block: TOKENS, ...pinAbove(0, k, ppu, text), text, role: 'focus' }] : [],
         dim: DIM,
         describe: `Position ${k + 1} of ${T} (${letter(ctx.trace.ids[k]!)}) is one column, followed down from the input through the token and position embeddings into the input embedding, and on down the model.`,
       };
