@@ -14,7 +14,7 @@ import type { BlockStyle, Callout, Highlight, Link, Vec3 } from '../../scene/typ
 import type { ChapterDirector, DirectorContext } from '../director.ts';
 import { beat, clamp, countAt, lerpCamera } from '../beats.ts';
 import { cols, computedUpTo, frame, lastCol, whole } from './common.ts';
-import { frameWithRoom, matmulMoment } from './matmul-moment.ts';
+import { firstLegible, frameWithRoom, matmulMoment } from './matmul-moment.ts';
 
 const HEADS = [0, 1, 2].map((h) => headBlockIds(0, h));
 const L = layerBlockIds(0);
@@ -48,8 +48,8 @@ function stacked(ctx: DirectorContext, base: Record<string, BlockStyle>, u: read
 /** One number of a [T][C] trace tensor. */
 const at = (ctx: DirectorContext, name: string, t: number, c: number) => ctx.trace.tensors[name]!.data[t * ctx.config.n_embd + c]!;
 
-/** The stack, the projection weights and the result, with room above for the stack and right for labels. */
-const projectFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [L.attnCProjWeight, PROJ], { top: STACK_GAP + blockOf(ctx, PROJ).rows.size, right: 22 });
+/** The stack, the projection weights and the result, with room above for the stack (the arithmetic sits left of it). */
+const projectFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [L.attnCProjWeight, PROJ], { top: STACK_GAP + blockOf(ctx, PROJ).rows.size, right: 2 });
 
 /** The projection and the residual stream side by side, with room on the right for the stream's column and the sum's callout. */
 const addFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [PROJ, RESID], { top: 2, right: 28, left: 1 });
@@ -84,19 +84,23 @@ export const projection: ChapterDirector = {
       const T = ctx.layout.T;
       const last = lastCol(ctx);
       const C = ctx.config.n_embd;
+      const hs = C / ctx.config.n_head;
       const early = beat(t, 0.22, 0.1, easeLinear);
       const m = matmulMoment(ctx, PROJ, 0, last, beat(t, 0.34, 0.5, easeLinear), { linger: 2.2 });
       const rest = beat(t, 0.88, 0.08, easeLinear);
       const reveal = early < 1 ? { cols: countAt(last, early) } : { cols: last, rows: m.filled ? Math.max(1, countAt(C, rest)) : 0 };
       const done = rest >= 1;
       const highlights: Highlight[] = done ? [cols(PROJ, [last, last + 1], 'result'), whole(L.attnCProjWeight, 'source')] : m.highlights;
-      const callouts: Callout[] = done ? [{ block: PROJ, row: 0, col: last, text: `${formatNumber(m.value)}, and ${T * C - 1} more like it`, role: 'result' }] : m.callouts;
+      // The finished column's first number stays where the arithmetic was, left of the stack's foot.
+      const callouts: Callout[] = done ? [{ block: HEADS[2]!.out, row: hs - 1, col: 0, text: `${formatNumber(m.value)}, and ${T * C - 1} more like it`, role: 'result', side: 'left' }] : m.callouts;
+      const links: Link[] = done ? [{ from: { block: PROJ, rows: [0, 1], cols: [last, last + 1] }, to: { callout: 0 }, role: 'result' }] : m.links;
       return {
-        camera: projectFrame(ctx),
+        // Then the camera comes down onto the weights and the result, the stack's foot still in view.
+        camera: lerpCamera(projectFrame(ctx), firstLegible(ctx, frameWithRoom(ctx, [L.attnCProjWeight, PROJ], { top: STACK_GAP + 2 })), beat(t, 0.86, 0.12)),
         blocks: stacked(ctx, { ...computedUpTo(ctx.layout, HEADS[2]!.out), [PROJ]: { reveal } }, [1, 1, 1]),
         highlights,
         callouts,
-        links: done ? [] : m.links,
+        links,
         dim: 0.5,
         describe: done ? `The output projection of every position is computed: ${C} numbers per column, each a row of ${C} weights times the stacked heads plus a bias.` : m.describe,
       };

@@ -197,7 +197,7 @@ export const selfAttention: ChapterDirector = {
         );
       }
       return {
-        camera: frame(ctx, [H0.q.out, H0.k.out, H0.scores], { zoom: 1.05 }),
+        camera: firstLegible(ctx, frame(ctx, [H0.q.out, H0.k.out, H0.scores], { zoom: 1.05 })),
         links,
         // The layer-norm output goes back to its place: the rest of attention works on q, k and v.
         blocks: withInput(ctx, filled(ctx, H0.v.out, { [H0.scores]: scores }), 1 - beat(t, 0.02, 0.2)),
@@ -361,7 +361,7 @@ export const selfAttention: ChapterDirector = {
             ? [{ from: { block: H0.v.out }, to: { block: H0.out, cols: [last, last + 1] }, role: 'source', bow: 'right' }, { from: { block: H0.probs, cols: [last, last + 1] }, to: { block: H0.out, cols: [last, last + 1] }, role: 'source' }]
             : [];
       return {
-        camera: frame(ctx, [H0.v.out, H0.probs, H0.out], { zoom: 1.05 }),
+        camera: firstLegible(ctx, frame(ctx, [H0.v.out, H0.probs, H0.out], { zoom: 1.05 })),
         blocks: filled(ctx, H0.probs, { [H0.out]: reveal }),
         highlights,
         callouts,
