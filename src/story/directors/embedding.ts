@@ -11,7 +11,7 @@ import type { CameraState, Callout, Highlight, Link, Vec3 } from '../../scene/ty
 import { beat, countAt, lerp, lerpCamera } from '../beats.ts';
 import { cell, cols, whole } from './common.ts';
 import { blockOf, computedThrough, fit, fixed, flyingColumn, letter, repeatedPair, traced, visiting } from './column-focus.ts';
-import { equation, fitRegions, pinAbove, pinLeft, pinRight, pxPerUnit, roomFor } from './stage-fit.ts';
+import { equation, fitRegions, narrow, pinAbove, pinLeft, pinRight, pxPerUnit, roomFor } from './stage-fit.ts';
 import { TOP_IDS } from '../../scene/ids.ts';
 
 const { tokens: TOKENS, wte: WTE, tokEmb: TOK, wpe: WPE, posEmb: POS, embed: EMBED } = TOP_IDS;
@@ -71,7 +71,9 @@ function sumParts(ctx: DirectorContext, r: number): string[] {
 /** The input embedding with the token and position embeddings above and left, room right for the sum's callouts. */
 function sumCam(ctx: DirectorContext): CameraState {
   const C = ctx.config.n_embd;
-  return fitRegions(ctx, [{ block: POS }, { block: EMBED }, { block: TOK, rows: [C - 1, C] }], { room: roomFor(ctx, sumParts(ctx, 0)) + 8 });
+  // The token embeddings' last row keeps a hint of them in view, except on a phone, where every pixel goes to the cells.
+  const context = narrow(ctx) ? [] : [{ block: TOK, rows: [C - 1, C] as [number, number] }];
+  return fitRegions(ctx, [{ block: POS }, { block: EMBED }, ...context], { room: roomFor(ctx, sumParts(ctx, 0)) + 8 });
 }
 
 export const embedding: ChapterDirector = {
@@ -130,7 +132,8 @@ export const embedding: ChapterDirector = {
       const first = traced(ctx, 'tok_emb', P, 0);
       const tok = blockOf(ctx, TOK);
       const said = { id: `${letter(id)} = token ${id}`, value: fit(ctx, `position ${P + 1}, channel 1: ${val(first)}`, `channel 1: ${val(first)}`) };
-      const cam = fitRegions(ctx, [{ block: TOKENS }, { block: WTE }, { block: TOK }], { room: said.value.length * 6.1 + 24, roomAbove: 30 });
+      // On a phone the letter's id is written right of the input row instead of above it, so no room is spent above.
+      const cam = fitRegions(ctx, [{ block: TOKENS }, { block: WTE }, { block: TOK }], { room: said.value.length * 6.1 + 24, roomAbove: narrow(ctx) ? 0 : 30 });
       const ppu = pxPerUnit(ctx, cam);
       const b = { point: beat(t, 0.22, 0.14), fly: beat(t, 0.38, 0.26), rest: beat(t, 0.7, 0.26) };
       const highlights: Highlight[] = [];
@@ -140,13 +143,15 @@ export const embedding: ChapterDirector = {
       const col = k + 1;
       if (b.point > 0) {
         highlights.push(cols(TOKENS, [P, P + 1], 'focus'), cols(WTE, [id, id + 1], 'source'));
-        callouts.push({ block: TOKENS, ...pinAbove(0, P, ppu, said.id, { align: 'left' }), text: said.id });
+        const pin = narrow(ctx) ? pinRight(blockOf(ctx, TOKENS), 0, ppu) : pinAbove(0, P, ppu, said.id, { align: 'left' });
+        callouts.push({ block: TOKENS, ...pin, text: said.id });
         links.push({ from: range(TOKENS, P, P + 1), to: range(WTE, id, id + 1, 0, 1), role: 'focus', progress: b.point });
       }
       if (b.fly > 0 && b.fly < 1) highlights.push(flyingColumn(ctx, WTE, id, TOK, P, b.fly));
       if (b.fly >= 1) {
         highlights.push(cols(TOK, [P, P + 1], 'result'), cell(TOK, 0, P, 'focus'));
-        callouts.push({ block: TOK, ...pinRight(tok, 0, ppu), text: said.value, role: 'result' });
+        // On a phone the id's callout sits right of the input row, just above: this one goes a line lower.
+        callouts.push({ block: TOK, ...pinRight(tok, 0, ppu, { line: narrow(ctx) ? 1 : 0 }), text: said.value, role: 'result' });
         links.push({ from: range(WTE, id, id + 1), to: range(TOK, P, P + 1), role: 'source' }, { from: range(TOK, P, P + 1, 0, 1), to: { callout: 1 }, role: 'result' });
       }
       if (b.rest > 0 && b.rest < 1) {
@@ -172,7 +177,8 @@ export const embedding: ChapterDirector = {
       const C = ctx.config.n_embd;
       const wpe = blockOf(ctx, WPE);
       const said = { used: `columns 1–${T}: positions 1–${T}`, spare: fit(ctx, `columns ${T + 1}–${S}: for the answers`, `${T + 1}–${S}: for the answers`) };
-      const cam = fitRegions(ctx, [{ block: WPE }, { block: POS }, { block: TOK, rows: [C - 3, C] }], { roomLeft: Math.max(said.used.length, said.spare.length) * 6.1 + 24 });
+      const context = narrow(ctx) ? [] : [{ block: TOK, rows: [C - 3, C] as [number, number] }];
+      const cam = fitRegions(ctx, [{ block: WPE }, { block: POS }, ...context], { roomLeft: Math.max(said.used.length, said.spare.length) * 6.1 + 24 });
       const ppu = pxPerUnit(ctx, cam);
       const b = { first: beat(t, 0.24, 0.22), rest: beat(t, 0.5, 0.32), spare: beat(t, 0.86, 0.1) };
       const highlights: Highlight[] = [cols(WPE, [0, T], 'source')];
@@ -265,10 +271,11 @@ export const embedding: ChapterDirector = {
         links.push({ from: range(TOK, col, col + 1, C - 3, C), to: range(EMBED, col, col + 1, 0, 1), role: 'source' }, { from: range(POS, col, col + 1), to: range(EMBED, col, col + 1), role: 'source' });
       } else if (u >= 1) highlights.push(whole(EMBED, 'result'));
       const label = beat(t, 0.84, 0.1);
-      const said = { T: fit(ctx, `T = ${T} positions (time) →`, `T = ${T} →`), C: `C = ${C} channels` };
+      // Both axes named right of the grid: the positions run on to the right, where new tokens are appended.
+      const said = { T: fit(ctx, `T = ${T} positions (time) →`, `T = ${T} positions →`), C: fit(ctx, `C = ${C} channels ↓`, `C = ${C} channels ↓`) };
       const callouts: Callout[] = label > 0 ? [
-        { block: EMBED, ...pinAbove(0, 0, ppu, said.T, { align: 'left' }), text: said.T, role: 'result' },
-        { block: EMBED, ...pinRight(embed, (C - 1) / 2, ppu), text: said.C, role: 'result' },
+        { block: EMBED, ...pinRight(embed, C / 2 - 1, ppu), text: said.T, role: 'result' },
+        { block: EMBED, ...pinRight(embed, C / 2 - 1, ppu, { line: 1 }), text: said.C, role: 'result' },
       ] : [];
       return {
         camera: cam,

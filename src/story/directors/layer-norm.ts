@@ -13,7 +13,7 @@ import type { Callout, CameraState, Highlight, Link, Vec3 } from '../../scene/ty
 import { beat, countAt, lerp, lerpCamera } from '../beats.ts';
 import { cell, cols, whole } from './common.ts';
 import { blockOf, computedThrough, fit, fixed, num, param, plain, traced, tracedColumn, visiting } from './column-focus.ts';
-import { equation, fitRegions, pinAbove, pinRight, pxPerUnit, type Region } from './stage-fit.ts';
+import { equation, fitRegions, narrow, pinAbove, pinRight, pxPerUnit, type Region } from './stage-fit.ts';
 import { LN_EPS } from '../../gpt/config.ts';
 import { lnBlockIds, TOP_IDS } from '../../scene/ids.ts';
 
@@ -27,8 +27,8 @@ const DIM = 0.6;
 const FRONT = 0.4;
 /** Room kept right of the layer norm for the callouts, CSS px (a narrow stage gets stacked callouts). */
 const ROOM = { wide: 330, narrow: 175 };
-/** Room kept above the framed blocks for their labels, CSS px. */
-const LABEL_ROOM = 30;
+/** Room kept above the framed blocks for their labels, CSS px (none on a phone, where every pixel goes to the cells). */
+const labelRoom = (ctx: DirectorContext) => (narrow(ctx) ? 0 : 30);
 
 /** Everything the chapter's numbers come from, for column p. */
 function numbers(ctx: DirectorContext, p = P) {
@@ -91,12 +91,13 @@ const at = (block: string, row: number, col: number) => ({ block, rows: [row, ro
 /** The layer norm's workspace: the copy, γ and β, the mean and 1/std, the output, room right for callouts. */
 function lnCam(ctx: DirectorContext, all = false): CameraState {
   const regions: Region[] = [{ block: LN.mean }, { block: LN.out }, { block: EMBED, cols: [P, P + 1], lift: placeOf(ctx, P, all ? 'all' : 'single') }];
-  return fitRegions(ctx, regions, { room: ctx.viewport.width < 560 ? ROOM.narrow : ROOM.wide, roomAbove: LABEL_ROOM });
+  return fitRegions(ctx, regions, { room: narrow(ctx) ? ROOM.narrow : ROOM.wide, roomAbove: labelRoom(ctx) });
 }
 
 /** The input embedding, with room left for the copy of its first column and right for callouts. */
 function inputCam(ctx: DirectorContext): CameraState {
-  return fitRegions(ctx, [{ block: EMBED }, { block: EMBED, cols: [P, P + 1], lift: placeOf(ctx, P, 'gap') }], { room: ROOM.narrow, roomAbove: LABEL_ROOM });
+  // Room above for the label of the copy, on a phone too.
+  return fitRegions(ctx, [{ block: EMBED }, { block: EMBED, cols: [P, P + 1], lift: placeOf(ctx, P, 'gap') }], { room: ROOM.narrow, roomAbove: Math.max(24, labelRoom(ctx)) });
 }
 
 /** Styles: embedding computed, the mean and 1/std filled through column `stats`, the output filled as given. */

@@ -63,6 +63,11 @@ export function regionBox(ctx: DirectorContext, regions: readonly Region[]): { m
   return { min, max };
 }
 
+/** Whether the stage is a phone's (narrow, so callouts are shortened or stacked and margins kept small). */
+export function narrow(ctx: DirectorContext): boolean {
+  return ctx.viewport.width < NARROW;
+}
+
 /** CSS px per world unit at the camera's target, on this stage. */
 export function pxPerUnit(ctx: DirectorContext, cam: CameraState): number {
   return ctx.viewport.height / (2 * Math.tan(FOV_Y / 2) * cam.distance);
@@ -76,10 +81,13 @@ export function pxPerUnit(ctx: DirectorContext, cam: CameraState): number {
 export function fitRegions(ctx: DirectorContext, regions: readonly Region[], opts: FitOptions = {}): CameraState {
   const { min, max } = regionBox(ctx, regions);
   const { width, height } = ctx.viewport;
-  const yaw = opts.yaw ?? -0.18;
-  const pitch = opts.pitch ?? 0.1;
-  // A phone's stage is small: spend less of it on margin, so cells stay big enough to read.
-  const zoom = (opts.zoom ?? 1) * (width < NARROW ? 0.95 : 1);
+  // A phone's stage is small: spend less of it on margin, and turn the view less (the far cells
+  // of a turned block are drawn smaller), so cells stay big enough to read.
+  const phone = narrow(ctx);
+  const turn = phone ? 0.6 : 1;
+  const yaw = (opts.yaw ?? -0.18) * turn;
+  const pitch = (opts.pitch ?? 0.1) * turn;
+  const zoom = (opts.zoom ?? 1) * (phone ? 0.95 : 1);
   const shoot = (ppu: number): CameraState => {
     const lo: Vec3 = [min[0] - (opts.roomLeft ?? 0) / ppu, min[1], min[2]];
     const hi: Vec3 = [max[0] + (opts.room ?? 0) / ppu, max[1] + (opts.roomAbove ?? 0) / ppu, max[2]];

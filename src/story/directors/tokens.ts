@@ -4,7 +4,7 @@ import type { CameraState, Callout, Highlight, Link } from '../../scene/types.ts
 import { beat, countAt, lerpCamera } from '../beats.ts';
 import { computedUpTo, folded, mergeStyles, whole } from './common.ts';
 import { blockOf, fit, letter, visiting } from './column-focus.ts';
-import { fitRegions, pinAbove, pinCentre, pxPerUnit } from './stage-fit.ts';
+import { fitRegions, narrow, pinAbove, pinCentre, pxPerUnit } from './stage-fit.ts';
 import { foldStyles } from '../../scene/fold.ts';
 import { TOP_IDS } from '../../scene/ids.ts';
 
@@ -30,13 +30,15 @@ function strip(ctx: DirectorContext): CameraState {
  * show with cells still big enough to see (about 11 px on a desktop stage, 6.5 on a phone's).
  */
 function columnTop(ctx: DirectorContext): { cam: CameraState; bottom: number } {
-  const minCell = ctx.viewport.width < 560 ? 6.5 : 11;
+  const minCell = narrow(ctx) ? 6.5 : 11;
   const rows = Math.min(ctx.config.n_embd * 2 + 4, (ctx.viewport.height * 0.85) / minCell - 3);
   const wte = blockOf(ctx, TOP_IDS.wte);
   const tokens = blockOf(ctx, TOKENS);
   const embed = blockOf(ctx, TOP_IDS.embed);
   const cam = fitRegions(ctx, [{ block: TOKENS, rows: [-2.2, rows], cols: [wte.position[0] - tokens.position[0], embed.position[0] + embed.size[0] - tokens.position[0]] }], { yaw: -0.14, pitch: 0.08 });
-  return { cam, bottom: tokens.position[1] - rows };
+  // The lowest world y still on the stage (a few px of slack), measured on the plane of the blocks' faces.
+  const ppu = pxPerUnit(ctx, cam);
+  return { cam, bottom: cam.target[1] - (ctx.viewport.height / 2 - 8) / ppu };
 }
 
 /** Blocks drawn one token wide per position, top to bottom: where a column can be followed. */
