@@ -1,7 +1,10 @@
 /** Chapter 1, welcome: the whole model, the legend, one sweep of the forward pass, the controls. */
 import { CAMERA_MOVE, type ChapterDirector } from '../director.ts';
 import { beat, lerpCamera } from '../beats.ts';
-import { computedUpTo, folded, frame, mergeStyles, whole } from './common.ts';
+import { cell, computedUpTo, folded, frame, lastCol, mergeStyles, whole } from './common.ts';
+import { argmax, prob } from './forward-sweep.ts';
+import { VOCAB } from '../../gpt/config.ts';
+import type { DirectorContext } from '../director.ts';
 import { foldStyles } from '../../scene/fold.ts';
 import { TOP_IDS } from '../../scene/ids.ts';
 
@@ -38,11 +41,26 @@ export const welcome: ChapterDirector = {
       const current = flow[k]!;
       const { fold, camera } = folded(ctx);
       const place = foldStyles(null, fold, beat(t, 0, CAMERA_MOVE));
+      const T = lastCol(ctx);
+      const probs = nextProbs(ctx);
+      const best = argmax(probs);
       return {
         camera,
         blocks: u >= 1 ? place : mergeStyles(place, computedUpTo(ctx.layout, current.id, u * flow.length - k)),
-        highlights: u > 0 && u < 1 ? [whole(current.id, 'focus')] : [],
-        describe: `The forward pass sweeps down the model; now computing ${current.label}.`,
+        // At the end, the two things the prose names: the letters that went in at the top and the
+        // probability of the letter the model names at the bottom.
+        highlights: u > 0 && u < 1 ? [whole(current.id, 'focus')] : u >= 1 ? [whole(TOP_IDS.tokens, 'source'), cell(TOP_IDS.probs, best, T, 'result')] : [],
+        callouts:
+          u >= 1
+            ? [
+                { block: TOP_IDS.tokens, text: `in: ${ctx.choices.input}`, role: 'source' },
+                { block: TOP_IDS.probs, row: best, col: T, text: `next letter ${VOCAB[best]}: ${prob(probs[best]!)}`, role: 'result' },
+              ]
+            : [],
+        describe:
+          u >= 1
+            ? `The forward pass has swept down the model: ${ctx.choices.input} went in at the top; at the bottom the model names ${VOCAB[best]} with probability ${prob(probs[best]!)}.`
+            : `The forward pass sweeps down the model; now computing ${current.label}.`,
       };
     },
     controls: (ctx) => {
@@ -51,3 +69,11 @@ export const welcome: ChapterDirector = {
     },
   },
 };
+
+/** The probabilities of the next letter after the input: the last column of the output. */
+function nextProbs(ctx: DirectorContext): number[] {
+  const p = ctx.trace.tensors['probs']!;
+  const V = p.shape[1]!;
+  const T = ctx.trace.ids.length;
+  return Array.from(p.data.subarray((T - 1) * V, T * V));
+}
