@@ -1,17 +1,17 @@
 /**
  * Helpers for the chapters that follow the forward pass from the MLP to the output (mlp, stack,
- * output): filling a run of blocks in data-flow order, a scan line that fills everything it has
- * passed, cameras on a box of world space, reading a cell's number, and short number texts for
- * callouts. All pure; the only caches are keyed on immutable inputs.
+ * output, generation): filling a run of blocks in data-flow order, a scan line that fills
+ * everything it has passed, cameras on a box of world space, reading a cell's number, and short
+ * number texts for callouts. All pure; the only caches are keyed on immutable inputs.
  */
 import { paramViews } from '../../gpt/reference.ts';
-import { frameBox } from '../../scene/camera.ts';
+import { FOV_Y, frameBox, frameBoxOblique } from '../../scene/camera.ts';
 import { blockById, readCell, type ParamViews } from '../../scene/cells.ts';
 import { explainCell, formatNumber } from '../../scene/explain.ts';
-import type { Block, BlockStyle, Callout, CameraState, Highlight, ModelLayout, Vec3 } from '../../scene/types.ts';
-import { beat, clamp, countAt } from '../beats.ts';
-import type { DirectorContext, StepScene } from '../director.ts';
-import { boxOf, cols, computedUpTo, frame, lastCol, type FrameOptions } from './common.ts';
+import type { Block, BlockStyle, Callout, CameraState, HighlightRole, Link, LinkEnd, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
+import { clamp, countAt } from '../beats.ts';
+import type { DirectorContext } from '../director.ts';
+import { boxOf, computedUpTo, type FrameOptions } from './common.ts';
 
 const viewsCache = new WeakMap<Float32Array, ParamViews>();
 const blocksCache = new WeakMap<ModelLayout, Map<string, Block>>();
@@ -156,29 +156,173 @@ export function softmaxAt(xs: readonly number[], temperature: number): number[] 
   return e.map((x) => x / s);
 }
 
-/**
- * A layer norm at work on the last column: its mean, 1/σ and output fill in, with the real mean
- * and 1/σ in a callout. `ln` holds the layer norm's block ids (lnBlockIds), `input` is the
- * residual block it reads, `what` names it in the description.
- */
-export function layerNormStep(ctx: DirectorContext, t: number, ln: { mean: string; rstd: string; gamma: string; out: string }, input: string, what: string): StepScene {
-  const T = lastCol(ctx);
-  const u = beat(t, 0.22, 0.6);
-  const { blocks } = fillRun(ctx.layout, ln.mean, ln.out, u);
-  const mean = valueAt(ctx, ln.mean, 0, T);
-  const rstd = valueAt(ctx, ln.rstd, 0, T);
-  const parts: string[] = [];
-  if (u >= 1 / 3) parts.push(`mean ${num(mean)}`);
-  if (u >= 2 / 3) parts.push(`1/σ ${num(rstd)}`);
-  const highlights: Highlight[] = [cols(input, [T, T + 1], 'source')];
-  if (u > 0) highlights.push(cols(ln.mean, [T, T + 1], 'focus'), cols(ln.rstd, [T, T + 1], 'focus'));
-  if (u >= 2 / 3) highlights.push(cols(ln.out, [T, T + 1], 'result'));
+
+/** A box of world space. */
+export interface Box {
+  min: Vec3;
+  max: Vec3;
+}
+
+/** The world box of rows x cols of a block (default: all of it), moved by `offset` (a style offset or a lift). */
+export function cellsBox(layout: ModelLayout, id: string, rows?: Range, cols?: Range, offset: Vec3 = [0, 0, 0]): Box {
+  const b = blockOf(layout, id);
+  const [r0, r1] = rows ?? [0, b.rows.size];
+  const [c0, c1] = cols ?? [0, b.cols.size];
+  const cw = b.size[0] / b.cols.size;
+  const ch = b.size[1] / b.rows.size;
+  const [x, y, z] = b.position;
   return {
-    camera: frame(ctx, [input, ln.gamma, ln.out], { zoom: 1.1 }),
-    blocks,
-    highlights,
-    callouts: parts.length ? [{ block: ln.rstd, row: 0, col: T, text: parts.join(' · ') }] : [],
-    dim: 0.25,
-    describe: `${what} normalizes each column of the residual stream; for the last letter the mean is ${num(mean)} and 1/σ is ${num(rstd)}.`,
+    min: [x + c0 * cw + offset[0], y - r1 * ch + offset[1], z - b.size[2] + offset[2]],
+    max: [x + c1 * cw + offset[0], y - r0 * ch + offset[1], z + offset[2]],
   };
+}
+
+/** The smallest box holding all the given boxes. */
+export function unionOf(...boxes: Box[]): Box {
+  const min: Vec3 = [Infinity, Infinity, Infinity];
+  const max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  for (const b of boxes) {
+    for (let i = 0; i < 3; i++) {
+      min[i] = Math.min(min[i]!, b.min[i]!);
+      max[i] = Math.max(max[i]!, b.max[i]!);
+    }
+  }
+  return { min, max };
+}
+
+/** CSS px per world unit at the camera's target distance, on this stage. */
+export function ppuOf(ctx: DirectorContext, cam: CameraState): number {
+  return ctx.viewport.height / (2 * Math.tan(FOV_Y / 2) * cam.distance);
+}
+
+/**
+ * Angles for a phone close-up whose operands only just fit at 6 px a cell: nearly head-on, so
+ * that perspective shrinks no cell below the rest.
+ */
+export const PHONE_TIGHT = Object.freeze({ yaw: 0.04, pitch: 0.02 });
+
+export interface FitOptions {
+  yaw?: number;
+  pitch?: number;
+  /** Share of the stage's limiting side the box (with its room) spans; default 0.9, on a phone 0.96 (its square stage has no pixels to spare). */
+  fill?: number;
+  /** CSS px kept free right of, left of, above and below the box, for callouts. */
+  right?: number;
+  left?: number;
+  above?: number;
+  below?: number;
+}
+
+const fitCache = new Map<string, CameraState>();
+
+/**
+ * A camera that fits the box as it is drawn (oblique, with perspective: frameBoxOblique), keeping
+ * the given room in CSS px free around it for callouts. Room in px depends on the zoom the fit
+ * ends at, so it is converted in a few fixed-point steps. Cached on the inputs, since a director
+ * asks for the same cameras every frame.
+ */
+export function fitBox(ctx: DirectorContext, box: Box, opts: FitOptions = {}): CameraState {
+  const { width, height } = ctx.viewport;
+  // A phone's stage has half the pixels: a flatter angle loses less of them to foreshortening.
+  const yaw = opts.yaw ?? (narrow(ctx) ? -0.1 : -0.18);
+  const pitch = opts.pitch ?? (narrow(ctx) ? 0.06 : 0.1);
+  const fill = opts.fill ?? (narrow(ctx) ? 0.96 : 0.9);
+  const [l, r, a, b] = [opts.left ?? 0, opts.right ?? 0, opts.above ?? 0, opts.below ?? 0];
+  const key = [width, height, yaw, pitch, fill, l, r, a, b, ...box.min, ...box.max].join(',');
+  let cam = fitCache.get(key);
+  if (!cam) {
+    const shoot = (ppu: number) =>
+      frameBoxOblique(
+        [box.min[0] - l / ppu, box.min[1] - b / ppu, box.min[2]],
+        [box.max[0] + r / ppu, box.max[1] + a / ppu, box.max[2]],
+        width,
+        height,
+        yaw,
+        pitch,
+        fill,
+      );
+    cam = shoot(Infinity);
+    for (let i = 0; i < 3 && (l || r || a || b); i++) cam = shoot(ppuOf(ctx, cam));
+    if (fitCache.size > 500) fitCache.clear();
+    fitCache.set(key, cam);
+  }
+  return { ...cam, target: [...cam.target] };
+}
+
+/** One end of a link: rows x cols of a block (default: all). */
+export function end(block: string, rows?: Range, cols?: Range): LinkEnd {
+  const e: { block: string; rows?: Range; cols?: Range } = { block };
+  if (rows) e.rows = rows;
+  if (cols) e.cols = cols;
+  return e;
+}
+
+/** One cell as a link end. */
+export function cellEnd(block: string, row: number, col: number): LinkEnd {
+  return { block, rows: [row, row + 1], cols: [col, col + 1] };
+}
+
+/** A link drawn `progress` of the way (nothing at 0), in the colour of `role`. */
+export function link(from: LinkEnd, to: LinkEnd, progress: number, role: HighlightRole = 'result'): Link[] {
+  return progress > 0 ? [{ from, to, role, progress: clamp(progress) }] : [];
+}
+
+/**
+ * How src/scene/labels.ts draws a callout: 12 px text whose box has its bottom corner 6 px
+ * beside and above the pinned cell's centre (right of it, or left with side 'left'), about 20 px
+ * tall and, by the estimate it uses to keep labels apart, 6.72 px a character plus 8 px wide.
+ */
+const NUDGE = 6;
+const CALLOUT_H = 20;
+
+/** Estimated width of a callout's text box, CSS px. */
+export function calloutWidth(text: string): number {
+  return text.length * 6.72 + 8;
+}
+
+/**
+ * Where to pin a callout on block `id` so that its text box starts (side 'right') or ends (side
+ * 'left') at world x `x`, centred on world y `y`, when the camera shows `ppu` px per unit. The pin
+ * may lie outside the block's cells: it is only where the text hangs. `offset` is the block's
+ * style offset, which labels.ts adds to the pin.
+ */
+export function pinAt(layout: ModelLayout, ppu: number, id: string, x: number, y: number, side: 'right' | 'left' = 'right', offset: Vec3 = [0, 0, 0]): { block: string; row: number; col: number; side?: 'left' } {
+  const b = blockOf(layout, id);
+  const cw = b.size[0] / b.cols.size;
+  const ch = b.size[1] / b.rows.size;
+  const px = x - offset[0] + (side === 'right' ? -NUDGE : NUDGE) / ppu;
+  const py = y - offset[1] - (NUDGE + CALLOUT_H / 2) / ppu;
+  const pin = { block: id, row: (b.position[1] - py) / ch - 0.5, col: (px - b.position[0]) / cw - 0.5 };
+  return side === 'left' ? { ...pin, side: 'left' } : pin;
+}
+
+/**
+ * A worked sum as callouts hanging from world point (x, y) (see pinAt): one line when it fits in
+ * `maxPx`, else one part a line, stacked downward, like a sum written in a column. Returns the
+ * callouts; the last holds the result.
+ */
+export function sayAt(
+  layout: ModelLayout,
+  ppu: number,
+  block: string,
+  x: number,
+  y: number,
+  parts: readonly string[],
+  opts: { side?: 'right' | 'left'; role?: HighlightRole; maxPx?: number; offset?: Vec3; upward?: boolean } = {},
+): Callout[] {
+  const line = parts.join(' ');
+  const lines = calloutWidth(line) <= (opts.maxPx ?? Infinity) ? [line] : [...parts];
+  // Upward: the last line (the result) sits at y and the others above it.
+  const first = opts.upward ? lines.length - 1 : 0;
+  return lines.map((text, i) => ({
+    ...pinAt(layout, ppu, block, x, y - ((i - first) * (CALLOUT_H + 4)) / ppu, opts.side ?? 'right', opts.offset),
+    text,
+    role: opts.role ?? 'result',
+  }));
+}
+
+/** A number with a fixed count of decimals and a true minus sign, as the prose's :val{fmt} shows it. */
+export function fixed(x: number, decimals: number): string {
+  const s = x.toFixed(decimals);
+  return s.startsWith('-') ? '−' + s.slice(1) : s;
 }

@@ -1,171 +1,100 @@
 /**
  * Chapter 10, generation: the picked letter is appended and the model runs again, six times
- * (T = 6..11). Each step shows one real pass from the worker's generation; until the worker has
- * produced it, the same choreography plays on the first pass (ctx.trace) and says so.
+ * (T = 6..11). Each step shows one real pass from the worker's generation (generation-passes.ts);
+ * until the worker has produced it, the same choreography plays on the first pass and says so.
+ *
+ * Every step ends framed on what its prose points at: the new column's embedding sum (the token
+ * and position columns lifted beside the result), the cached keys and values beside the one new
+ * column of a head, the last column's pick next to the column before it, and the input row with
+ * the letters fed back. Labels sit beside the blocks, joined to their cells by arrows.
  */
-import { VOCAB } from '../../gpt/config.ts';
-import type { Trace } from '../../gpt/trace.ts';
-import { formatNumber } from '../../scene/explain.ts';
 import { headBlockIds, lnBlockIds, TOP_IDS } from '../../scene/ids.ts';
-import type { BlockStyle, CameraState, Callout, Highlight, ModelLayout } from '../../scene/types.ts';
-import { beat, countAt, lerpCamera } from '../beats.ts';
+import type { Callout, CameraState, Highlight, Link, ModelLayout, Vec3 } from '../../scene/types.ts';
+import { beat, clamp, countAt, lerpCamera } from '../beats.ts';
 import type { ChapterDirector, DirectorContext } from '../director.ts';
-import { FOV_Y } from '../../scene/camera.ts';
 import { fly } from './camera-paths.ts';
-import { ALL_COMPUTED, cell, cols, frame, overview, type FrameOptions } from './common.ts';
-
-/** One forward pass of the generation, with the layout for its T. */
-interface Pass {
-  trace: Trace;
-  layout: ModelLayout;
-  T: number;
-  /** The column this pass adds (the newest token): T - 1. */
-  col: number;
-  /** The token this pass picks (greedy: the largest probability in the last column). */
-  pick: number;
-  /** False while the worker has not generated yet: the pass is ctx.trace standing in. */
-  live: boolean;
-}
-
-const PASSES = 6;
-
-function argmaxLast(trace: Trace): number {
-  const probs = trace.tensors['probs']!;
-  const [T, V] = probs.shape as [number, number];
-  let best = 0;
-  for (let v = 1; v < V; v++) if (probs.data[(T - 1) * V + v]! > probs.data[(T - 1) * V + best]!) best = v;
-  return best;
-}
-
-/** Pass k (0-based) of the generation: its trace is over the input plus the first k outputs. */
-function passOf(ctx: DirectorContext, k: number): Pass {
-  const g = ctx.generation;
-  const trace = g ? g.traces[Math.min(k, g.traces.length - 1)]! : ctx.trace;
-  const T = trace.ids.length;
-  return { trace, layout: ctx.layoutOf('nano', T), T, col: T - 1, pick: argmaxLast(trace), live: g !== null };
-}
-
-/** The probability the pass gives to each letter at its newest position. */
-function lastProbs(p: Pass): number[] {
-  const probs = p.trace.tensors['probs']!;
-  const V = probs.shape[1]!;
-  return Array.from(probs.data.subarray(p.col * V, p.col * V + V));
-}
-
-const letter = (id: number) => VOCAB[id] ?? '?';
-
-function percent(v: number): string {
-  if (v > 0.9999) return 'over 99.99%';
-  if (v < 0.0001) return 'under 0.01%';
-  return `${(v * 100).toFixed(2)}%`;
-}
-
-/** The value a sequence tensor ([T, width]) holds for channel `row` of position `col`. */
-function seqValue(trace: Trace, tensor: string, row: number, col: number): number {
-  const t = trace.tensors[tensor]!;
-  return t.data[col * t.shape[1]! + row]!;
-}
-
-/**
- * The largest difference between any number of the previous pass and the same number (same
- * tensor, same indices) in this pass: 0 means the old columns were recomputed exactly.
- */
-const diffCache = new WeakMap<Trace, number>();
-function largestChange(prev: Trace, cur: Trace): number {
-  const cached = diffCache.get(cur);
-  if (cached !== undefined) return cached;
-  let worst = 0;
-  for (const [name, a] of Object.entries(prev.tensors)) {
-    const b = cur.tensors[name];
-    if (!b) continue;
-    const n = a.data.length;
-    const idx = new Array<number>(a.shape.length).fill(0);
-    for (let i = 0; i < n; i++) {
-      let flat = 0;
-      for (let d = 0; d < idx.length; d++) flat = flat * b.shape[d]! + idx[d]!;
-      const x = a.data[i]!;
-      const y = b.data[flat]!;
-      // Masked scores are -Infinity in both passes.
-      if (x !== y) worst = Math.max(worst, Math.abs(x - y));
-      for (let d = idx.length - 1; d >= 0; d--) {
-        if (++idx[d]! < a.shape[d]!) break;
-        idx[d] = 0;
-      }
-    }
-  }
-  diffCache.set(cur, worst);
-  return worst;
-}
-
-/**
- * Styles for a pass that is computing its newest column: blocks before `id` are complete, `id`
- * has its old columns plus the new column filling row by row as u goes 0 -> 1, and everything
- * after it still shows only the old columns. Weights are always complete.
- */
-function newColumnUpTo(layout: ModelLayout, id: string, u: number): Record<string, BlockStyle> {
-  const at = layout.blocks.findIndex((b) => b.id === id);
-  if (at < 0) throw new Error(`no block "${id}" in the ${layout.model} layout`);
-  const out: Record<string, BlockStyle> = {};
-  layout.blocks.forEach((b, i) => {
-    if (b.kind === 'weight') return;
-    const old = b.cols.size - 1;
-    if (i > at) out[b.id] = { reveal: { cols: old } };
-    else if (i === at && u < 1) out[b.id] = { reveal: { cols: old, rows: countAt(b.rows.size, u) } };
-  });
-  return out;
-}
-
-/** Fills the new column of `ids` one after another as u goes 0 -> 1; returns the block now filling. */
-function fillInTurn(layout: ModelLayout, ids: readonly string[], u: number): { blocks: Record<string, BlockStyle>; current: string; done: boolean } {
-  const n = ids.length;
-  const k = Math.min(n - 1, Math.floor(u * n));
-  const current = ids[k]!;
-  return { blocks: u >= 1 ? newColumnUpTo(layout, ids[n - 1]!, 1) : newColumnUpTo(layout, current, u * n - k), current, done: u >= 1 };
-}
+import { ALL_COMPUTED, cell, cols, overview } from './common.ts';
+import { blockOf, calloutWidth, cellEnd, cellsBox, end, fitBox, link, narrow, num, pinAt, ppuOf, sayAt, unionOf } from './forward-sweep.ts';
+import { fillInTurn, largestChange, lastProbs, letter, passOf, PASSES, percent, seqValue, type Pass } from './generation-passes.ts';
 
 const pending = 'The generation is still being computed, so this shows the first pass over your six letters.';
 
 const HEAD = headBlockIds(0, 0);
-const HEAD_QKV = [HEAD.q.bias, HEAD.q.out, HEAD.k.out, HEAD.v.out, HEAD.scores];
-const HEAD_ATTEND = [HEAD.v.bias, HEAD.v.out, HEAD.scores, HEAD.probs, HEAD.out];
 const LNF = lnBlockIds('ln_f');
-const BOTTOM = [LNF.mean, LNF.gamma, LNF.out, TOP_IDS.logits, TOP_IDS.probs];
 const BOTTOM_FILL = [LNF.mean, LNF.rstd, LNF.out, TOP_IDS.logits, TOP_IDS.probsMax, TOP_IDS.probsSum, TOP_IDS.probs];
-
-/**
- * Frames the blocks, then slides them `shift` of the view's width to the left, leaving room on
- * the right for the callouts (which sit to the right of their cells).
- */
-function framedLeft(ctx: DirectorContext, ids: readonly string[], layout: ModelLayout, shift: number, opts: FrameOptions = {}): CameraState {
-  // A phone's square stage has less room beside the blocks: pull back a little and slide further.
-  const cam = frame(ctx, ids, narrow(ctx) ? { ...opts, zoom: (opts.zoom ?? 1) * 1.15 } : opts, layout);
-  const width = 2 * cam.distance * Math.tan(FOV_Y / 2) * (ctx.viewport.width / Math.max(1, ctx.viewport.height));
-  return { ...cam, target: [cam.target[0] + (shift + (narrow(ctx) ? 0.1 : 0)) * width, cam.target[1], cam.target[2]] };
-}
-
-const narrow = (ctx: DirectorContext) => ctx.viewport.width < 500;
-
-/** Close on the input row, near enough that its cells carry their letters. */
-function tokensCamera(ctx: DirectorContext, layout: ModelLayout): CameraState {
-  // On a phone, closer still (undoing framedLeft's pull-back), or the letters would not fit their cells.
-  const cam = framedLeft(ctx, [TOP_IDS.tokens, TOP_IDS.wte, TOP_IDS.tokEmb], layout, narrow(ctx) ? -0.02 : 0.12, { zoom: narrow(ctx) ? 0.34 : 0.62 });
-  // The input row (top at y = 0) a fifth of the way down, clear of the model's name above it.
-  const height = 2 * cam.distance * Math.tan(FOV_Y / 2);
-  return { ...cam, target: [cam.target[0], -0.3 * height, cam.target[2]] };
-}
-const embedCamera = (ctx: DirectorContext, layout: ModelLayout) => framedLeft(ctx, [TOP_IDS.wpe, TOP_IDS.posEmb, TOP_IDS.embed], layout, 0.12, { zoom: 1.15 });
-/** The head's q, k, v and scores, then (headCamera) its scores, softmax and output. */
-const qkvCamera = (ctx: DirectorContext, layout: ModelLayout) => framedLeft(ctx, HEAD_QKV, layout, 0.15, { zoom: 1.05, yaw: -0.12 });
-const headCamera = (ctx: DirectorContext, layout: ModelLayout) => framedLeft(ctx, HEAD_ATTEND, layout, 0.15, { zoom: 1.3, yaw: -0.12 });
-const bottomCamera = (ctx: DirectorContext, layout: ModelLayout) => framedLeft(ctx, BOTTOM, layout, 0.2, { zoom: 1.05 });
-/** Close on the logits and probabilities, with the last rows of the final layer norm above them. */
-function outputCamera(ctx: DirectorContext, layout: ModelLayout): CameraState {
-  const cam = framedLeft(ctx, [TOP_IDS.logits, TOP_IDS.probs], layout, 0.12, { zoom: 3.4 });
-  return { ...cam, target: [cam.target[0], cam.target[1] + 5, cam.target[2]] };
-}
-
 /** The pass after the first: the first output letter has just been appended (T = 7). */
 const SECOND = 1;
+/** Px between a label and the block it sits beside. */
+const GAP_PX = 10;
+
+/** A label beside block `id` of `layout`, level with its row `row`: right of the block, or left of it with side 'left'. */
+function beside(ctx: DirectorContext, layout: ModelLayout, ppu: number, id: string, row: number, text: string, role: Callout['role'], side: 'right' | 'left' = 'right', dx = 0): Callout {
+  const b = blockOf(layout, id);
+  const x = side === 'right' ? b.position[0] + b.size[0] + dx + GAP_PX / ppu : b.position[0] - dx - GAP_PX / ppu;
+  return { ...pinAt(layout, ppu, id, x, b.position[1] - row - 0.5, side), text, role };
+}
+
+/** Close on the input row and the top of the token table, near enough that the cells carry their letters, with room on the right for `text`. */
+function tokensCamera(ctx: DirectorContext, layout: ModelLayout, text: string): CameraState {
+  const box = unionOf(cellsBox(layout, TOP_IDS.tokens), cellsBox(layout, TOP_IDS.wte, [0, 14]), cellsBox(layout, TOP_IDS.tokEmb, [0, 14]));
+  return fitBox(ctx, box, { right: calloutWidth(text) + 2 * GAP_PX, left: narrow(ctx) ? 0 : 120 });
+}
+
+/**
+ * Where the new column's token column is lifted to: into the gap between the position embeddings
+ * and the input embedding, rows level with both, so the new position's token column, position
+ * column and sum read along one row.
+ */
+function tokenSlot(layout: ModelLayout, col: number): Vec3 {
+  const e = blockOf(layout, TOP_IDS.embed);
+  const tok = blockOf(layout, TOP_IDS.tokEmb);
+  const pos = blockOf(layout, TOP_IDS.posEmb);
+  const gapMiddle = (pos.position[0] + pos.size[0] + e.position[0]) / 2;
+  return [gapMiddle - 0.5 - tok.position[0] - col, e.position[1] - tok.position[1], 0];
+}
+
+/** The three parts of channel 1's sum in the new column. */
+function sumParts(p: Pass): string[] {
+  const at = (tensor: string) => seqValue(p.trace, tensor, 0, p.col);
+  return [`token ${num(at('tok_emb'))}`, `+ position ${num(at('pos_emb'))}`, `= ${num(at('embed'))}`];
+}
+
+/** The position table, the position embeddings and the input embedding, with room right of them for the sum. */
+function sumCamera(ctx: DirectorContext, p: Pass): CameraState {
+  const lay = p.layout;
+  const box = unionOf(cellsBox(lay, TOP_IDS.wpe), cellsBox(lay, TOP_IDS.posEmb), cellsBox(lay, TOP_IDS.embed));
+  const parts = sumParts(p);
+  return fitBox(ctx, box, { right: (narrow(ctx) ? Math.max(...parts.map(calloutWidth)) : calloutWidth(parts.join(' '))) + 2 * GAP_PX });
+}
+
+/** The head's query, key and value vectors and its scores, while the new column's q, k and v are computed. */
+function qkvCamera(ctx: DirectorContext, layout: ModelLayout): CameraState {
+  return fitBox(ctx, unionOf(cellsBox(layout, HEAD.q.bias), cellsBox(layout, HEAD.q.out), cellsBox(layout, HEAD.scores)), { right: 160 });
+}
+
+/** Labels of the same-past step, by stage width: what is kept, what is new, what is masked. */
+function pastTexts(ctx: DirectorContext, change: number | null): { kept: string; masked: string } {
+  const kept = change === null ? 'old columns: kept from the last pass' : `old columns: as in the last pass (largest change ${num(change)})`;
+  return narrow(ctx) ? { kept: change === null ? 'old columns: kept' : `old columns: unchanged (${num(change)})`, masked: 'masked' } : { kept, masked: 'masked: older letters never see the new one' };
+}
+
+/** The cached keys and values, the scores and the softmax of the head, with room on the right for the labels. */
+function pastCamera(ctx: DirectorContext, layout: ModelLayout, room: number): CameraState {
+  const box = unionOf(cellsBox(layout, HEAD.k.bias), cellsBox(layout, HEAD.k.out), cellsBox(layout, HEAD.v.out), cellsBox(layout, HEAD.scores), cellsBox(layout, HEAD.probs));
+  return fitBox(ctx, box, { right: room });
+}
+
+/** The logits and probabilities below the last rows of the final layer norm, with room on both sides for the labels of two columns' picks. */
+function bottomCamera(ctx: DirectorContext, layout: ModelLayout): CameraState {
+  const box = unionOf(cellsBox(layout, LNF.out, [40, 48]), cellsBox(layout, TOP_IDS.logits), cellsBox(layout, TOP_IDS.probs));
+  return fitBox(ctx, box, narrow(ctx) ? { right: 120, left: 70 } : { right: 190, left: 210 });
+}
+
+/** Close on the logits and probabilities (with the last rows of the final layer norm above them), framed for `layout`'s T, labels on the right. */
+function outputCamera(ctx: DirectorContext, layout: ModelLayout): CameraState {
+  const box = unionOf(cellsBox(layout, LNF.out, [40, 48]), cellsBox(layout, TOP_IDS.logits), cellsBox(layout, TOP_IDS.probs));
+  return fitBox(ctx, box, { right: narrow(ctx) ? 170 : 250 });
+}
 
 export const generation: ChapterDirector = {
   chapter: 'generation',
@@ -174,30 +103,54 @@ export const generation: ChapterDirector = {
     append: (ctx, t) => {
       const p = passOf(ctx, SECOND);
       const prev = ctx.generation ? passOf(ctx, SECOND - 1) : p;
-      const added = p.trace.ids[p.col]!;
-      const u = beat(t, 0.2, 0.75);
-      const fill = fillInTurn(p.layout, [TOP_IDS.tokens, TOP_IDS.tokEmb, TOP_IDS.posEmb, TOP_IDS.embed], u);
-      // Down from the letters to the position embeddings and the sum as the fill gets there.
-      const camera = lerpCamera(tokensCamera(ctx, p.layout), embedCamera(ctx, p.layout), beat(u, 0.36, 0.24));
+      const lay = p.layout;
       const c = p.col;
-      const highlights: Highlight[] = [cols(TOP_IDS.tokens, [c, c + 1], 'result')];
-      // Pinned below the input row so the new cell's letter stays readable (on a phone, at the left,
-      // where the text has room).
-      const callouts: Callout[] = [{ block: TOP_IDS.tokEmb, row: 1, col: narrow(ctx) ? 0 : c, text: `${letter(added)} joins as position ${c + 1}`, role: 'result' }];
-      const stage = fill.done ? TOP_IDS.embed : fill.current;
-      if (stage === TOP_IDS.tokEmb || stage === TOP_IDS.embed) {
-        highlights.push(cols(TOP_IDS.wte, [added, added + 1], 'source'), cols(TOP_IDS.tokEmb, [c, c + 1], stage === TOP_IDS.embed ? 'source' : 'focus'));
-        if (stage === TOP_IDS.tokEmb) callouts.push({ block: TOP_IDS.wte, row: 4, col: added, text: `column of ${letter(added)}`, role: 'source' });
-      }
-      if (stage === TOP_IDS.posEmb || stage === TOP_IDS.embed) {
-        highlights.push(cols(TOP_IDS.wpe, [c, c + 1], 'source'), cols(TOP_IDS.posEmb, [c, c + 1], stage === TOP_IDS.embed ? 'source' : 'focus'));
-        callouts.push({ block: TOP_IDS.wpe, row: 0, col: c, text: `position ${c + 1}`, role: 'source' });
-      }
-      if (stage === TOP_IDS.embed) {
-        highlights.push(cols(TOP_IDS.embed, [c, c + 1], 'result'));
-        const tok = seqValue(p.trace, 'tok_emb', 0, c);
-        const pos = seqValue(p.trace, 'pos_emb', 0, c);
-        callouts.push({ block: TOP_IDS.embed, row: 0, col: c, text: `${narrow(ctx) ? '' : 'channel 1: '}${formatNumber(tok)} + ${formatNumber(pos)} = ${formatNumber(seqValue(p.trace, 'embed', 0, c))}`, role: 'result' });
+      const added = p.trace.ids[c]!;
+      const look = beat(t, 0.18, 0.22);
+      const down = beat(t, 0.42, 0.18);
+      const pos = beat(t, 0.46, 0.14);
+      const bring = beat(t, 0.62, 0.14);
+      const sum = beat(t, 0.78, 0.14);
+      // The four blocks that gain a column, one after another: a quarter of u each.
+      const fill = fillInTurn(lay, [TOP_IDS.tokens, TOP_IDS.tokEmb, TOP_IDS.posEmb, TOP_IDS.embed], (clamp(2 * look) + clamp(2 * look - 1) + pos + sum) / 4);
+      const joins = `${letter(added)} joins as position ${c + 1}`;
+      const top = tokensCamera(ctx, lay, joins);
+      const bottom = sumCamera(ctx, p);
+      const camera = lerpCamera(top, bottom, down);
+      const slot = tokenSlot(lay, c);
+      const rise = (u: number, v: Vec3): Vec3 => [v[0] * u, v[1] * u, v[2] * u + 3 * Math.sin(Math.PI * u)];
+
+      const highlights: Highlight[] = [];
+      const callouts: Callout[] = [];
+      const links: Link[] = [];
+      if (down < 1) {
+        highlights.push(cols(TOP_IDS.tokens, [0, c], 'source'), cols(TOP_IDS.tokens, [c, c + 1], 'result'));
+        const ppu = ppuOf(ctx, top);
+        callouts.push(beside(ctx, lay, ppu, TOP_IDS.tokens, 0, joins, 'result'));
+        if (look > 0.5) {
+          highlights.push(cols(TOP_IDS.wte, [added, added + 1], 'source'), cols(TOP_IDS.tokEmb, [c, c + 1], 'focus'));
+          links.push(...link(end(TOP_IDS.tokens, undefined, [c, c + 1]), end(TOP_IDS.wte, [0, 4], [added, added + 1]), clamp(2 * look - 1), 'source'));
+          links.push(...link(end(TOP_IDS.wte, [0, 4], [added, added + 1]), end(TOP_IDS.tokEmb, [0, 4], [c, c + 1]), clamp(2 * look - 1), 'source'));
+          callouts.push(beside(ctx, lay, ppu, TOP_IDS.wte, 2, `the column of ${letter(added)}`, 'source', 'left'));
+        }
+      } else {
+        const ppu = ppuOf(ctx, bottom);
+        const tokLift = rise(bring, slot);
+        highlights.push(cols(TOP_IDS.wpe, [c, c + 1], 'source'), cols(TOP_IDS.posEmb, [c, c + 1], 'source'));
+        if (bring > 0) highlights.push({ block: TOP_IDS.tokEmb, cols: [c, c + 1], role: 'source', lift: tokLift, copy: true });
+        links.push(...link(end(TOP_IDS.wpe, [0, 4], [c, c + 1]), end(TOP_IDS.posEmb, [0, 4], [c, c + 1]), clamp(pos * 2), 'source'));
+        if (sum > 0) {
+          const result = cellEnd(TOP_IDS.embed, 0, c);
+          highlights.push(cols(TOP_IDS.embed, [c, c + 1], 'result'), cell(TOP_IDS.embed, 0, c, 'result'));
+          highlights.push({ block: TOP_IDS.tokEmb, rows: [0, 1], cols: [c, c + 1], role: 'focus', lift: [tokLift[0], tokLift[1], tokLift[2] + 0.02], copy: true });
+          highlights.push(cell(TOP_IDS.posEmb, 0, c, 'focus'));
+          links.push(...link(cellEnd(TOP_IDS.tokEmb, 0, c), result, sum, 'source'), ...link(cellEnd(TOP_IDS.posEmb, 0, c), result, sum, 'source'));
+          if (sum >= 1) {
+            const e = blockOf(lay, TOP_IDS.embed);
+            callouts.push(...sayAt(lay, ppu, TOP_IDS.embed, e.position[0] + e.size[0] + GAP_PX / ppu, blockOf(lay, TOP_IDS.embed).position[1] - 0.5, sumParts(p), { maxPx: narrow(ctx) ? 0 : Infinity }));
+            links.push(...link(result, { callout: callouts.length - 1 }, 1, 'result'));
+          }
+        }
       }
       return {
         camera,
@@ -205,69 +158,52 @@ export const generation: ChapterDirector = {
         blocks: fill.blocks,
         highlights,
         callouts,
-        dim: 0.3,
+        links,
+        dim: 0.5,
         describe: p.live
-          ? `The first output letter, ${letter(added)} (picked with ${percent(Math.max(...lastProbs(prev)))}), is appended to the input ${ctx.choices.input} as position ${c + 1}; its token and position embeddings fill one new column, T = ${p.T}.`
+          ? `The first output letter, ${letter(added)} (picked with ${percent(Math.max(...lastProbs(prev)))}), is appended to the input ${ctx.choices.input} as position ${c + 1}; its token and position embeddings fill one new column, T = ${p.T}, and in channel 1 their sum is ${sumParts(p).join(' ')}.`
           : pending,
       };
     },
 
     'same-past': (ctx, t) => {
       const p = passOf(ctx, SECOND);
+      const lay = p.layout;
       const c = p.col;
-      const u = beat(t, 0.32, 0.63);
-      const fill = fillInTurn(p.layout, [HEAD.q.out, HEAD.k.out, HEAD.v.out, HEAD.scores, HEAD.max, HEAD.sum, HEAD.probs, HEAD.out], u);
+      const u = beat(t, 0.3, 0.55);
+      const fill = fillInTurn(lay, [HEAD.q.out, HEAD.k.out, HEAD.v.out, HEAD.scores, HEAD.max, HEAD.sum, HEAD.probs, HEAD.out], u);
+      const change = ctx.generation ? largestChange(passOf(ctx, SECOND - 1).trace, p.trace) : null;
+      const texts = pastTexts(ctx, change);
+      const room = Math.max(calloutWidth(texts.kept), calloutWidth(texts.masked)) + 2 * GAP_PX;
+      const work = qkvCamera(ctx, lay);
+      const past = pastCamera(ctx, lay, room);
+      const settle = beat(t, 0.6, 0.2);
+      const camera = lerpCamera(work, past, settle);
+      const ppu = ppuOf(ctx, settle < 0.5 ? work : past);
+
       const highlights: Highlight[] = [];
       const callouts: Callout[] = [];
-      if (t >= 0.12 && c > 0) {
+      const links: Link[] = [];
+      const old = beat(t, 0.1, 0.1);
+      if (old > 0 && c > 0) {
         highlights.push(cols(HEAD.k.out, [0, c], 'source'), cols(HEAD.v.out, [0, c], 'source'));
-        const change = ctx.generation ? largestChange(passOf(ctx, SECOND - 1).trace, p.trace) : null;
-        const text = change === null ? 'kept from the last pass' : `as in the last pass (largest change ${formatNumber(change)})`;
-        callouts.push({ block: HEAD.k.out, row: 0, col: c, text, role: 'source' });
+        callouts.push(beside(ctx, lay, ppu, HEAD.scores, 0, texts.kept, 'source'));
+        links.push(...link(end(HEAD.k.out, undefined, [0, c]), { callout: 0 }, old, 'source'), ...link(end(HEAD.v.out, undefined, [0, c]), { callout: 0 }, old, 'source'));
       }
       if (u > 0) {
         const current = fill.done ? HEAD.out : fill.current;
-        highlights.push(cols(current, [c, c + 1], 'focus'));
         const attending = current !== HEAD.q.out && current !== HEAD.k.out && current !== HEAD.v.out;
+        // Once the camera settles on the cache, the new column is marked where it is in view.
+        if (settle < 0.5) highlights.push(cols(current, [c, c + 1], 'focus'));
         if (attending) {
-          highlights.push(cols(HEAD.q.out, [c, c + 1], 'source'));
+          if (settle < 0.5) highlights.push(cols(HEAD.q.out, [c, c + 1], 'source'));
+          highlights.push(cols(HEAD.k.out, [c, c + 1], 'focus'), cols(HEAD.v.out, [c, c + 1], 'focus'), cols(HEAD.scores, [c, c + 1], 'result'));
           if (c > 0) {
             highlights.push({ block: HEAD.scores, rows: [c, c + 1], cols: [0, c], role: 'muted' });
-            callouts.push({ block: HEAD.scores, row: c, col: c, text: 'masked: older letters never see the new one', role: 'muted' });
+            callouts.push(beside(ctx, lay, ppu, HEAD.scores, c, texts.masked, 'muted'));
+            links.push(...link(end(HEAD.scores, [c, c + 1], [0, c]), { callout: callouts.length - 1 }, 1, 'muted'));
           }
         }
-      }
-      return {
-        camera: lerpCamera(qkvCamera(ctx, p.layout), headCamera(ctx, p.layout), beat(u, 0.42, 0.2)),
-        trace: p.trace,
-        blocks: fill.blocks,
-        highlights,
-        callouts,
-        dim: 0.25,
-        describe: p.live
-          ? `Head 1 of layer 1 in the pass over ${p.T} letters: the keys and values of the first ${c} positions are exactly those of the previous pass (largest change ${formatNumber(largestChange(passOf(ctx, SECOND - 1).trace, p.trace))}); only the new column ${c + 1} is computed, its query scored against all ${p.T} keys.`
-          : pending,
-      };
-    },
-
-    'last-column': (ctx, t) => {
-      const p = passOf(ctx, SECOND);
-      const c = p.col;
-      // A long way down, from layer 1's first head to the output: fly over the model.
-      const flown = fly(headCamera(ctx, p.layout), bottomCamera(ctx, p.layout), beat(t, 0.2, 0.3), overview(ctx, p.layout).distance * 0.4);
-      // Then closer, to the probabilities, for the pick.
-      const camera = lerpCamera(flown, outputCamera(ctx, p.layout), beat(t, 0.74, 0.16));
-      const u = beat(t, 0.5, 0.28);
-      const fill = fillInTurn(p.layout, BOTTOM_FILL, u);
-      const pick = beat(t, 0.82, 0.1);
-      const highlights: Highlight[] = [];
-      const callouts: Callout[] = [];
-      if (u > 0 && !fill.done) highlights.push(cols(fill.current, [c, c + 1], 'focus'));
-      if (pick > 0) {
-        if (c > 0) highlights.push(cols(TOP_IDS.probs, [0, c], 'muted'), cols(TOP_IDS.logits, [0, c], 'muted'));
-        highlights.push(cols(TOP_IDS.probs, [c, c + 1], 'focus'), cell(TOP_IDS.probs, p.pick, c, 'result'));
-        callouts.push({ block: TOP_IDS.probs, row: p.pick, col: c, text: `next: ${letter(p.pick)}, ${percent(lastProbs(p)[p.pick]!)}`, role: 'result' });
-        if (c > 0) callouts.push({ block: TOP_IDS.logits, row: 0, col: c - 1, text: 'older columns: letters we already have', role: 'muted' });
       }
       return {
         camera,
@@ -275,9 +211,53 @@ export const generation: ChapterDirector = {
         blocks: fill.blocks,
         highlights,
         callouts,
-        dim: 0.3 * pick,
+        links,
+        dim: 0.5,
         describe: p.live
-          ? `The bottom of the pass over ${p.T} letters: of the ${p.T} columns of probabilities only the last is read; it picks ${letter(p.pick)} with ${percent(lastProbs(p)[p.pick]!)}.`
+          ? `Head 1 of layer 1 in the pass over ${p.T} letters: the keys and values of the first ${c} positions are exactly those of the previous pass (largest change ${num(change ?? 0)}); only the new column ${c + 1} is computed, its query scored against all ${p.T} keys.`
+          : pending,
+      };
+    },
+
+    'last-column': (ctx, t) => {
+      const p = passOf(ctx, SECOND);
+      const lay = p.layout;
+      const c = p.col;
+      const before = passOf(ctx, SECOND - 1);
+      // A long way down, from layer 1's first head to the output: fly over the model.
+      const past = pastCamera(ctx, lay, Math.max(calloutWidth(pastTexts(ctx, null).kept), 0) + 2 * GAP_PX);
+      const bottom = bottomCamera(ctx, lay);
+      const camera = fly(past, bottom, beat(t, 0.15, 0.4), overview(ctx, lay).distance * 0.4);
+      const fill = fillInTurn(lay, BOTTOM_FILL, beat(t, 0.5, 0.3));
+      const pick = beat(t, 0.82, 0.1);
+      const ppu = ppuOf(ctx, bottom);
+      const highlights: Highlight[] = [];
+      const callouts: Callout[] = [];
+      const links: Link[] = [];
+      if (!fill.done && t >= 0.5) highlights.push(cols(fill.current, [c, c + 1], 'focus'));
+      if (pick > 0) {
+        const old = c > 0 ? before.pick : -1;
+        if (c > 1) highlights.push(cols(TOP_IDS.probs, [0, c - 1], 'muted'), cols(TOP_IDS.logits, [0, c], 'muted'));
+        highlights.push(cols(TOP_IDS.probs, [c, c + 1], 'focus'), cell(TOP_IDS.probs, p.pick, c, 'result'));
+        callouts.push(beside(ctx, lay, ppu, TOP_IDS.probs, p.pick, `${narrow(ctx) ? '' : `column ${c + 1}: `}next ${letter(p.pick)}, ${percent(lastProbs(p)[p.pick]!)}`, 'result'));
+        links.push(...link(cellEnd(TOP_IDS.probs, p.pick, c), { callout: 0 }, pick, 'result'));
+        if (old >= 0) {
+          // The column before: the first pass's answer, computed again.
+          highlights.push(cell(TOP_IDS.probs, old, c - 1, 'focus'));
+          callouts.push(beside(ctx, lay, ppu, TOP_IDS.probs, old, narrow(ctx) ? `still ${letter(old)}` : `column ${c}: still ${letter(old)}, as in pass 1`, 'focus', 'left'));
+          links.push(...link(cellEnd(TOP_IDS.probs, old, c - 1), { callout: 1 }, pick, 'focus'));
+        }
+      }
+      return {
+        camera,
+        trace: p.trace,
+        blocks: fill.blocks,
+        highlights,
+        callouts,
+        links,
+        dim: 0.5 * pick,
+        describe: p.live
+          ? `The bottom of the pass over ${p.T} letters: of the ${p.T} columns of probabilities only the last is read; it picks ${letter(p.pick)} with ${percent(lastProbs(p)[p.pick]!)}. The column before still says ${letter(before.pick)}, as in the first pass.`
           : pending,
       };
     },
@@ -288,29 +268,36 @@ export const generation: ChapterDirector = {
       const begin = 0.12;
       const span = (0.96 - begin) / PASSES;
       const k = Math.max(0, Math.min(PASSES - 1, Math.floor((t - begin) / span)));
-      const local = Math.max(0, Math.min(1, (t - begin - k * span) / span));
+      const local = clamp((t - begin - k * span) / span);
       const p = passOf(ctx, k);
       const fill = fillInTurn(p.layout, BOTTOM_FILL, beat(local, 0, 0.65));
       const picked = t >= begin && local >= 0.72;
+      const camera = outputCamera(ctx, last.layout);
+      const ppu = ppuOf(ctx, camera);
       const highlights: Highlight[] = [];
       const callouts: Callout[] = [];
+      const links: Link[] = [];
       // Each pass's pick is the cell of its newest column: together they form a diagonal.
       const done = p.live ? k + (picked ? 1 : 0) : picked ? 1 : 0;
       for (let j = 0; j < done; j++) {
         const q = p.live ? passOf(ctx, j) : p;
         highlights.push(cell(TOP_IDS.probs, q.pick, q.col, 'result'));
       }
-      if (picked) callouts.push({ block: TOP_IDS.probs, row: p.pick, col: p.col, text: `${letter(p.pick)}, ${percent(lastProbs(p)[p.pick]!)}`, role: 'result' });
-      else if (t >= begin) highlights.push(cols(fill.current, [p.col, p.col + 1], 'focus'));
       const so = ctx.generation ? ctx.generation.tokens.slice(0, done).map(letter).join('') : '';
-      callouts.push({ block: TOP_IDS.logits, row: 0, col: p.col, text: `pass ${k + 1} of ${PASSES}, T = ${p.T}${so ? `: ${so}` : ''}`, role: 'focus' });
+      const where = narrow(ctx) ? `pass ${k + 1}, T = ${p.T}` : `pass ${k + 1} of ${PASSES}, T = ${p.T}${so ? `: written ${so}` : ''}`;
+      callouts.push(beside(ctx, p.layout, ppu, TOP_IDS.logits, 1, where, 'focus', 'right', last.T - p.T));
+      if (picked) {
+        callouts.push(beside(ctx, p.layout, ppu, TOP_IDS.probs, p.pick, `${letter(p.pick)}, ${percent(lastProbs(p)[p.pick]!)}`, 'result', 'right', last.T - p.T));
+        links.push(...link(cellEnd(TOP_IDS.probs, p.pick, p.col), { callout: 1 }, 1, 'result'));
+      } else if (t >= begin) highlights.push(cols(fill.current, [p.col, p.col + 1], 'focus'));
       return {
-        camera: outputCamera(ctx, last.layout),
+        camera,
         trace: p.trace,
         blocks: t < begin ? ALL_COMPUTED : fill.blocks,
         highlights,
         callouts,
-        dim: 0.2,
+        links,
+        dim: 0.4,
         describe: p.live
           ? `Six forward passes, T = 6 to ${last.T}, one after another; each reads its last column and picks the next letter, writing ${ctx.generation!.tokens.map(letter).join('')}. Now pass ${k + 1}, over ${p.T} letters.`
           : pending,
@@ -319,18 +306,25 @@ export const generation: ChapterDirector = {
 
     'read-out': (ctx, t) => {
       const p = passOf(ctx, PASSES - 1);
+      const lay = p.layout;
       const out = ctx.generation ? ctx.generation.tokens.map(letter).join('') : '…';
-      // Up from the output to the input row, high enough on the way to see the whole model.
-      const camera = fly(outputCamera(ctx, p.layout), tokensCamera(ctx, p.layout), beat(t, 0.12, 0.5), overview(ctx, p.layout).distance);
       const first = ctx.choices.input.length;
+      const said = `${ctx.choices.input} in, ${out} out`;
+      // Up from the output to the input row, high enough on the way to see the whole model.
+      const top = tokensCamera(ctx, lay, said);
+      const camera = fly(outputCamera(ctx, lay), top, beat(t, 0.12, 0.5), overview(ctx, lay).distance);
       const lit = beat(t, 0.62, 0.3);
-      const highlights: Highlight[] = [cell(TOP_IDS.probs, p.pick, p.col, 'result')];
-      const callouts: Callout[] = [{ block: TOP_IDS.probs, row: p.pick, col: p.col, text: `last letter ${letter(p.pick)}: never fed back`, role: 'result' }];
+      const highlights: Highlight[] = [];
+      const callouts: Callout[] = [];
+      if (t < 0.3) {
+        highlights.push(cell(TOP_IDS.probs, p.pick, p.col, 'result'));
+        callouts.push(beside(ctx, lay, ppuOf(ctx, outputCamera(ctx, lay)), TOP_IDS.probs, p.pick, `last letter ${letter(p.pick)}: never fed back`, 'result'));
+      }
       if (lit > 0 && p.T > first) {
         // The fed-back letters light up one by one, then their embedding columns below them.
         const n = countAt(p.T - first, lit);
-        highlights.push(cols(TOP_IDS.tokens, [first, first + n], 'result'), cols(TOP_IDS.tokEmb, [first, first + n], 'result'));
-        callouts.push({ block: TOP_IDS.tokEmb, row: 1, col: narrow(ctx) ? 0 : p.col, text: `${ctx.choices.input} in, ${out} out`, role: 'result' });
+        highlights.push(cols(TOP_IDS.tokens, [0, first], 'source'), cols(TOP_IDS.tokens, [first, first + n], 'result'), { block: TOP_IDS.tokEmb, rows: [0, 14], cols: [first, first + n], role: 'result' });
+        if (lit >= 1) callouts.push(beside(ctx, lay, ppuOf(ctx, top), TOP_IDS.tokens, 0, said, 'result'));
       }
       return {
         camera,
@@ -338,7 +332,7 @@ export const generation: ChapterDirector = {
         blocks: ALL_COMPUTED,
         highlights,
         callouts,
-        dim: 0.2 * lit,
+        dim: 0.4 * lit,
         describe: p.live
           ? `Back at the top after the last pass, over ${p.T} letters: the input ${ctx.choices.input} followed by the ${p.T - first} letters fed back; the sixth, ${letter(p.pick)}, comes out of the last column. The answer is ${out}.`
           : pending,
