@@ -1,130 +1,102 @@
 /**
- * Block, group and axis labels as a DOM overlay over the canvas: real text, crisp at any zoom.
+ * Block, group and axis names, callouts and letters as a DOM overlay over the canvas: real text,
+ * crisp at any zoom, never over a drawn block, over another label, or cut by the stage's edge.
  *
- * Labels form a tree (model > layer > stage > block, blocks also carrying axis labels), built
- * once per layout. Each frame walks it top-down, projecting group bounds, and descends only into
- * groups big enough on screen, so the per-frame cost follows what is visible rather than the
- * model's size (GPT-3 has ~2,000 blocks). Candidates are then placed greedily in priority order
- * (callouts, tokens, model, layer, stage, block, axes) and dropped when they would overlap a
- * label already placed, so zooming out thins the text instead of piling it into mush.
+ * Each frame walks the label tree (label-tree.ts) top-down, projecting group bounds, and descends
+ * only into groups big enough on screen, so the cost follows what is visible rather than the
+ * model's size (GPT-3 has ~2,000 blocks). The walk also collects the screen rectangles of what is
+ * drawn (every visible block of a small model; for a big one, each group too small to open, as
+ * one rectangle), which labels must keep clear of. Candidates are then placed greedily in
+ * priority order (callouts, tokens, letters, layer, stage, block, spine, axes) by placement.ts:
+ * each in free room beside what it names, or dropped, so zooming out thins the text.
  *
- * Elements are pooled; a frame only changes text, class and transform of the ones it shows.
+ * A callout first tries the spot its director chose (its box's bottom corner 6 px beside and
+ * above the pinned point, right of it or left with side 'left'); if that spot is taken it moves
+ * beside its block, off the cells, and the links overlay (links.ts) draws its arrow to where it
+ * went: calloutBox() tells where.
+ *
+ * Box sizes come from the text measured once per string (canvas measureText, the labels' own
+ * font) and are set on the elements, so the DOM boxes are exactly the placed ones. Elements and
+ * candidates are pooled; a frame only changes text, class, size and transform of the ones it shows.
  */
 import { VOCAB } from '../gpt/config.ts';
 import { projectPoint, type CameraMatrices } from './camera.ts';
 import { TOP_IDS } from './ids.ts';
-import type { Block, Callout, HighlightRole, ModelLayout, SceneState, Vec3 } from './types.ts';
+import { buildLabelTree, refreshDrawnBounds, type LabelNode, type Level } from './label-tree.ts';
+import { ABOVE, BELOW, LEFT, Placer, RIGHT, type PlaceRequest, type Rect, type Side } from './placement.ts';
+import type { Block, HighlightRole, ModelLayout, SceneState, Vec3 } from './types.ts';
 
-const STAGE_NAMES: Record<string, string> = {
-  input: 'Input',
-  embedding: 'Embedding',
-  ln_1: 'Layer norm 1',
-  attention: 'Attention',
-  projection: 'Attention output',
-  ln_2: 'Layer norm 2',
-  mlp: 'MLP',
-  ln_f: 'Final layer norm',
-  lm_head: 'Output head',
-  output: 'Next-token probabilities',
-};
+export { stageName } from './label-tree.ts';
 
-type Level = 0 | 1 | 2 | 3;
-
-interface Node {
-  text: string;
-  level: Level;
-  min: Vec3;
-  max: Vec3;
-  /** Where the label sits: the top-left front corner of the group's topmost blocks (not of its bounding box, whose corner may be empty space). */
-  anchor: Vec3;
-  block: Block | null;
-  children: Node[];
+/** The type of one kind of label; keep in step with the .scene-label rules in SceneCanvas.astro. */
+export interface LabelStyle {
+  /** The element's class list. */
+  cls: string;
+  /** CSS font size, px (11 or more: nothing smaller is readable on a phone). */
+  px: number;
+  /** Font weight and style as the CSS font shorthand starts, e.g. '600' or 'italic 400'. */
+  face: string;
+  /** Horizontal padding and border width, px. */
+  pad: number;
+  border: number;
 }
 
-interface Candidate {
-  text: string;
-  cls: string;
-  x: number;
-  y: number;
-  /** Where the text box sits relative to (x, y): 0 = left/top edge, 0.5 = centred, 1 = right/bottom edge. */
-  ax: number;
-  ay: number;
-  fontPx: number;
-  priority: number;
-  /** Index in SceneState.callouts, for callout candidates. */
-  callout?: number;
+/** Line height as a multiple of the font size (the CSS line-height of .scene-label). */
+export const LINE = 1.35;
+
+const style = (cls: string, px: number, face: string, border = 0): LabelStyle => ({ cls: `scene-label ${cls}`, px, face, pad: 3, border });
+const NAME_STYLES: Record<Level, LabelStyle> = {
+  0: style('level-1', 14, '650'),
+  1: style('level-1', 14, '650'),
+  2: style('level-2', 12, '600'),
+  3: style('level-3', 11, '500'),
+};
+const AXIS = style('axis', 11, '500');
+const SPINE = style('spine', 11, 'italic 400');
+const TOKEN = style('token', 14, '700');
+const VOCAB_LETTER = style('token vocab', 14, '700');
+const ROLES: HighlightRole[] = ['focus', 'source', 'result', 'muted'];
+const CALLOUT = Object.fromEntries(ROLES.map((r) => [r, style(`callout role-${r}`, 12, '500', 1.5)])) as Record<HighlightRole, LabelStyle>;
+
+/** Every label style (for tests: none under 11 px). */
+export function labelStyles(): LabelStyle[] {
+  return [...new Set([...Object.values(NAME_STYLES), AXIS, SPINE, TOKEN, VOCAB_LETTER, ...Object.values(CALLOUT)])];
 }
 
 /** Pixel heights a group must reach before its label shows, and before its children are visited. */
-const SHOW_AT: Record<Level, number> = { 0: 0, 1: 40, 2: 36, 3: 14 };
+const SHOW_AT: Record<Level, number> = { 0: Infinity, 1: 40, 2: 36, 3: 14 };
 const OPEN_AT: Record<Level, number> = { 0: 0, 1: 140, 2: 70, 3: Infinity };
-const FONT_PX: Record<Level, number> = { 0: 16, 1: 14, 2: 12, 3: 11 };
 const MAX_LABELS = 90;
+/** Up to this many blocks, every visible block is kept clear of text; above it, unopened groups stand for theirs. */
+const EVERY_BLOCK = 600;
+/** How far a callout sits from its pinned point (the corner of its box), px; directors rely on it (forward-sweep.ts pinAt). */
+const NUDGE = 6;
 
-export function stageName(stage: string): string {
-  return STAGE_NAMES[stage] ?? stage;
-}
+const NAME_SIDES: readonly Side[] = [ABOVE, LEFT, BELOW, RIGHT];
+const COLS_SIDES: readonly Side[] = [BELOW, ABOVE];
+const ROWS_SIDES: readonly Side[] = [LEFT, RIGHT];
+const CALLOUT_RIGHT: readonly Side[] = [RIGHT, LEFT, ABOVE, BELOW];
+const CALLOUT_LEFT: readonly Side[] = [LEFT, RIGHT, ABOVE, BELOW];
+const SPINE_SIDES: readonly Side[] = [RIGHT, LEFT];
 
-function boxOf(b: Block): { min: Vec3; max: Vec3 } {
-  return {
-    min: [b.position[0], b.position[1] - b.size[1], b.position[2] - b.size[2]],
-    max: [b.position[0] + b.size[0], b.position[1], b.position[2]],
-  };
-}
+/** Width of `text` in CSS px in the given CSS font. */
+export type MeasureText = (text: string, font: string) => number;
 
-function union(nodes: Node[]): { min: Vec3; max: Vec3 } {
-  const min: Vec3 = [Infinity, Infinity, Infinity];
-  const max: Vec3 = [-Infinity, -Infinity, -Infinity];
-  for (const n of nodes) {
-    for (let i = 0; i < 3; i++) {
-      min[i] = Math.min(min[i]!, n.min[i]!);
-      max[i] = Math.max(max[i]!, n.max[i]!);
-    }
-  }
-  return { min, max };
-}
+const KIND = { callout: 0, token: 1, letter: 2, name: 3, spine: 4, cols: 5, rows: 6 } as const;
+type Kind = (typeof KIND)[keyof typeof KIND];
 
-/** The label tree of a layout: the model, its layers and top-level stages, their stages, their blocks. */
-export function buildLabelTree(layout: ModelLayout, modelName: string): Node {
-  const leaf = (b: Block): Node => {
-    const box = boxOf(b);
-    return { text: b.label, level: 3, ...box, anchor: [box.min[0], box.max[1], box.max[2]], block: b, children: [] };
-  };
-  const group = (text: string, level: Level, children: Node[]): Node => {
-    const box = union(children);
-    const top = children.filter((c) => c.anchor[1] >= box.max[1] - 1e-6);
-    const x = Math.min(...top.map((c) => c.anchor[0]));
-    return { text, level, ...box, anchor: [x, box.max[1], box.max[2]], block: null, children };
-  };
-  const top: Node[] = [];
-  const byLayer = new Map<number, Map<string, Node[]>>();
-  const topStages = new Map<string, Node[]>();
-  for (const b of layout.blocks) {
-    if (b.layer === null) {
-      const list = topStages.get(b.stage) ?? [];
-      list.push(leaf(b));
-      topStages.set(b.stage, list);
-      continue;
-    }
-    const stages = byLayer.get(b.layer) ?? new Map<string, Node[]>();
-    const list = stages.get(b.stage) ?? [];
-    list.push(leaf(b));
-    stages.set(b.stage, list);
-    byLayer.set(b.layer, stages);
-  }
-  for (const [stage, leaves] of topStages) top.push(group(stageName(stage), 1, [group(stageName(stage), 2, leaves)]));
-  for (const [layer, stages] of byLayer) {
-    const kids = [...stages].map(([stage, leaves]) => group(stageName(stage), 2, leaves));
-    top.push(group(`Layer ${layer + 1}`, 1, kids));
-  }
-  return group(modelName, 0, top);
-}
-
-interface Rect {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
+interface Candidate {
+  kind: Kind;
+  text: string;
+  style: LabelStyle;
+  priority: number;
+  /** Screen rectangle of what the label names. */
+  owner: Rect;
+  /** A point: the callout's pin, a letter's or token's centre, an edge point of a letter. */
+  px: number;
+  py: number;
+  callout: number;
+  left: boolean;
 }
 
 export interface LabelInput {
@@ -136,63 +108,99 @@ export interface LabelInput {
   tokens: string | null;
 }
 
+const ZERO: Vec3 = [0, 0, 0];
+
 export class LabelLayer {
   private readonly root: HTMLElement;
-  private tree: Node | null = null;
+  /** The model's name and size, shown above the drawing (SceneCanvas's .scene-caption), not on it. */
+  private readonly caption: HTMLElement | null;
+  private readonly measureText: MeasureText;
+  private tree: LabelNode | null = null;
   private layout: ModelLayout | null = null;
   private blocks = new Map<string, Block>();
   /** Blocks with a vocabulary axis small enough to letter each row or column (nano's A, B, C). */
   private lettered: Block[] = [];
+  private everyBlock = true;
+  /** The block styles the tree's drawn bounds were last computed for. */
+  private boundsFor: SceneState['blocks'] | null = null;
+  private readonly placer = new Placer();
+  private readonly request: PlaceRequest = { w: 0, h: 0, owner: { x0: 0, y0: 0, x1: 0, y1: 0 }, sides: NAME_SIDES, alongX: NaN, alongY: NaN, gap: 3, slide: 0, both: false, reach: 0 };
+  private readonly widths = new Map<LabelStyle, Map<string, number>>();
   private readonly pool: HTMLElement[] = [];
+  private readonly poolSize: number[] = [];
   private shown = 0;
+  private readonly cands: Candidate[] = [];
+  private nc = 0;
+  private readonly order: Candidate[] = [];
+  private readonly box: Rect & { partial: boolean } = { x0: 0, y0: 0, x1: 0, y1: 0, partial: false };
+  private readonly placed: Rect = { x0: 0, y0: 0, x1: 0, y1: 0 };
   private readonly corner: Vec3 = [0, 0, 0];
+  private readonly lo: Vec3 = [0, 0, 0];
+  private readonly hi: Vec3 = [0, 0, 0];
   private readonly tmp = new Float32Array(3);
-  /** Where each callout of the last frame was placed (by index in SceneState.callouts), null if not shown. */
-  private calloutRects: (Rect | null)[] = [];
+  /** Where each callout of the last frame was placed (by index in SceneState.callouts); `calloutShown` says which were. */
+  private readonly calloutRects: Rect[] = [];
+  private readonly calloutShown: boolean[] = [];
 
-  constructor(root: HTMLElement) {
+  constructor(root: HTMLElement, measureText?: MeasureText) {
     this.root = root;
+    this.caption = root.closest('.scene-frame')?.querySelector<HTMLElement>('.scene-caption') ?? null;
+    this.measureText = measureText ?? canvasMeasure(root);
   }
 
   setLayout(layout: ModelLayout, modelName: string): void {
+    if (this.caption) {
+      const text = `${modelName} · ${layout.params.toLocaleString('en-US')} parameters`;
+      if (this.caption.textContent !== text) this.caption.textContent = text;
+    }
     if (this.layout === layout) return;
     this.layout = layout;
-    this.tree = buildLabelTree(layout, modelName);
+    this.tree = buildLabelTree(layout);
+    this.boundsFor = null;
     this.blocks = new Map(layout.blocks.map((b) => [b.id, b]));
+    this.everyBlock = layout.blocks.length <= EVERY_BLOCK;
     this.lettered = layout.blocks.filter((b) => (b.rows.name === 'V' || b.cols.name === 'V') && layout.config.vocab_size <= VOCAB.length);
   }
 
   /** The screen rectangle (CSS px) of callout `index` as placed in the last frame, or null when it was not shown. */
   calloutBox(index: number): Readonly<Rect> | null {
-    return this.calloutRects[index] ?? null;
+    return this.calloutShown[index] ? this.calloutRects[index]! : null;
   }
 
-  /** Projects, declutters and positions the labels for one frame. */
+  /** Projects, places and positions the labels for one frame. */
   update(input: LabelInput): void {
-    this.calloutRects.length = 0;
+    this.calloutShown.length = 0;
     if (!this.tree) return;
-    const candidates: Candidate[] = [];
-    this.collectCallouts(input, candidates);
-    this.collectTokens(input, candidates);
-    for (const b of this.lettered) this.collectLetters(b, input, candidates);
-    this.collectSpine(input, candidates);
-    this.visit(this.tree, input, candidates);
-    candidates.sort((a, b) => a.priority - b.priority);
+    this.placer.begin(input.width, input.height);
+    this.nc = 0;
+    if (this.boundsFor !== input.state.blocks) {
+      this.boundsFor = input.state.blocks;
+      refreshDrawnBounds(this.tree, input.state.blocks);
+    }
+    this.visit(this.tree, input, true);
+    this.liftedCopies(input);
+    this.collectCallouts(input);
+    this.collectTokens(input);
+    for (const b of this.lettered) this.collectLetters(b, input);
+    this.collectSpine(input);
 
-    const placed: Rect[] = [];
+    const order = this.order;
+    order.length = this.nc;
+    for (let i = 0; i < this.nc; i++) order[i] = this.cands[i]!;
+    order.sort(byPriority);
     let n = 0;
-    for (const c of candidates) {
+    for (const c of order) {
       if (n >= MAX_LABELS) break;
-      const w = c.text.length * c.fontPx * 0.56 + 8;
-      const h = c.fontPx * 1.35 + 2;
-      const x0 = c.x - c.ax * w;
-      const y0 = c.y - c.ay * h;
-      const r = { x0, y0, x1: x0 + w, y1: y0 + h };
-      if (r.x1 < 0 || r.y1 < 0 || r.x0 > input.width || r.y0 > input.height) continue;
-      if (placed.some((p) => p.x0 < r.x1 && r.x0 < p.x1 && p.y0 < r.y1 && r.y0 < p.y1)) continue;
-      placed.push(r);
-      if (c.callout !== undefined) this.calloutRects[c.callout] = r;
-      this.show(n++, c, x0, y0);
+      if (!this.placeOne(c, input)) continue;
+      if (c.callout >= 0) {
+        const r = (this.calloutRects[c.callout] ??= { x0: 0, y0: 0, x1: 0, y1: 0 });
+        r.x0 = this.placed.x0;
+        r.y0 = this.placed.y0;
+        r.x1 = this.placed.x1;
+        r.y1 = this.placed.y1;
+        this.calloutShown[c.callout] = true;
+      }
+      this.show(n++, c, this.placed);
     }
     for (let i = n; i < this.shown; i++) this.pool[i]!.style.display = 'none';
     this.shown = n;
@@ -201,37 +209,131 @@ export class LabelLayer {
   clear(): void {
     for (let i = 0; i < this.shown; i++) this.pool[i]!.style.display = 'none';
     this.shown = 0;
+    this.calloutShown.length = 0;
   }
 
-  private show(i: number, c: Candidate, x: number, y: number): void {
+  /** Box width of `text` in `s`, px, measured once per string. */
+  private boxWidth(text: string, s: LabelStyle): number {
+    let m = this.widths.get(s);
+    if (!m) this.widths.set(s, (m = new Map()));
+    let w = m.get(text);
+    if (w === undefined) {
+      // Bounded: callouts with running numbers bring new strings as a step plays.
+      if (m.size > 2000) m.clear();
+      w = Math.ceil(this.measureText(text, `${s.face} ${s.px}px`) + 2 * s.pad + 2 * s.border) + 1;
+      m.set(text, w);
+    }
+    return w;
+  }
+
+  private placeOne(c: Candidate, input: LabelInput): boolean {
+    const s = c.style;
+    const w = this.boxWidth(c.text, s);
+    const h = Math.ceil(s.px * LINE + 2 * s.border);
+    const p = this.placer;
+    const out = this.placed;
+    const q = this.request;
+    switch (c.kind) {
+      case KIND.token:
+        // A token's letter sits on its own cell, by design: the only text allowed over a block.
+        return p.fixed(c.px - w / 2, c.py - h / 2, w, h, out, true);
+      case KIND.letter:
+        // Just outside the block's edge: left of a row (c.left) or above a column.
+        return c.left ? p.fixed(c.px - 2 - w, c.py - h / 2, w, h, out) : p.fixed(c.px - w / 2, c.py - 2 - h, w, h, out);
+      case KIND.callout:
+        if (p.fixed(c.left ? c.px - NUDGE - w : c.px + NUDGE, c.py - NUDGE - h, w, h, out)) return true;
+        q.sides = c.left ? CALLOUT_LEFT : CALLOUT_RIGHT;
+        q.alongX = c.px;
+        q.alongY = c.py;
+        q.gap = NUDGE;
+        q.slide = Math.max(4 * h, 80);
+        q.both = true;
+        q.reach = Math.max(80, input.width / 4);
+        break;
+      case KIND.spine:
+        q.sides = SPINE_SIDES;
+        q.alongX = c.px;
+        q.alongY = c.py;
+        q.gap = 8;
+        q.slide = 40;
+        q.both = true;
+        q.reach = 0;
+        break;
+      default:
+        q.sides = c.kind === KIND.cols ? COLS_SIDES : c.kind === KIND.rows ? ROWS_SIDES : NAME_SIDES;
+        // Axis sizes are centred on their edge; names start at their owner's corner and may slide along it.
+        q.alongX = c.kind === KIND.name ? NaN : (c.owner.x0 + c.owner.x1) / 2;
+        q.alongY = c.kind === KIND.name ? NaN : (c.owner.y0 + c.owner.y1) / 2;
+        q.gap = 3;
+        q.slide = c.kind === KIND.name ? Infinity : 0;
+        q.both = false;
+        q.reach = 0;
+    }
+    q.w = w;
+    q.h = h;
+    q.owner.x0 = c.owner.x0;
+    q.owner.y0 = c.owner.y0;
+    q.owner.x1 = c.owner.x1;
+    q.owner.y1 = c.owner.y1;
+    return p.place(q, out);
+  }
+
+  private show(i: number, c: Candidate, r: Rect): void {
     let el = this.pool[i];
     if (!el) {
       el = document.createElement('span');
-      el.className = 'scene-label';
       this.root.appendChild(el);
       this.pool.push(el);
+      this.poolSize.push(-1, -1);
     }
     if (el.textContent !== c.text) el.textContent = c.text;
-    const cls = `scene-label ${c.cls}`;
-    if (el.className !== cls) el.className = cls;
+    if (el.className !== c.style.cls) el.className = c.style.cls;
+    const w = r.x1 - r.x0;
+    const h = r.y1 - r.y0;
+    if (this.poolSize[2 * i] !== w) el.style.width = `${(this.poolSize[2 * i] = w)}px`;
+    if (this.poolSize[2 * i + 1] !== h) el.style.height = `${(this.poolSize[2 * i + 1] = h)}px`;
     el.style.display = '';
-    // Anchored by its true width (a percentage of the element's own box), not the estimate used to
-    // declutter: a right-aligned callout then ends exactly where its arrow meets it.
-    el.style.transform = c.ax === 0 ? `translate(${Math.round(x)}px, ${Math.round(y)}px)` : `translate(${Math.round(c.x)}px, ${Math.round(y)}px) translateX(${-c.ax * 100}%)`;
+    el.style.transform = `translate(${r.x0}px, ${r.y0}px)`;
   }
 
-  /** Screen rectangle of a world box, or null when off screen; `partial` when part of it is behind the eye. */
-  private project(min: Vec3, max: Vec3, input: LabelInput): (Rect & { partial: boolean }) | null {
+  private next(kind: Kind, text: string, s: LabelStyle, priority: number): Candidate {
+    let c = this.cands[this.nc];
+    if (!c) this.cands.push((c = { kind, text, style: s, priority, owner: { x0: 0, y0: 0, x1: 0, y1: 0 }, px: 0, py: 0, callout: -1, left: false }));
+    this.nc++;
+    c.kind = kind;
+    c.text = text;
+    c.style = s;
+    c.priority = priority;
+    c.px = 0;
+    c.py = 0;
+    c.callout = -1;
+    c.left = false;
+    return c;
+  }
+
+  private ownerFrom(c: Candidate, r: Rect): Candidate {
+    c.owner.x0 = r.x0;
+    c.owner.y0 = r.y0;
+    c.owner.x1 = r.x1;
+    c.owner.y1 = r.y1;
+    return c;
+  }
+
+  /**
+   * Screen rectangle of a world box shifted by `off` into this.box; false when wholly behind the
+   * eye or off screen. `partial` when some corner is behind the eye (the rectangle is then unsure).
+   */
+  private project(min: Vec3, max: Vec3, off: Vec3, input: LabelInput): boolean {
     let x0 = Infinity;
     let y0 = Infinity;
     let x1 = -Infinity;
     let y1 = -Infinity;
     let behind = 0;
+    const p = this.corner;
     for (let i = 0; i < 8; i++) {
-      const p = this.corner;
-      p[0] = i & 1 ? max[0] : min[0];
-      p[1] = i & 2 ? max[1] : min[1];
-      p[2] = i & 4 ? max[2] : min[2];
+      p[0] = (i & 1 ? max[0] : min[0]) + off[0];
+      p[1] = (i & 2 ? max[1] : min[1]) + off[1];
+      p[2] = (i & 4 ? max[2] : min[2]) + off[2];
       if (!projectPoint(input.matrices, p, input.width, input.height, this.tmp)) {
         behind++;
         continue;
@@ -241,108 +343,161 @@ export class LabelLayer {
       x1 = Math.max(x1, this.tmp[0]!);
       y1 = Math.max(y1, this.tmp[1]!);
     }
-    if (behind === 8) return null;
-    if (behind === 0 && (x1 < 0 || y1 < 0 || x0 > input.width || y0 > input.height)) return null;
-    return { x0, y0, x1, y1, partial: behind > 0 };
+    if (behind === 8) return false;
+    if (behind === 0 && (x1 < 0 || y1 < 0 || x0 > input.width || y0 > input.height)) return false;
+    const b = this.box;
+    b.x0 = x0;
+    b.y0 = y0;
+    b.x1 = x1;
+    b.y1 = y1;
+    b.partial = behind > 0;
+    return true;
   }
 
-  private visit(node: Node, input: LabelInput, out: Candidate[]): void {
-    const style = node.block ? input.state.blocks[node.block.id] : undefined;
-    if (style?.opacity === 0) return;
-    const off = style?.offset ?? [0, 0, 0];
-    const min: Vec3 = [node.min[0] + off[0], node.min[1] + off[1], node.min[2] + off[2]];
-    const max: Vec3 = [node.max[0] + off[0], node.max[1] + off[1], node.max[2] + off[2]];
-    const r = this.project(min, max, input);
-    if (!r) return;
-    const h = r.partial ? Infinity : r.y1 - r.y0;
-    const w = r.partial ? Infinity : r.x1 - r.x0;
-    if (!r.partial && h >= SHOW_AT[node.level] && (node.level < 3 || w >= 24)) {
-      if (projectPoint(input.matrices, [node.anchor[0] + off[0], node.anchor[1] + off[1], node.anchor[2] + off[2]], input.width, input.height, this.tmp)) {
-        const level = node.level;
-        // A group's corner is usually its first block's corner too: stack the labels, outermost highest.
-        const lift = 3 + (3 - level) * 17;
-        const big = h > input.height * 0.9;
-        out.push({
-          text: node.text,
-          cls: `level-${level}`,
-          x: level === 0 && !big ? (r.x0 + r.x1) / 2 : Math.max(4, this.tmp[0]!),
-          y: Math.max(2, this.tmp[1]! - lift),
-          ax: level === 0 && !big ? 0.5 : 0,
-          ay: this.tmp[1]! - lift < 2 ? 0 : 1,
-          fontPx: FONT_PX[level],
-          priority: 10 + level * 10 - Math.min(9, Math.log2(1 + h)),
-        });
+  /** Names what is big enough (when `named`), notes what is drawn, and descends into what is big enough to open. */
+  private visit(node: LabelNode, input: LabelInput, named: boolean): void {
+    if (!node.shown || !this.project(node.dmin, node.dmax, ZERO, input)) return;
+    const b = this.box;
+    const partial = b.partial;
+    const h = partial ? Infinity : b.y1 - b.y0;
+    const w = partial ? Infinity : b.x1 - b.x0;
+    const open = h >= OPEN_AT[node.level];
+    const p = this.placer;
+    if (named && !partial && node.text && h >= SHOW_AT[node.level] && (node.level < 3 || w >= 24)) {
+      this.ownerFrom(this.next(KIND.name, node.text, NAME_STYLES[node.level], 10 + node.level * 10 - Math.min(9, Math.log2(1 + h))), b);
+      if (node.block && h > 110 && w > 60) {
+        this.ownerFrom(this.next(KIND.cols, node.colsText, AXIS, 60), b);
+        this.ownerFrom(this.next(KIND.rows, node.rowsText, AXIS, 61), b);
       }
-      if (node.block && h > 110 && w > 60) this.collectAxes(node.block, min, max, input, out);
     }
-    if (h >= OPEN_AT[node.level]) for (const child of node.children) this.visit(child, input, out);
-  }
-
-  /** Axis names and sizes: columns under the bottom edge, rows left of the left edge. */
-  private collectAxes(b: Block, min: Vec3, max: Vec3, input: LabelInput, out: Candidate[]): void {
-    const bottom: Vec3 = [(min[0] + max[0]) / 2, min[1], max[2]];
-    const left: Vec3 = [min[0], (min[1] + max[1]) / 2, max[2]];
-    if (projectPoint(input.matrices, bottom, input.width, input.height, this.tmp)) {
-      out.push({ text: `${b.cols.name} = ${b.cols.size}`, cls: 'axis', x: this.tmp[0]!, y: this.tmp[1]! + 3, ax: 0.5, ay: 0, fontPx: 11, priority: 60 });
+    if (node.block) {
+      if (!partial) p.obstacles.add(b.x0, b.y0, b.x1, b.y1);
+      return;
     }
-    if (projectPoint(input.matrices, left, input.width, input.height, this.tmp)) {
-      out.push({ text: `${b.rows.name} = ${b.rows.size}`, cls: 'axis', x: this.tmp[0]! - 4, y: this.tmp[1]!, ax: 1, ay: 0.5, fontPx: 11, priority: 61 });
+    if (open || this.everyBlock) {
+      for (const child of node.children) this.visit(child, input, named && open);
+    } else if (!partial) {
+      p.obstacles.add(b.x0, b.y0, b.x1, b.y1);
     }
   }
 
-  private cellCentre(b: Block, row: number, col: number, off: Vec3): Vec3 {
-    const cw = b.size[0] / b.cols.size;
-    const ch = b.size[1] / b.rows.size;
-    return [b.position[0] + off[0] + (col + 0.5) * cw, b.position[1] + off[1] - (row + 0.5) * ch, b.position[2] + off[2]];
+  /** A block's screen rectangle (shifted by `off`) into this.box; false when off screen or partly behind the eye. */
+  private blockRect(b: Block, off: Vec3, input: LabelInput): boolean {
+    const lo = this.lo;
+    const hi = this.hi;
+    lo[0] = b.position[0];
+    lo[1] = b.position[1] - b.size[1];
+    lo[2] = b.position[2] - b.size[2];
+    hi[0] = b.position[0] + b.size[0];
+    hi[1] = b.position[1];
+    hi[2] = b.position[2];
+    return this.project(lo, hi, off, input) && !this.box.partial;
   }
 
-  private collectTokens(input: LabelInput, out: Candidate[]): void {
+  /** Highlights drawn lifted out of their block (a column carried beside another) are drawn blocks too. */
+  private liftedCopies(input: LabelInput): void {
+    for (const hl of input.state.highlights) {
+      if (!hl.lift) continue;
+      const b = this.blocks.get(hl.block);
+      if (!b || input.state.blocks[b.id]?.opacity === 0) continue;
+      const off = input.state.blocks[b.id]?.offset ?? ZERO;
+      const cw = b.size[0] / b.cols.size;
+      const ch = b.size[1] / b.rows.size;
+      const [r0, r1] = hl.rows ?? [0, b.rows.size];
+      const [c0, c1] = hl.cols ?? [0, b.cols.size];
+      const lo = this.lo;
+      const hi = this.hi;
+      lo[0] = b.position[0] + c0 * cw + hl.lift[0];
+      lo[1] = b.position[1] - r1 * ch + hl.lift[1];
+      lo[2] = b.position[2] - b.size[2] + hl.lift[2];
+      hi[0] = b.position[0] + c1 * cw + hl.lift[0];
+      hi[1] = b.position[1] - r0 * ch + hl.lift[1];
+      hi[2] = b.position[2] + hl.lift[2];
+      if (this.project(lo, hi, off, input) && !this.box.partial) this.placer.obstacles.add(this.box.x0, this.box.y0, this.box.x1, this.box.y1);
+    }
+  }
+
+  /** Screen position of a point of block `b` (cell coordinates, fractional allowed) into this.tmp; false when behind the eye. */
+  private cellPoint(b: Block, row: number, col: number, off: Vec3, input: LabelInput): boolean {
+    const p = this.corner;
+    p[0] = b.position[0] + off[0] + (col + 0.5) * (b.size[0] / b.cols.size);
+    p[1] = b.position[1] + off[1] - (row + 0.5) * (b.size[1] / b.rows.size);
+    p[2] = b.position[2] + off[2];
+    return projectPoint(input.matrices, p, input.width, input.height, this.tmp);
+  }
+
+  private collectCallouts(input: LabelInput): void {
+    const callouts = input.state.callouts;
+    for (let i = 0; i < callouts.length; i++) {
+      const c = callouts[i]!;
+      const b = this.blocks.get(c.block);
+      if (!b) continue;
+      const st = input.state.blocks[b.id];
+      const off = st?.offset ?? ZERO;
+      // Without a cell, the callout hangs from the block's top-left corner.
+      const at = c.row !== undefined && c.col !== undefined ? this.cellPoint(b, c.row, c.col, off, input) : this.cellPoint(b, -0.5, -0.5, off, input);
+      if (!at) continue;
+      const px = this.tmp[0]!;
+      const py = this.tmp[1]!;
+      const k = this.next(KIND.callout, c.text, CALLOUT[c.role ?? 'focus'], i * 0.01);
+      k.px = px;
+      k.py = py;
+      k.callout = i;
+      k.left = c.side === 'left';
+      // Its fallback room is beside the block it belongs to (the pin itself when the block is hidden or unprojectable).
+      if (st?.opacity !== 0 && this.blockRect(b, off, input)) {
+        this.ownerFrom(k, this.box);
+      } else {
+        k.owner.x0 = k.owner.x1 = px;
+        k.owner.y0 = k.owner.y1 = py;
+      }
+    }
+  }
+
+  private collectTokens(input: LabelInput): void {
     const b = this.blocks.get(TOP_IDS.tokens);
     if (!b || !input.tokens) return;
-    const style = input.state.blocks[b.id];
-    if (style?.opacity === 0) return;
-    const off = style?.offset ?? [0, 0, 0];
+    const st = input.state.blocks[b.id];
+    if (st?.opacity === 0) return;
+    const off = st?.offset ?? ZERO;
     // Letters only when a cell is big enough to hold one.
-    const a = this.cellCentre(b, 0, 0, off);
-    const c = this.cellCentre(b, 0, Math.min(1, b.cols.size - 1), off);
-    if (!projectPoint(input.matrices, a, input.width, input.height, this.tmp)) return;
+    if (!this.cellPoint(b, 0, 0, off, input)) return;
     const ax = this.tmp[0]!;
     const ay = this.tmp[1]!;
-    if (!projectPoint(input.matrices, c, input.width, input.height, this.tmp)) return;
-    const step = Math.hypot(this.tmp[0]! - ax, this.tmp[1]! - ay);
-    if (b.cols.size > 1 && step < 14) return;
+    if (!this.cellPoint(b, 0, Math.min(1, b.cols.size - 1), off, input)) return;
+    if (b.cols.size > 1 && Math.hypot(this.tmp[0]! - ax, this.tmp[1]! - ay) < 14) return;
     for (let col = 0; col < Math.min(b.cols.size, input.tokens.length); col++) {
-      if (!projectPoint(input.matrices, this.cellCentre(b, 0, col, off), input.width, input.height, this.tmp)) continue;
-      out.push({ text: input.tokens[col]!, cls: 'token', x: this.tmp[0]!, y: this.tmp[1]!, ax: 0.5, ay: 0.5, fontPx: 14, priority: 2 });
+      if (!this.cellPoint(b, 0, col, off, input)) continue;
+      const k = this.next(KIND.token, input.tokens[col]!, TOKEN, 2);
+      k.px = this.tmp[0]!;
+      k.py = this.tmp[1]!;
     }
   }
 
   /** The letter of each vocabulary row (left of the block) or column (above it), once cells are big enough. */
-  private collectLetters(b: Block, input: LabelInput, out: Candidate[]): void {
-    const style = input.state.blocks[b.id];
-    if (style?.opacity === 0) return;
-    const off = style?.offset ?? [0, 0, 0];
+  private collectLetters(b: Block, input: LabelInput): void {
+    const st = input.state.blocks[b.id];
+    if (st?.opacity === 0) return;
+    const off = st?.offset ?? ZERO;
     const byRow = b.rows.name === 'V';
     const n = byRow ? b.rows.size : b.cols.size;
-    const at = (i: number): Vec3 => {
-      const c = this.cellCentre(b, byRow ? i : 0, byRow ? 0 : i, off);
-      const cw = b.size[0] / b.cols.size;
-      const ch = b.size[1] / b.rows.size;
-      return byRow ? [b.position[0] + off[0] - 0.6 * cw, c[1], c[2]] : [c[0], b.position[1] + off[1] + 0.6 * ch, c[2]];
-    };
-    if (!projectPoint(input.matrices, at(0), input.width, input.height, this.tmp)) return;
+    // Points on the block's left edge (rows) or top edge (columns): cell coordinate -0.5 is the edge.
+    if (!this.cellPoint(b, byRow ? 0 : -0.5, byRow ? -0.5 : 0, off, input)) return;
     const x0 = this.tmp[0]!;
     const y0 = this.tmp[1]!;
-    if (!projectPoint(input.matrices, at(1), input.width, input.height, this.tmp)) return;
+    if (!this.cellPoint(b, byRow ? 1 : -0.5, byRow ? -0.5 : 1, off, input)) return;
     if (Math.hypot(this.tmp[0]! - x0, this.tmp[1]! - y0) < 14) return;
     for (let i = 0; i < n; i++) {
-      if (!projectPoint(input.matrices, at(i), input.width, input.height, this.tmp)) continue;
-      out.push({ text: VOCAB[i] ?? '?', cls: 'token vocab', x: this.tmp[0]!, y: this.tmp[1]!, ax: 0.5, ay: 0.5, fontPx: 14, priority: 3 });
+      if (!this.cellPoint(b, byRow ? i : -0.5, byRow ? -0.5 : i, off, input)) continue;
+      const k = this.next(KIND.letter, VOCAB[i] ?? '?', VOCAB_LETTER, 3);
+      k.px = this.tmp[0]!;
+      k.py = this.tmp[1]!;
+      k.left = byRow;
     }
   }
 
   /** "+ attention, layer 1" beside each residual arrow long enough on screen to carry it. */
-  private collectSpine(input: LabelInput, out: Candidate[]): void {
+  private collectSpine(input: LabelInput): void {
     for (const seg of this.layout?.spine ?? []) {
       if (!seg.label) continue;
       if (!projectPoint(input.matrices, seg.from, input.width, input.height, this.tmp)) continue;
@@ -350,21 +505,28 @@ export class LabelLayer {
       const y0 = this.tmp[1]!;
       if (!projectPoint(input.matrices, seg.to, input.width, input.height, this.tmp)) continue;
       if (Math.hypot(this.tmp[0]! - x0, this.tmp[1]! - y0) < 60) continue;
-      out.push({ text: seg.label, cls: 'spine', x: (x0 + this.tmp[0]!) / 2 + 8, y: (y0 + this.tmp[1]!) / 2, ax: 0, ay: 0.5, fontPx: 11, priority: 45 });
+      const k = this.next(KIND.spine, seg.label, SPINE, 45);
+      k.owner.x0 = k.owner.x1 = k.px = (x0 + this.tmp[0]!) / 2;
+      k.owner.y0 = k.owner.y1 = k.py = (y0 + this.tmp[1]!) / 2;
     }
   }
+}
 
-  private collectCallouts(input: LabelInput, out: Candidate[]): void {
-    input.state.callouts.forEach((c: Callout, i) => {
-      const b = this.blocks.get(c.block);
-      if (!b) return;
-      const off = input.state.blocks[b.id]?.offset ?? [0, 0, 0];
-      const p: Vec3 =
-        c.row !== undefined && c.col !== undefined ? this.cellCentre(b, c.row, c.col, off) : [b.position[0] + off[0], b.position[1] + off[1], b.position[2] + off[2]];
-      if (!projectPoint(input.matrices, p, input.width, input.height, this.tmp)) return;
-      const role: HighlightRole = c.role ?? 'focus';
-      const left = c.side === 'left';
-      out.push({ text: c.text, cls: `callout role-${role}`, x: this.tmp[0]! + (left ? -6 : 6), y: this.tmp[1]! - 6, ax: left ? 1 : 0, ay: 1, fontPx: 12, priority: i * 0.01, callout: i });
-    });
-  }
+function byPriority(a: Candidate, b: Candidate): number {
+  return a.priority - b.priority;
+}
+
+/** Text widths from a 2D canvas in the labels' own font family; an estimate where there is no canvas. */
+function canvasMeasure(root: HTMLElement): MeasureText {
+  let ctx: CanvasRenderingContext2D | null | undefined;
+  let family = '';
+  return (text, font) => {
+    if (ctx === undefined) {
+      ctx = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+      family = getComputedStyle(root).fontFamily || 'sans-serif';
+    }
+    if (!ctx) return text.length * parseFloat(font.replace(/^.*?(\d+(?:\.\d+)?)px$/, '$1')) * 0.6;
+    ctx.font = `${font} ${family}`;
+    return ctx.measureText(text).width;
+  };
 }

@@ -1,0 +1,229 @@
+/**
+ * The label layer (src/scene/labels.ts) on real layouts and cameras, with a stand-in DOM: every
+ * label it shows lies inside the stage, over no drawn block (token letters on their own cells
+ * excepted) and over no other label; callouts leave their matrix but stay beside it and say where
+ * they went; the model's name goes to the caption, not the drawing; no type under 11 px.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cameraMatrices, fitCamera, frameBox, homeCamera, orbit, projectPoint, sceneRadius } from '../../src/scene/camera.ts';
+import { layoutModel } from '../../src/scene/layout.ts';
+import { LabelLayer, LINE, labelStyles } from '../../src/scene/labels.ts';
+import type { Rect } from '../../src/scene/placement.ts';
+import type { Block, CameraState, ModelLayout, SceneState, Vec3 } from '../../src/scene/types.ts';
+
+interface FakeElement {
+  textContent: string;
+  className: string;
+  style: Record<string, string>;
+}
+
+let saved: unknown;
+beforeAll(() => {
+  saved = (globalThis as { document?: unknown }).document;
+  (globalThis as { document?: unknown }).document = {
+    createElement: (): FakeElement => ({ textContent: '', className: '', style: {} }),
+  };
+});
+afterAll(() => {
+  (globalThis as { document?: unknown }).document = saved;
+});
+
+/** A root that keeps the elements it is given, and a frame holding a caption. */
+function fakeRoot(): { root: HTMLElement; children: FakeElement[]; caption: FakeElement } {
+  const children: FakeElement[] = [];
+  const caption: FakeElement = { textContent: '', className: 'scene-caption', style: {} };
+  const root = {
+    appendChild: (el: FakeElement) => children.push(el),
+    closest: (sel: string) => (sel === '.scene-frame' ? { querySelector: () => caption } : null),
+  };
+  return { root: root as unknown as HTMLElement, children, caption };
+}
+
+/** A measure a little wider than real text (0.6 em a character), as pessimistic as it should be. */
+const measure = (text: string, font: string): number => text.length * 0.6 * Number(/(\d+(?:\.\d+)?)px/.exec(font)![1]);
+
+interface Shown {
+  text: string;
+  cls: string;
+  r: Rect;
+}
+
+function shown(children: FakeElement[]): Shown[] {
+  return children
+    .filter((e) => e.style.display !== 'none')
+    .map((e) => {
+      const m = /translate\((-?[\d.]+)px, (-?[\d.]+)px\)/.exec(e.style.transform!)!;
+      const x0 = Number(m[1]);
+      const y0 = Number(m[2]);
+      return { text: e.textContent, cls: e.className, r: { x0, y0, x1: x0 + parseFloat(e.style.width!), y1: y0 + parseFloat(e.style.height!) } };
+    });
+}
+
+/** Each drawn block's screen rectangle, projected independently of the layer. */
+function blockRects(layout: ModelLayout, state: SceneState, camera: CameraState, w: number, h: number): { id: string; r: Rect }[] {
+  const m = cameraMatrices(camera, w, h, sceneRadius(layout));
+  const out: { id: string; r: Rect }[] = [];
+  const p = new Float32Array(3);
+  for (const b of layout.blocks) {
+    const st = state.blocks[b.id];
+    if (st?.opacity === 0) continue;
+    const off = st?.offset ?? [0, 0, 0];
+    const r = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+    let behind = false;
+    for (let i = 0; i < 8; i++) {
+      const c: Vec3 = [
+        b.position[0] + off[0] + (i & 1 ? b.size[0] : 0),
+        b.position[1] + off[1] - (i & 2 ? b.size[1] : 0),
+        b.position[2] + off[2] - (i & 4 ? b.size[2] : 0),
+      ];
+      if (!projectPoint(m, c, w, h, p)) behind = true;
+      r.x0 = Math.min(r.x0, p[0]!);
+      r.y0 = Math.min(r.y0, p[1]!);
+      r.x1 = Math.max(r.x1, p[0]!);
+      r.y1 = Math.max(r.y1, p[1]!);
+    }
+    if (!behind) out.push({ id: b.id, r });
+  }
+  return out;
+}
+
+const overlap = (a: Rect, b: Rect): boolean => a.x0 < b.x1 - 0.5 && b.x0 < a.x1 - 0.5 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5;
+
+function frame(layout: ModelLayout, state: SceneState, w: number, h: number, tokens: string | null = 'CABBAC') {
+  const { root, children, caption } = fakeRoot();
+  const layer = new LabelLayer(root, measure);
+  layer.setLayout(layout, 'gpt-nano');
+  layer.update({ matrices: cameraMatrices(state.camera, w, h, sceneRadius(layout)), width: w, height: h, state, tokens });
+  return { layer, labels: shown(children), caption, blocks: blockRects(layout, state, state.camera, w, h) };
+}
+
+function expectClean(labels: Shown[], blocks: { id: string; r: Rect }[], w: number, h: number): void {
+  for (const l of labels) {
+    expect(l.r.x0, `"${l.text}" cut at the left`).toBeGreaterThanOrEqual(0);
+    expect(l.r.y0, `"${l.text}" cut at the top`).toBeGreaterThanOrEqual(0);
+    expect(l.r.x1, `"${l.text}" cut at the right`).toBeLessThanOrEqual(w);
+    expect(l.r.y1, `"${l.text}" cut at the bottom`).toBeLessThanOrEqual(h);
+    if (!/\btoken\b/.test(l.cls) || /\bvocab\b/.test(l.cls)) {
+      const under = blocks.find((b) => overlap(b.r, l.r));
+      expect(under, `"${l.text}" over ${under?.id}`).toBeUndefined();
+    }
+  }
+  for (let i = 0; i < labels.length; i++) {
+    for (let j = i + 1; j < labels.length; j++) expect(overlap(labels[i]!.r, labels[j]!.r), `"${labels[i]!.text}" over "${labels[j]!.text}"`).toBe(false);
+  }
+}
+
+const nano = layoutModel('nano', 6);
+const block = (id: string): Block => nano.blocks.find((b) => b.id === id)!;
+const still = (camera: CameraState): SceneState => ({ camera, blocks: {}, highlights: [], callouts: [] });
+const boxOf = (ids: string[]): [Vec3, Vec3] => {
+  const bs = ids.map(block);
+  return [
+    [Math.min(...bs.map((b) => b.position[0])), Math.min(...bs.map((b) => b.position[1] - b.size[1])), -1],
+    [Math.max(...bs.map((b) => b.position[0] + b.size[0])), Math.max(...bs.map((b) => b.position[1])), 0],
+  ];
+};
+
+describe('LabelLayer', () => {
+  const sizes: [number, number][] = [
+    [768, 800],
+    [390, 388],
+  ];
+  const cameras: [string, (w: number, h: number) => CameraState][] = [
+    ['whole model', (w, h) => fitCamera(nano, w, h)],
+    ['home', (w, h) => homeCamera(nano, w, h)],
+    ['first head close up', (w, h) => frameBox(...boxOf(['h.0.attn.head0.q.weight', 'h.0.attn.head0.out']), w, h, -0.2, 0.1)],
+    ['output, orbited', (w, h) => orbit(frameBox(...boxOf(['lm_head', 'probs']), w, h), 0.5, 0.2)],
+  ];
+  for (const [w, h] of sizes) {
+    for (const [name, cam] of cameras) {
+      it(`${name} at ${w}x${h}: labels inside the stage, over no block and no other label`, () => {
+        const { labels, blocks } = frame(nano, still(cam(w, h)), w, h);
+        expect(labels.length).toBeGreaterThan(0);
+        expectClean(labels, blocks, w, h);
+      });
+    }
+  }
+
+  it('names blocks when there is room: a close-up of the first head shows its block names and axis sizes', () => {
+    const [w, h] = [900, 800];
+    const { labels } = frame(nano, still(frameBox(...boxOf(['h.0.attn.head0.q.weight', 'h.0.attn.head0.out']), w, h, 0, 0)), w, h);
+    const texts = labels.map((l) => l.text);
+    expect(texts).toContain('Query weights, head 1, layer 1');
+    expect(texts.some((t) => t === 'hs = 16' || t === 'C = 48')).toBe(true);
+  });
+
+  it('moves a callout pinned inside a big block off the block, beside it, and reports where', () => {
+    const [w, h] = [800, 700];
+    const camera = frameBox(...boxOf(['h.0.mlp.c_fc.weight', 'h.0.mlp.fc']), w, h, 0, 0);
+    const state: SceneState = { ...still(camera), callouts: [{ block: 'h.0.mlp.c_fc.weight', row: 96, col: 24, text: 'dot product 0.9354 + bias −0.02819 = 0.9072', role: 'result' }] };
+    const { layer, labels, blocks } = frame(nano, state, w, h);
+    const box = layer.calloutBox(0);
+    expect(box).not.toBeNull();
+    const callout = labels.find((l) => l.text.startsWith('dot product'))!;
+    expect(callout.r).toEqual(box);
+    expectClean(labels, blocks, w, h);
+    // Still beside its block: within a callout's reach of the weight block's edge.
+    const weight = blocks.find((b) => b.id === 'h.0.mlp.c_fc.weight')!.r;
+    const dx = Math.max(weight.x0 - box!.x1, box!.x0 - weight.x1, 0);
+    const dy = Math.max(weight.y0 - box!.y1, box!.y0 - weight.y1, 0);
+    expect(Math.hypot(dx, dy)).toBeLessThan(w / 4 + 10);
+  });
+
+  it('keeps a callout where its director put it when that room is free', () => {
+    const [w, h] = [800, 700];
+    const camera = frameBox(...boxOf(['tok_emb', 'embed']), w, h, 0, 0);
+    const m = cameraMatrices(camera, w, h, sceneRadius(nano));
+    const b = block('embed');
+    // Pinned two cells right of the residual stream's last column, where nothing is drawn.
+    const pin: Vec3 = [b.position[0] + b.size[0] + 2.5, b.position[1] - 0.5, 0];
+    const p = new Float32Array(3);
+    projectPoint(m, pin, w, h, p);
+    const state: SceneState = { ...still(camera), callouts: [{ block: b.id, row: 0, col: b.cols.size + 2, text: '0.25', role: 'result' }] };
+    const { layer } = frame(nano, state, w, h);
+    const box = layer.calloutBox(0)!;
+    expect(Math.abs(box.x0 - (p[0]! + 6))).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(box.y1 - (p[1]! - 6))).toBeLessThanOrEqual(0.5);
+  });
+
+  it('reports no box for a callout it could not show', () => {
+    const [w, h] = [300, 200];
+    const state: SceneState = { ...still(fitCamera(nano, w, h)), callouts: [{ block: 'embed', row: 0, col: 0, text: 'x'.repeat(80) }] };
+    const { layer, labels } = frame(nano, state, w, h);
+    expect(layer.calloutBox(0)).toBeNull();
+    expect(labels.some((l) => l.text.startsWith('xxx'))).toBe(false);
+  });
+
+  it('names the model in the caption with its size, and never on the drawing', () => {
+    const [w, h] = [768, 800];
+    const { labels, caption } = frame(nano, still(fitCamera(nano, w, h)), w, h);
+    expect(caption.textContent).toBe(`gpt-nano · ${nano.params.toLocaleString('en-US')} parameters`);
+    expect(labels.some((l) => l.text.includes('gpt-nano'))).toBe(false);
+  });
+
+  it('uses no type under 11 px, and boxes as tall as their line', () => {
+    for (const s of labelStyles()) {
+      expect(s.px, s.cls).toBeGreaterThanOrEqual(11);
+    }
+    const [w, h] = [900, 800];
+    const { labels } = frame(nano, still(homeCamera(nano, w, h)), w, h);
+    for (const l of labels) {
+      const s = labelStyles().find((x) => x.cls === l.cls)!;
+      expect(l.r.y1 - l.r.y0).toBe(Math.ceil(s.px * LINE + 2 * s.border));
+    }
+  });
+
+  it('keeps GPT-3 clean from far away (a hairline: nothing big enough to name) and labelled close up', () => {
+    const gpt3 = layoutModel('gpt3', 6);
+    const cameras: [CameraState, boolean][] = [
+      [fitCamera(gpt3, 768, 800), false],
+      [homeCamera(gpt3, 768, 800), true],
+      [orbit(homeCamera(gpt3, 768, 800), 0.6, 0.3), true],
+    ];
+    for (const [camera, named] of cameras) {
+      const { labels, blocks } = frame(gpt3, still(camera), 768, 800, null);
+      if (named) expect(labels.length).toBeGreaterThan(0);
+      expectClean(labels, blocks, 768, 800);
+    }
+  });
+});
