@@ -272,7 +272,7 @@ export const embedding: ChapterDirector = {
       } else if (u >= 1) highlights.push(whole(EMBED, 'result'));
       const label = beat(t, 0.84, 0.1);
       // Both axes named right of the grid: the positions run on to the right, where new tokens are appended.
-      const said = { T: fit(ctx, `T = ${T} positions (time) →`, `T = ${T} positions →`), C: fit(ctx, `C = ${C} channels ↓`, `C = ${C} channels ↓`) };
+      const said = { T: fit(ctx, `T = ${T} positions (time), left to right`, `T = ${T} positions`), C: fit(ctx, `C = ${C} channels, top to bottom`, `C = ${C} channels`) };
       const callouts: Callout[] = label > 0 ? [
         { block: EMBED, ...pinRight(embed, C / 2 - 1, ppu), text: said.T, role: 'result' },
         { block: EMBED, ...pinRight(embed, C / 2 - 1, ppu, { line: 1 }), text: said.C, role: 'result' },

@@ -30,6 +30,12 @@ const ROOM = { wide: 330, narrow: 175 };
 /** Room kept above the framed blocks for their labels, CSS px (none on a phone, where every pixel goes to the cells). */
 const labelRoom = (ctx: DirectorContext) => (narrow(ctx) ? 0 : 30);
 
+/** Two significant digits and a true minus sign, for ranges on a phone's narrow stage. */
+function rough(x: number): string {
+  const s = String(Number(x.toPrecision(2)));
+  return s.startsWith('-') ? '−' + s.slice(1) : s;
+}
+
 /** Everything the chapter's numbers come from, for column p. */
 function numbers(ctx: DirectorContext, p = P) {
   const x = tracedColumn(ctx, 'embed', p);
@@ -378,7 +384,7 @@ export const layerNorm: ChapterDirector = {
         const after = range(ys);
         highlights.push(copyCell(0, P, wide), cell(LN.out, 0, P, 'focus'));
         const one = fit(ctx, `position 1, channel 1: ${fixed(traced(ctx, EMBED, P, 0), 4)} in, ${fixed(traced(ctx, LN.out, P, 0), 2)} out`, `${fixed(traced(ctx, EMBED, P, 0), 4)} in, ${fixed(traced(ctx, LN.out, P, 0), 2)} out`);
-        const span = fit(ctx, `every column: ${num(before.lo)}…${num(before.hi)} in, ${num(after.lo)}…${num(after.hi)} out`, `${num(before.lo)}…${num(before.hi)} → ${num(after.lo)}…${num(after.hi)}`);
+        const span = fit(ctx, `every column: ${num(before.lo)}…${num(before.hi)} in, ${num(after.lo)}…${num(after.hi)} out`, `in ${rough(before.lo)}…${rough(before.hi)}, out ${rough(after.lo)}…${rough(after.hi)}`);
         callouts.push({ block: LN.out, ...pinRight(ln, 0, ppu), text: one, role: 'result' }, { block: LN.out, ...pinRight(ln, C - 6, ppu), text: span, role: 'result' });
         links.push(
           { from: embedCells(P, 0, 1), to: at(LN.out, 0, P), role: 'source', progress: b.end },
