@@ -110,10 +110,11 @@ export const embedding: ChapterDirector = {
       }
       if (b.down >= 1) {
         callouts.push(
-          { block: WTE, ...pinLeft(wte, 0, ppu, labels.cols), text: labels.cols, role: 'source' },
+          // A few rows down, so the letters written over the table's columns stay in view.
+          { block: WTE, ...pinLeft(wte, 3, ppu, labels.cols), text: labels.cols, role: 'source' },
           { block: WTE, ...pinLeft(wte, C - 3, ppu, labels.rows), text: labels.rows, role: 'source' },
         );
-        links.push({ from: range(WTE, 0, V, 0, 1), to: { callout: 0 }, role: 'source' }, { from: range(WTE, 0, 1, C - 3, C), to: { callout: 1 }, role: 'source' });
+        links.push({ from: range(WTE, 0, V, 3, 4), to: { callout: 0 }, role: 'source' }, { from: range(WTE, 0, 1, C - 3, C), to: { callout: 1 }, role: 'source' });
       }
       return {
         camera: cam,

@@ -125,12 +125,12 @@ export function pinLeft(block: Block, row: number, ppu: number, text: string, op
 }
 
 /**
- * A pin whose text box sits above a cell (its bottom `gap` px above the cell's top edge), centred
+ * A pin whose text box sits above a cell (its bottom `gap` px, default 6, above the cell's top edge), centred
  * on it, or with `align: 'left'` starting at the cell's left edge.
  */
 export function pinAbove(row: number, col: number, ppu: number, text: string, opts: { gap?: number; align?: 'centre' | 'left' } = {}): { row: number; col: number } {
   const shift = opts.align === 'left' ? 0.5 * ppu : calloutWidth(text) / 2;
-  return { row: row - 0.5 - ((opts.gap ?? 3) - CALLOUT_NUDGE) / ppu, col: col - (shift + CALLOUT_NUDGE) / ppu };
+  return { row: row - 0.5 - ((opts.gap ?? 6) - CALLOUT_NUDGE) / ppu, col: col - (shift + CALLOUT_NUDGE) / ppu };
 }
 
 /** A pin whose text box is centred on a cell. */

@@ -9,6 +9,8 @@ import { foldStyles } from '../../scene/fold.ts';
 import { TOP_IDS } from '../../scene/ids.ts';
 
 const TOKENS = TOP_IDS.tokens;
+/** Room kept above the input row for the callouts written over it, CSS px. */
+const CALLOUT_ROOM = 48;
 /** How strongly the blocks around the subject are faded. */
 const DIM = 0.6;
 
@@ -21,21 +23,21 @@ function strip(ctx: DirectorContext): CameraState {
   const tokens = blockOf(ctx, TOKENS);
   const left = wte.position[0] - tokens.position[0];
   // As many rows below as keep the framed box the stage's shape, so the strip sits at the top with the tables under it.
-  const below = Math.max(7, ((ctx.config.block_size - left) * ctx.viewport.height) / Math.max(1, ctx.viewport.width) - 2.2);
-  return fitRegions(ctx, [{ block: TOKENS, rows: [-2.2, below], cols: [left, ctx.config.block_size] }], { yaw: -0.12, pitch: 0.08 });
+  const below = Math.max(7, ((ctx.config.block_size - left) * ctx.viewport.height) / Math.max(1, ctx.viewport.width) - 1.5);
+  return fitRegions(ctx, [{ block: TOKENS, rows: [0, below], cols: [left, ctx.config.block_size] }], { yaw: -0.12, pitch: 0.08, roomAbove: CALLOUT_ROOM });
 }
 
 /**
  * The top of the columns: the input row and as far down the blocks below it as the stage can
- * show with cells still big enough to see (about 11 px on a desktop stage, 6.5 on a phone's).
+ * show with cells still big enough to see (about 12 px on a desktop stage, 6.5 on a phone's).
  */
 function columnTop(ctx: DirectorContext): { cam: CameraState; bottom: number } {
-  const minCell = narrow(ctx) ? 6.5 : 11;
-  const rows = Math.min(ctx.config.n_embd * 2 + 4, (ctx.viewport.height * 0.85) / minCell - 3);
+  const minCell = narrow(ctx) ? 6.5 : 12;
+  const rows = Math.min(ctx.config.n_embd * 2 + 4, (ctx.viewport.height * 0.86 - CALLOUT_ROOM) / minCell);
   const wte = blockOf(ctx, TOP_IDS.wte);
   const tokens = blockOf(ctx, TOKENS);
   const embed = blockOf(ctx, TOP_IDS.embed);
-  const cam = fitRegions(ctx, [{ block: TOKENS, rows: [-2.2, rows], cols: [wte.position[0] - tokens.position[0], embed.position[0] + embed.size[0] - tokens.position[0]] }], { yaw: -0.14, pitch: 0.08 });
+  const cam = fitRegions(ctx, [{ block: TOKENS, rows: [0, rows], cols: [wte.position[0] - tokens.position[0], embed.position[0] + embed.size[0] - tokens.position[0]] }], { yaw: -0.14, pitch: 0.08, roomAbove: CALLOUT_ROOM });
   // The lowest world y still on the stage (a few px of slack), measured on the plane of the blocks' faces.
   const ppu = pxPerUnit(ctx, cam);
   return { cam, bottom: cam.target[1] - (ctx.viewport.height / 2 - 8) / ppu };
