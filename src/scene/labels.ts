@@ -261,9 +261,10 @@ export class LabelLayer {
         break;
       default:
         q.sides = c.kind === KIND.cols ? COLS_SIDES : c.kind === KIND.rows ? ROWS_SIDES : NAME_SIDES;
-        // Axis sizes are centred on their edge; names start at their owner's corner and may slide along it.
-        q.alongX = c.kind === KIND.name ? NaN : (c.owner.x0 + c.owner.x1) / 2;
-        q.alongY = c.kind === KIND.name ? NaN : (c.owner.y0 + c.owner.y1) / 2;
+        // Axis sizes are centred on the visible part of their edge; names start at their owner's
+        // corner and may slide along it.
+        q.alongX = c.kind === KIND.name ? NaN : (Math.max(c.owner.x0, 0) + Math.min(c.owner.x1, input.width)) / 2;
+        q.alongY = c.kind === KIND.name ? NaN : (Math.max(c.owner.y0, 0) + Math.min(c.owner.y1, input.height)) / 2;
         q.gap = 3;
         q.slide = c.kind === KIND.name ? Infinity : 0;
         q.both = false;
@@ -363,7 +364,10 @@ export class LabelLayer {
     const w = partial ? Infinity : b.x1 - b.x0;
     const open = h >= OPEN_AT[node.level];
     const p = this.placer;
-    if (named && !partial && node.text && h >= SHOW_AT[node.level] && (node.level < 3 || w >= 24)) {
+    // Named only when enough of it is on screen, not when a sliver at the edge belongs to a big group.
+    const seenH = Math.min(b.y1, input.height) - Math.max(b.y0, 0);
+    const seenW = Math.min(b.x1, input.width) - Math.max(b.x0, 0);
+    if (named && !partial && node.text && seenH >= SHOW_AT[node.level] && (node.level < 3 || seenW >= 24)) {
       this.ownerFrom(this.next(KIND.name, node.text, NAME_STYLES[node.level], 10 + node.level * 10 - Math.min(9, Math.log2(1 + h))), b);
       if (node.block && h > 110 && w > 60) {
         this.ownerFrom(this.next(KIND.cols, node.colsText, AXIS, 60), b);
@@ -424,6 +428,15 @@ export class LabelLayer {
     p[1] = b.position[1] + off[1] - (row + 0.5) * (b.size[1] / b.rows.size);
     p[2] = b.position[2] + off[2];
     return projectPoint(input.matrices, p, input.width, input.height, this.tmp);
+  }
+
+  /** Screen position of world point `p` shifted by `off` into this.tmp; false when behind the eye. */
+  private shifted(p: Vec3, off: Vec3 | undefined, input: LabelInput): boolean {
+    const q = this.lo;
+    q[0] = p[0] + (off ? off[0] : 0);
+    q[1] = p[1] + (off ? off[1] : 0);
+    q[2] = p[2] + (off ? off[2] : 0);
+    return projectPoint(input.matrices, q, input.width, input.height, this.tmp);
   }
 
   private collectCallouts(input: LabelInput): void {
@@ -498,12 +511,17 @@ export class LabelLayer {
 
   /** "+ attention, layer 1" beside each residual arrow long enough on screen to carry it. */
   private collectSpine(input: LabelInput): void {
+    const styles = input.state.blocks;
     for (const seg of this.layout?.spine ?? []) {
       if (!seg.label) continue;
-      if (!projectPoint(input.matrices, seg.from, input.width, input.height, this.tmp)) continue;
+      // Each end moves with its block, as the renderer draws it; a hidden block hides the arrow.
+      const a = seg.fromBlock === undefined ? undefined : styles[seg.fromBlock];
+      const b = seg.toBlock === undefined ? undefined : styles[seg.toBlock];
+      if (a?.opacity === 0 || b?.opacity === 0) continue;
+      if (!this.shifted(seg.from, a?.offset, input)) continue;
       const x0 = this.tmp[0]!;
       const y0 = this.tmp[1]!;
-      if (!projectPoint(input.matrices, seg.to, input.width, input.height, this.tmp)) continue;
+      if (!this.shifted(seg.to, b?.offset, input)) continue;
       if (Math.hypot(this.tmp[0]! - x0, this.tmp[1]! - y0) < 60) continue;
       const k = this.next(KIND.spine, seg.label, SPINE, 45);
       k.owner.x0 = k.owner.x1 = k.px = (x0 + this.tmp[0]!) / 2;

@@ -170,9 +170,11 @@ export class Placer {
     const limit = (across ? this.width : this.height) - MARGIN - size;
     const centre = across ? q.alongX : q.alongY;
     const start = Math.max(MARGIN, Math.min(limit, Number.isNaN(centre) ? lo : centre - size / 2));
-    // A name must keep sharing this much of its owner's extent, or it names nothing; a callout
-    // (joined to its cell by an arrow) need not.
-    const touch = q.reach > 0 ? -Infinity : Math.min(10, hi - lo, size);
+    // A name must stay mostly over (or beside) the visible part of its owner, or it would seem to
+    // name a neighbour: half its length or half that part, whichever is less. A callout (joined to
+    // its cell by an arrow) need not.
+    const seen = Math.min(hi, across ? this.width : this.height) - Math.max(lo, 0);
+    const touch = q.reach > 0 ? -Infinity : 0.5 * Math.min(seen, size);
     let away = 0;
     for (let step = 0; step <= STEPS_OUT; step++) {
       // Across the edge: y0 above/below, x0 left/right.
