@@ -14,7 +14,7 @@ import { beat, clamp, countAt, lerpCamera } from '../beats.ts';
 import type { ChapterDirector, DirectorContext } from '../director.ts';
 import { fly } from './camera-paths.ts';
 import { ALL_COMPUTED, cell, cols, overview } from './common.ts';
-import { blockOf, calloutWidth, cellEnd, cellsBox, end, fitBox, link, narrow, num, pinAt, ppuOf, sayAt, unionOf } from './forward-sweep.ts';
+import { blockOf, calloutWidth, cellEnd, cellsBox, end, fitBox, link, narrow, num, PHONE_TIGHT, pinAt, ppuOf, sayAt, unionOf } from './forward-sweep.ts';
 import { fillInTurn, largestChange, lastProbs, letter, passOf, PASSES, percent, seqValue, type Pass } from './generation-passes.ts';
 
 const pending = 'The generation is still being computed, so this shows the first pass over your six letters.';
@@ -36,7 +36,7 @@ function beside(ctx: DirectorContext, layout: ModelLayout, ppu: number, id: stri
 
 /** Close on the input row and the top of the token table, near enough that the cells carry their letters, with room on the right for `text`. */
 function tokensCamera(ctx: DirectorContext, layout: ModelLayout, text: string): CameraState {
-  const box = unionOf(cellsBox(layout, TOP_IDS.tokens), cellsBox(layout, TOP_IDS.wte, [0, 14]), cellsBox(layout, TOP_IDS.tokEmb, [0, 14]));
+  const box = unionOf(cellsBox(layout, TOP_IDS.tokens), cellsBox(layout, TOP_IDS.wte, [0, 22]), cellsBox(layout, TOP_IDS.tokEmb, [0, 22]));
   return fitBox(ctx, box, { right: calloutWidth(text) + 2 * GAP_PX, left: narrow(ctx) ? 0 : 120 });
 }
 
@@ -81,7 +81,7 @@ function pastTexts(ctx: DirectorContext, change: number | null): { kept: string;
 /** The cached keys and values, the scores and the softmax of the head, with room on the right for the labels. */
 function pastCamera(ctx: DirectorContext, layout: ModelLayout, room: number): CameraState {
   const box = unionOf(cellsBox(layout, HEAD.k.bias), cellsBox(layout, HEAD.k.out), cellsBox(layout, HEAD.v.out), cellsBox(layout, HEAD.scores), cellsBox(layout, HEAD.probs));
-  return fitBox(ctx, box, { right: room });
+  return fitBox(ctx, box, narrow(ctx) ? { ...PHONE_TIGHT, right: room } : { right: room });
 }
 
 /** The logits and probabilities below the last rows of the final layer norm, with room on both sides for the labels of two columns' picks. */
@@ -93,7 +93,8 @@ function bottomCamera(ctx: DirectorContext, layout: ModelLayout): CameraState {
 /** Close on the logits and probabilities (with the last rows of the final layer norm above them), framed for `layout`'s T, labels on the right. */
 function outputCamera(ctx: DirectorContext, layout: ModelLayout): CameraState {
   const box = unionOf(cellsBox(layout, LNF.out, [40, 48]), cellsBox(layout, TOP_IDS.logits), cellsBox(layout, TOP_IDS.probs));
-  return fitBox(ctx, box, { right: narrow(ctx) ? 170 : 250 });
+  // Room below too: the lowest row's label hangs a little under its row.
+  return fitBox(ctx, box, { right: narrow(ctx) ? 170 : 250, below: 24 });
 }
 
 export const generation: ChapterDirector = {
@@ -126,12 +127,14 @@ export const generation: ChapterDirector = {
       if (down < 1) {
         highlights.push(cols(TOP_IDS.tokens, [0, c], 'source'), cols(TOP_IDS.tokens, [c, c + 1], 'result'));
         const ppu = ppuOf(ctx, top);
-        callouts.push(beside(ctx, lay, ppu, TOP_IDS.tokens, 0, joins, 'result'));
+        // The labels stay while their cells are on the stage, not as the camera heads down.
+        const said = down < 0.3;
+        if (said) callouts.push(beside(ctx, lay, ppu, TOP_IDS.tokens, 0, joins, 'result'));
         if (look > 0.5) {
           highlights.push(cols(TOP_IDS.wte, [added, added + 1], 'source'), cols(TOP_IDS.tokEmb, [c, c + 1], 'focus'));
           links.push(...link(end(TOP_IDS.tokens, undefined, [c, c + 1]), end(TOP_IDS.wte, [0, 4], [added, added + 1]), clamp(2 * look - 1), 'source'));
           links.push(...link(end(TOP_IDS.wte, [0, 4], [added, added + 1]), end(TOP_IDS.tokEmb, [0, 4], [c, c + 1]), clamp(2 * look - 1), 'source'));
-          callouts.push(beside(ctx, lay, ppu, TOP_IDS.wte, 2, `the column of ${letter(added)}`, 'source', 'left'));
+          if (said) callouts.push(beside(ctx, lay, ppu, TOP_IDS.wte, 2, `the column of ${letter(added)}`, 'source', 'left'));
         }
       } else {
         const ppu = ppuOf(ctx, bottom);
@@ -323,7 +326,7 @@ export const generation: ChapterDirector = {
       if (lit > 0 && p.T > first) {
         // The fed-back letters light up one by one, then their embedding columns below them.
         const n = countAt(p.T - first, lit);
-        highlights.push(cols(TOP_IDS.tokens, [0, first], 'source'), cols(TOP_IDS.tokens, [first, first + n], 'result'), { block: TOP_IDS.tokEmb, rows: [0, 14], cols: [first, first + n], role: 'result' });
+        highlights.push(cols(TOP_IDS.tokens, [0, first], 'source'), cols(TOP_IDS.tokens, [first, first + n], 'result'), { block: TOP_IDS.tokEmb, rows: [0, 22], cols: [first, first + n], role: 'result' });
         if (lit >= 1) callouts.push(beside(ctx, lay, ppuOf(ctx, top), TOP_IDS.tokens, 0, said, 'result'));
       }
       return {

@@ -14,7 +14,7 @@ import { beat, lerp, lerpCamera, lerpVec } from '../beats.ts';
 import { cell, cols, computedUpTo, lastCol, rows, whole } from './common.ts';
 import { zoomAbout } from './camera-paths.ts';
 import { besideNorm, layerNormStep } from './norm-step.ts';
-import { blockOf, calloutWidth, cellEnd, cellsBox, end, fitBox, fixed, link, narrow, num, PHONE_TIGHT, pinAt, ppuOf, productsOf, sayAt, unionOf, valueAt } from './forward-sweep.ts';
+import { blockOf, calloutWidth, cellEnd, cellsBox, end, fitBox, fixed, link, narrow, num, PHONE_TIGHT, visibleFrom, pinAt, ppuOf, productsOf, sayAt, unionOf, valueAt } from './forward-sweep.ts';
 import { layerBlockIds, lnBlockIds, lnId } from '../../scene/ids.ts';
 import type { Callout, Highlight, HighlightRole, Link, Range, Vec3 } from '../../scene/types.ts';
 
@@ -197,7 +197,9 @@ export const mlp: ChapterDirector = {
 
       const far = fitBox(ctx, unionOf(cellsBox(lay, L.gelu), cellsBox(lay, L.mlpCProjWeight), cellsBox(lay, L.mlpProj)));
       const tail = n - 40;
-      const near = fitBox(ctx, unionOf(cellsBox(lay, L.gelu, [n - 16, n]), cellsBox(lay, L.mlpCProjWeight, [0, ch + BELOW], [tail, n]), cellsBox(lay, L.mlpProj, [0, ch + BELOW])));
+      // The whole result block on a desktop stage; a phone's only has room for its top rows at a legible size.
+      const down = narrow(ctx) ? ch + BELOW : blockOf(lay, L.mlpProj).rows.size;
+      const near = fitBox(ctx, unionOf(cellsBox(lay, L.gelu, [n - 8, n]), cellsBox(lay, L.mlpCProjWeight, [0, down], [tail, n]), cellsBox(lay, L.mlpProj, [0, down])), { right: GAP_PX });
       const camera = zoomAbout(far, near, centre(ctx, L.mlpProj, ch, T), zoom);
 
       const highlights: Highlight[] = [];
@@ -205,9 +207,11 @@ export const mlp: ChapterDirector = {
       const links: Link[] = [];
       const result = cellEnd(L.mlpProj, ch, T);
       if (run > 0) {
+        // Once the camera is close, the row and column are lit as far as the stage shows them.
+        const [fromCol, fromRow] = zoom >= 1 ? [visibleFrom(ctx, near, L.mlpCProjWeight, 'x'), visibleFrom(ctx, near, L.gelu, 'y')] : [0, 0];
         highlights.push(
-          { block: L.mlpCProjWeight, rows: [ch, ch + 1], cols: [0, Math.max(1, k)], role: 'source' },
-          { block: L.gelu, rows: [0, Math.max(1, k)], cols: [T, T + 1], role: 'source' },
+          { block: L.mlpCProjWeight, rows: [ch, ch + 1], cols: [fromCol, Math.max(1, k)], role: 'source' },
+          { block: L.gelu, rows: [fromRow, Math.max(1, k)], cols: [T, T + 1], role: 'source' },
           cell(L.mlpCProjBias, ch, 0, 'source'),
           cell(L.mlpProj, ch, T, 'result'),
         );
@@ -305,7 +309,7 @@ export const mlp: ChapterDirector = {
       const attn = beat(t, 0.4, 0.05);
       const mlpOn = beat(t, 0.62, 0.05);
       const near = fitBox(ctx, unionOf(cellsBox(lay, L.mlpProj), cellsBox(lay, L.resid2), cellsBox(lay, L.resid1, undefined, undefined, oldBesideNew(ctx))));
-      const far = fitBox(ctx, unionOf(...layer.map((b) => cellsBox(lay, b.id))), { yaw: -0.32, pitch: 0.2, fill: 0.92 });
+      const far = fitBox(ctx, unionOf(...layer.map((b) => cellsBox(lay, b.id))), narrow(ctx) ? { yaw: -0.16, pitch: 0.12, fill: 0.99 } : { yaw: -0.32, pitch: 0.2, fill: 0.92 });
       const ppu = ppuOf(ctx, far);
       const highlights: Highlight[] = [whole(L.resid1, 'result'), whole(L.resid2, 'result')];
       const callouts: Callout[] = [];
