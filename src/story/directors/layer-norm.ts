@@ -211,7 +211,7 @@ export const layerNorm: ChapterDirector = {
       const links: Link[] = [];
       if (k > 0 && b.done <= 0) {
         highlights.push(copyColumn(P, lift, 'source', [0, k]));
-        callouts.push({ block: LN.rstd, ...pinRight(rb, 0, ppu), text: fit(ctx, `(x − mean)² summed over ${k} channel${k > 1 ? 's' : ''}: ${plain(total)}`, `Σ(x − mean)², ${k}: ${plain(total)}`), role: 'source' });
+        callouts.push({ block: LN.rstd, ...pinRight(rb, 0, ppu), text: fit(ctx, `(x − mean)² summed over ${k} channel${k > 1 ? 's' : ''}: ${plain(total)}`, `squares of ${k} summed: ${plain(total)}`), role: 'source' });
         links.push({ from: embedCells(P, k - 1, k), to: { callout: 0 }, role: 'source' }, { from: at(LN.mean, 0, P), to: { callout: 0 }, role: 'source' });
       }
       if (b.done > 0) {
