@@ -328,17 +328,17 @@ export function fixed(x: number, decimals: number): string {
 }
 
 /**
- * The first column (axis 'x') or row ('y') of block `id` that camera `cam` shows, with a cell to
- * spare: for lighting a long row or column only as far as the stage shows it. Measured at the
- * camera's target depth, which is where the close-ups put the blocks.
+ * The first column (axis 'x') or row ('y') of block `id` that camera `cam` shows: for lighting a
+ * long row or column only as far as the stage shows it. Measured at the camera's target depth,
+ * which is where the close-ups put the blocks; two cells spare for the oblique view's slant.
  */
 export function visibleFrom(ctx: DirectorContext, cam: CameraState, id: string, axis: 'x' | 'y'): number {
   const b = blockOf(ctx.layout, id);
   const ppu = ppuOf(ctx, cam);
   if (axis === 'x') {
     const left = cam.target[0] - ctx.viewport.width / 2 / ppu;
-    return Math.min(b.cols.size - 1, Math.max(0, Math.ceil(left - b.position[0]) + 1));
+    return Math.min(b.cols.size - 1, Math.max(0, Math.ceil(left - b.position[0]) + 2));
   }
   const top = cam.target[1] + ctx.viewport.height / 2 / ppu;
-  return Math.min(b.rows.size - 1, Math.max(0, Math.ceil(b.position[1] - top) + 1));
+  return Math.min(b.rows.size - 1, Math.max(0, Math.ceil(b.position[1] - top) + 2));
 }

@@ -81,7 +81,7 @@ function pastTexts(ctx: DirectorContext, change: number | null): { kept: string;
 /** The cached keys and values, the scores and the softmax of the head, with room on the right for the labels. */
 function pastCamera(ctx: DirectorContext, layout: ModelLayout, room: number): CameraState {
   const box = unionOf(cellsBox(layout, HEAD.k.bias), cellsBox(layout, HEAD.k.out), cellsBox(layout, HEAD.v.out), cellsBox(layout, HEAD.scores), cellsBox(layout, HEAD.probs));
-  return fitBox(ctx, box, narrow(ctx) ? { ...PHONE_TIGHT, right: room } : { right: room });
+  return fitBox(ctx, box, narrow(ctx) ? { ...PHONE_TIGHT, fill: 0.98, right: room } : { right: room });
 }
 
 /** The logits and probabilities below the last rows of the final layer norm, with room on both sides for the labels of two columns' picks. */
