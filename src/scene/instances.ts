@@ -163,17 +163,26 @@ function clamp01(x: number): number {
   return Math.max(0, Math.min(1, x));
 }
 
-/** How an arrow is drawn: width in cells (never under minPixels on screen) and strength 0..1 (mix from the ground to the arrow colour). */
+/**
+ * How an arrow is drawn: width in cells, kept between minPixels and maxPixels on screen (visible
+ * from afar, never a slab close up), strength 0..1 (mix from the ground to the arrow colour), and
+ * the on-screen cell size (pixels) below which it fades out (0: never).
+ */
 export interface ArrowLook {
   width: number;
   minPixels: number;
+  maxPixels: number;
   strength: number;
+  fadeBelowCellPx: number;
 }
 
-/** The residual spine: the widest, darkest arrows, the stream everything else joins. */
-export const SPINE_LOOK: ArrowLook = Object.freeze({ width: 1.2, minPixels: 3, strength: 0.72 });
-/** Data flow between stages: thinner and lighter, so it guides without competing with the cells. */
-export const FLOW_LOOK: ArrowLook = Object.freeze({ width: 0.45, minPixels: 1.5, strength: 0.5 });
+/** The residual spine: the widest, darkest arrows, the stream everything else joins; always drawn. */
+export const SPINE_LOOK: ArrowLook = Object.freeze({ width: 1.2, minPixels: 3, maxPixels: 12, strength: 0.72, fadeBelowCellPx: 0 });
+/**
+ * Data flow between stages: thinner and lighter, so it guides without competing with the cells;
+ * gone once a cell is under a quarter of a pixel (nano seen whole keeps it, GPT-3 does not).
+ */
+export const FLOW_LOOK: ArrowLook = Object.freeze({ width: 0.45, minPixels: 1.5, maxPixels: 5, strength: 0.5, fadeBelowCellPx: 0.25 });
 /** How much a fully dimmed arrow fades toward the ground (blocks fade by 0.78). */
 const ARROW_DIM = 0.85;
 
@@ -205,7 +214,8 @@ export class ArrowBuilder {
         let i = list.length;
         d[i++] = s.from[0] + (a?.[0] ?? 0); d[i++] = s.from[1] + (a?.[1] ?? 0); d[i++] = s.from[2] + (a?.[2] ?? 0);
         d[i++] = s.to[0] + (b?.[0] ?? 0); d[i++] = s.to[1] + (b?.[1] ?? 0); d[i++] = s.to[2] + (b?.[2] ?? 0);
-        d[i++] = look.width * layout.cell; d[i++] = look.minPixels; d[i++] = look.strength * fade * opacity; d[i++] = s.head === false ? 0 : 1;
+        d[i++] = look.width * layout.cell; d[i++] = look.minPixels; d[i++] = look.maxPixels; d[i++] = look.strength * fade * opacity;
+        d[i++] = s.head === false ? 0 : 1; d[i++] = look.fadeBelowCellPx;
         list.length = i;
       }
     }

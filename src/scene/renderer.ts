@@ -5,10 +5,10 @@
  *   r.setValues(layout, trace, params);            // uploads numbers (weights once, trace per run)
  *   const m = r.draw(layout, state, cssW, cssH);   // one frame; returns the camera matrices used
  *
- * Everything GPU-side (three programs, eight buffers, six vertex arrays, one texture) is created
+ * Everything GPU-side (three programs, eight buffers, five vertex arrays, one texture) is created
  * once per context; a frame sets uniforms, refreshes instance data only when the non-camera
- * part of the state changed, and issues at most five instanced draws (shadows, opaque blocks,
- * highlight overlays, arrows, translucent blocks). After a context loss, restore() recreates all
+ * part of the state changed, and issues at most five instanced draws (opaque blocks, highlight
+ * overlays, arrows, shadows, translucent blocks). After a context loss, restore() recreates all
  * of it from the CPU copies.
  */
 import {
@@ -62,7 +62,7 @@ interface GpuState {
 }
 
 /** How dark a shadow is at its core, from the ground toward SPINE_HEX. */
-const SHADOW_STRENGTH = 0.3;
+const SHADOW_STRENGTH = 0.24;
 
 export class SceneRenderer {
   readonly canvas: HTMLCanvasElement;
@@ -84,6 +84,27 @@ export class SceneRenderer {
     background: hexToRgb(BACKGROUND_HEX),
     face: hexToRgb(FACE_HEX),
     spine: hexToRgb(SPINE_HEX),
+  };
+  /**
+   * Every program's uniforms in one object, updated in place each frame (twgl sets the ones a
+   * program has and skips the rest), so a frame allocates nothing for them.
+   */
+  private readonly frameUniforms: Record<string, unknown> = {
+    u_viewProj: null,
+    u_origin: null,
+    u_eye: null,
+    u_pixelAngle: 0,
+    u_cell: 1,
+    u_values: null,
+    u_groundZ: 0,
+    u_kind: this.uniforms.kind,
+    u_kindNeg: this.uniforms.kindNeg,
+    u_role: this.uniforms.role,
+    u_background: this.uniforms.background,
+    u_face: this.uniforms.face,
+    u_color: this.uniforms.spine,
+    u_shadow: this.uniforms.spine,
+    u_strength: SHADOW_STRENGTH,
   };
 
   constructor(canvas: HTMLCanvasElement) {
@@ -144,82 +165,67 @@ export class SceneRenderer {
     const bg = u.background;
     gl.clearColor(bg[0], bg[1], bg[2], 1);
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
-    const { box, boxBuffers, atlas, shadow, shadowVao, spine, spineBuffer } = this.gpu;
-
-    // Shadows on the ground behind everything: no depth, the darkest of overlapping ones wins.
-    if (this.instanceCounts.opaque > 0) {
-      gl.disable(gl.DEPTH_TEST);
-      gl.disable(gl.CULL_FACE);
-      gl.enable(gl.BLEND);
-      gl.blendEquation(gl.MIN);
-      gl.useProgram(shadow.program);
-      setUniforms(shadow, {
-        u_viewProj: matrices.viewProjection,
-        u_origin: matrices.origin,
-        u_groundZ: layout.bounds.min[2] - SLAB_CELLS * layout.cell - matrices.origin[2],
-        u_background: bg,
-        u_shadow: u.spine,
-        u_strength: SHADOW_STRENGTH,
-      });
-      gl.bindVertexArray(shadowVao.vertexArrayObject!);
-      drawBufferInfo(gl, shadowVao, gl.TRIANGLES, 6, 0, this.instanceCounts.opaque);
-      gl.blendEquation(gl.FUNC_ADD);
-    }
+    const { shadow, shadowVao, spine, spineBuffer } = this.gpu;
 
     gl.enable(gl.DEPTH_TEST);
     gl.depthFunc(gl.LEQUAL);
-    gl.enable(gl.CULL_FACE);
     gl.enable(gl.BLEND);
     gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
+    const f = this.frameUniforms;
+    f.u_viewProj = matrices.viewProjection;
+    f.u_origin = matrices.origin;
+    f.u_eye = matrices.eye;
+    f.u_pixelAngle = matrices.pixelAngle;
+    f.u_cell = layout.cell;
+    f.u_values = this.gpu.atlas.texture;
+    f.u_groundZ = layout.bounds.min[2] - SLAB_CELLS * layout.cell - matrices.origin[2];
 
-    const boxUniforms = {
-      u_viewProj: matrices.viewProjection,
-      u_origin: matrices.origin,
-      u_values: atlas.texture,
-      u_kind: u.kind,
-      u_kindNeg: u.kindNeg,
-      u_role: u.role,
-      u_background: bg,
-      u_face: u.face,
-    };
-    gl.useProgram(box.program);
-    setUniforms(box, boxUniforms);
-    for (const pass of PASSES) {
-      const count = this.instanceCounts[pass];
-      if (pass === 'translucent' && this.spineCount > 0) {
-        // Arrows are opaque (pre-mixed with the ground), so they go before the translucent blocks.
-        gl.disable(gl.CULL_FACE);
-        gl.useProgram(spine.program);
-        setUniforms(spine, {
-          u_viewProj: matrices.viewProjection,
-          u_origin: matrices.origin,
-          u_eye: matrices.eye,
-          u_pixelAngle: matrices.pixelAngle,
-          u_color: u.spine,
-          u_background: bg,
-        });
-        gl.bindVertexArray(spineBuffer.vao.vertexArrayObject!);
-        drawBufferInfo(gl, spineBuffer.vao, gl.TRIANGLES, 9, 0, this.spineCount);
-        gl.enable(gl.CULL_FACE);
-        if (count > 0) {
-          gl.useProgram(box.program);
-          setUniforms(box, boxUniforms);
-        }
-      }
-      if (count === 0) continue;
-      if (pass === 'overlay') {
-        gl.enable(gl.POLYGON_OFFSET_FILL);
-        gl.polygonOffset(-1, -4);
-      }
-      if (pass === 'translucent') gl.depthMask(false);
-      const { vao } = boxBuffers[pass];
-      gl.bindVertexArray(vao.vertexArrayObject!);
-      drawBufferInfo(gl, vao, gl.TRIANGLES, 36, 0, count);
-      gl.disable(gl.POLYGON_OFFSET_FILL);
+    this.drawBoxes('opaque');
+    this.drawBoxes('overlay');
+    gl.disable(gl.CULL_FACE);
+    if (this.spineCount > 0) {
+      // Opaque (pre-mixed with the ground), so before the translucent blocks, with depth.
+      gl.useProgram(spine.program);
+      setUniforms(spine, f);
+      gl.bindVertexArray(spineBuffer.vao.vertexArrayObject!);
+      drawBufferInfo(gl, spineBuffer.vao, gl.TRIANGLES, 9, 0, this.spineCount);
+    }
+    if (this.instanceCounts.opaque > 0) {
+      // Shadows on the ground behind everything, drawn after what stands in front of it so the
+      // depth test skips every covered pixel; overlapping shadows take the darker, not the sum.
+      gl.depthMask(false);
+      gl.blendEquation(gl.MIN);
+      gl.useProgram(shadow.program);
+      setUniforms(shadow, f);
+      gl.bindVertexArray(shadowVao.vertexArrayObject!);
+      drawBufferInfo(gl, shadowVao, gl.TRIANGLES, 6, 0, this.instanceCounts.opaque);
+      gl.blendEquation(gl.FUNC_ADD);
       gl.depthMask(true);
     }
+    this.drawBoxes('translucent');
     gl.bindVertexArray(null);
     return matrices;
+  }
+
+  /** One pass of boxes (uniforms already in frameUniforms). */
+  private drawBoxes(pass: Pass): void {
+    const count = this.instanceCounts[pass];
+    if (count === 0) return;
+    const gl = this.gl;
+    const { box, boxBuffers } = this.gpu;
+    gl.enable(gl.CULL_FACE);
+    gl.useProgram(box.program);
+    setUniforms(box, this.frameUniforms);
+    if (pass === 'overlay') {
+      gl.enable(gl.POLYGON_OFFSET_FILL);
+      gl.polygonOffset(-1, -4);
+    }
+    if (pass === 'translucent') gl.depthMask(false);
+    const { vao } = boxBuffers[pass];
+    gl.bindVertexArray(vao.vertexArrayObject!);
+    drawBufferInfo(gl, vao, gl.TRIANGLES, 36, 0, count);
+    gl.disable(gl.POLYGON_OFFSET_FILL);
+    gl.depthMask(true);
   }
 
   dispose(): void {

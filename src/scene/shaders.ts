@@ -30,12 +30,13 @@ export const BOX_ATTRIBS = [
   ['i_hole', 4, 22], //      rows [x, y) x cols [z, w) cut out of the block (lifted elsewhere)
 ] as const;
 
-/** Floats per arrow instance: from.xyz, to.xyz (world units, block offsets included), then i_style. */
-export const SPINE_STRIDE = 10;
+/** Floats per arrow instance: from.xyz, to.xyz (world units, block offsets included), then i_style, i_shape. */
+export const SPINE_STRIDE = 12;
 export const SPINE_ATTRIBS = [
   ['i_from', 3, 0],
   ['i_to', 3, 3],
-  ['i_style', 4, 6], // width (world units), minimum width (pixels), strength 0..1, arrowhead 0/1
+  ['i_style', 4, 6], // width (world units), minimum and maximum width (pixels), strength 0..1
+  ['i_shape', 2, 10], // arrowhead (1) or a headless run of a bent path (0); cell size in pixels below which it is not drawn
 ] as const;
 
 /** Values at or below this are masked attention scores (stored instead of -Infinity). */
@@ -235,6 +236,8 @@ in vec4 i_style;
 uniform mat4 u_viewProj;
 uniform vec3 u_origin;
 uniform float u_groundZ;   // world z of the ground, relative to u_origin
+uniform vec3 u_eye;        // relative to u_origin
+uniform float u_pixelAngle;
 
 out vec2 v_local;          // from the shadow's centre, world units
 flat out vec2 v_half;
@@ -244,8 +247,8 @@ flat out float v_alpha;
 void main() {
   vec3 pos = i_pos - u_origin;
   float height = max(0.0, pos.z - 0.5 * i_size.z - u_groundZ);
-  vec2 shift = vec2(-0.35, -0.75) * height;
-  float radius = 0.8 + 0.5 * height;
+  vec2 shift = vec2(-0.25, -0.5) * height;
+  float radius = 0.5 + 0.3 * height;
   vec2 halfSize = 0.5 * i_size.xy;
   vec2 centre = vec2(pos.x + halfSize.x, pos.y - halfSize.y) + shift;
   vec2 local = (a_quad * 2.0 - 1.0) * (halfSize + radius);
@@ -254,7 +257,9 @@ void main() {
   v_radius = radius;
   // Only fully opaque blocks cast one; a dimmed block's shadow fades with it.
   v_alpha = step(0.999, i_style.y) * (1.0 - i_style.z);
-  gl_Position = u_viewProj * vec4(centre + local, u_groundZ, 1.0);
+  // A shadow under a pixel wide cannot be seen: collapse its quad so it costs no fragments.
+  float radiusPx = radius / (u_pixelAngle * max(length(u_eye - vec3(centre, u_groundZ)), 1e-6));
+  gl_Position = radiusPx < 0.5 || v_alpha <= 0.0 ? vec4(2.0, 2.0, 2.0, 1.0) : u_viewProj * vec4(centre + local, u_groundZ, 1.0);
 }
 `;
 
@@ -287,12 +292,14 @@ precision highp float;
 in vec3 a_template;     // x: 0..1 along the part, y: -1..1 across, z: 0 shaft / 1 head
 in vec3 i_from;
 in vec3 i_to;
-in vec4 i_style;        // width (world units), minimum width (pixels), strength 0..1, arrowhead 0/1
+in vec4 i_style;        // width (world units), minimum and maximum width (pixels), strength 0..1
+in vec2 i_shape;        // arrowhead 0/1, cell size (pixels) below which the arrow fades out
 
 uniform mat4 u_viewProj;
 uniform vec3 u_origin;
 uniform vec3 u_eye;           // relative to u_origin
 uniform float u_pixelAngle;   // world units per pixel at distance 1 (2 tan(fov/2) / height)
+uniform float u_cell;         // world size of one cell
 
 out float v_across;
 flat out float v_strength;
@@ -303,11 +310,22 @@ void main() {
   float len = max(length(d), 1e-6);
   vec3 dir = d / len;
   float distance = length(u_eye - from);
-  float width = max(i_style.x, i_style.y * u_pixelAngle * distance);
-  bool hasHead = i_style.w > 0.5;
+  // The world width, kept between a visible and an unobtrusive number of pixels.
+  float px = u_pixelAngle * distance;
+  float width = clamp(i_style.x, i_style.y * px, i_style.z * px);
+  bool hasHead = i_shape.x > 0.5;
   float head = hasHead ? min(width * 3.0, 0.45 * len) : 0.0;
   // Headless runs overshoot both ends by half a width, so elbows of a path close without a notch.
   float over = hasHead ? 0.0 : 0.5 * width;
+  // Flow arrows join stages a few cells apart: once cells are far under a pixel they would only
+  // hatch the picture (and cost thousands of thin triangles in a far view of GPT-3), so they
+  // fade out and then collapse to nothing.
+  float cellPx = u_cell / (u_pixelAngle * max(length(u_eye - (from + 0.5 * d)), 1e-6));
+  float visible = i_shape.y > 0.0 ? smoothstep(0.5 * i_shape.y, i_shape.y, cellPx) : 1.0;
+  if (visible <= 0.0) {
+    gl_Position = vec4(2.0, 2.0, 2.0, 1.0);  // outside the clip volume: no fragments
+    return;
+  }
   bool isHead = a_template.z > 0.5;
   float along = isHead ? (len - head) + a_template.x * head : -over + a_template.x * (len - head + 2.0 * over);
   float halfWidth = isHead ? (hasHead ? 1.6 * width * (1.0 - a_template.x) : 0.0) : 0.5 * width;
@@ -318,7 +336,7 @@ void main() {
   // Wider arrows sit a little nearer the eye, so the spine stays on top where a flow joins it.
   base += toEye * (0.5 * width);
   v_across = a_template.y * (isHead ? 0.0 : 1.0);
-  v_strength = i_style.z;
+  v_strength = i_style.w * visible;
   gl_Position = u_viewProj * vec4(base + side * a_template.y * halfWidth, 1.0);
 }
 `;

@@ -152,8 +152,8 @@ describe('arrow builder', () => {
     all.forEach((s, i) => {
       expect([0, 1, 2, 3, 4, 5].map((k) => at(data, i, k))).toEqual([...s.from, ...s.to]);
       const look = i < layout.spine.length ? SPINE_LOOK : FLOW_LOOK;
-      expect([6, 7, 8].map((k) => at(data, i, k))).toEqual([Math.fround(look.width), look.minPixels, Math.fround(look.strength)]);
-      expect(at(data, i, 9)).toBe(s.head === false ? 0 : 1);
+      expect([6, 7, 8, 9].map((k) => at(data, i, k))).toEqual([Math.fround(look.width), look.minPixels, look.maxPixels, Math.fround(look.strength)]);
+      expect([10, 11].map((k) => at(data, i, k))).toEqual([s.head === false ? 0 : 1, look.fadeBelowCellPx]);
     });
     expect(SPINE_LOOK.width).toBeGreaterThan(FLOW_LOOK.width);
     expect(SPINE_LOOK.strength).toBeGreaterThan(FLOW_LOOK.strength);
@@ -189,7 +189,7 @@ describe('arrow builder', () => {
     expect(shown.length).toBeLessThan(all.length);
     expect(count).toBe(shown.length);
     shown.forEach((s, i) => {
-      const strength = at(data, i, 8);
+      const strength = at(data, i, 9);
       const full = Math.fround((all.indexOf(s) < layout.spine.length ? SPINE_LOOK : FLOW_LOOK).strength);
       if (lit.includes(s.fromBlock!) && lit.includes(s.toBlock!)) expect(strength, `${s.fromBlock} -> ${s.toBlock}`).toBe(full);
       else expect(strength, `${s.fromBlock} -> ${s.toBlock}`).toBeLessThan(full * 0.2);
