@@ -5,6 +5,7 @@
  * number texts for callouts. All pure; the only caches are keyed on immutable inputs.
  */
 import { paramViews } from '../../gpt/reference.ts';
+import type { Trace } from '../../gpt/trace.ts';
 import { FOV_Y, frameBox, frameBoxOblique } from '../../scene/camera.ts';
 import { blockById, readCell, type ParamViews } from '../../scene/cells.ts';
 import { explainCell, formatNumber } from '../../scene/explain.ts';
@@ -36,11 +37,24 @@ export function valueAt(ctx: DirectorContext, id: string, row: number, col: numb
   return readCell(blockOf(ctx.layout, id), row, col, ctx.trace, views);
 }
 
-/** A linear layer's cell as the tooltip explains it: its bias (0 if none), every product, and its value. */
-export function productsOf(ctx: DirectorContext, id: string, row: number, col: number): { bias: number; products: [number, number][]; value: number } {
-  const f = explainCell(ctx.layout, id, row, col, ctx.trace, ctx.params).formula;
-  if (f.kind !== 'matmul') throw new Error(`block "${id}" is not computed by a matrix multiply`);
-  return { bias: f.bias ?? 0, products: f.products, value: f.value };
+type Products = { bias: number; products: [number, number][]; value: number };
+const productsCache = new WeakMap<Trace, Map<string, Products>>();
+
+/**
+ * A linear layer's cell as the tooltip explains it: its bias (0 if none), every product, and its
+ * value. Cached per trace: directors ask for the same cells every frame.
+ */
+export function productsOf(ctx: DirectorContext, id: string, row: number, col: number): Products {
+  let m = productsCache.get(ctx.trace);
+  if (!m) productsCache.set(ctx.trace, (m = new Map()));
+  const key = `${id}:${row}:${col}`;
+  let p = m.get(key);
+  if (!p) {
+    const f = explainCell(ctx.layout, id, row, col, ctx.trace, ctx.params).formula;
+    if (f.kind !== 'matmul') throw new Error(`block "${id}" is not computed by a matrix multiply`);
+    m.set(key, (p = { bias: f.bias ?? 0, products: f.products, value: f.value }));
+  }
+  return p;
 }
 
 /** One column of a block, top to bottom. */
@@ -52,6 +66,9 @@ export function columnAt(ctx: DirectorContext, id: string, col: number): number[
 /** A number for a callout: about four significant digits, a true minus sign. */
 export const num = formatNumber;
 
+/** Two significant digits with thousands separators, made once (a formatter is slow to build). */
+const TWO_DIGITS = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 2 });
+
 /**
  * A probability for a callout. Tiny ones read as "1 in N", which says more than "0.00%" and is
  * still honest about how small they are.
@@ -61,7 +78,7 @@ export function prob(p: number): string {
   if (p >= 0.0001) return `${Number((p * 100).toPrecision(p >= 0.01 ? 3 : 2))}%`;
   if (p <= 0) return '0';
   const n = 1 / p;
-  const two = (x: number) => x.toLocaleString('en-US', { maximumSignificantDigits: 2 });
+  const two = (x: number) => TWO_DIGITS.format(x);
   if (n >= 1e12) return 'under 1 in a trillion';
   if (n >= 1e9) return `1 in ${two(n / 1e9)} billion`;
   if (n >= 1e6) return `1 in ${two(n / 1e6)} million`;
