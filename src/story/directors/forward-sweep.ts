@@ -12,7 +12,7 @@ import { explainCell, formatNumber } from '../../scene/explain.ts';
 import type { Block, BlockStyle, Callout, CameraState, HighlightRole, Link, LinkEnd, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
 import { clamp, countAt } from '../beats.ts';
 import type { DirectorContext } from '../director.ts';
-import { boxOf, computedUpTo, type FrameOptions } from './common.ts';
+import { computedUpTo, type FrameOptions } from './common.ts';
 
 const viewsCache = new WeakMap<Float32Array, ParamViews>();
 const blocksCache = new WeakMap<ModelLayout, Map<string, Block>>();
@@ -90,17 +90,6 @@ export function narrow(ctx: DirectorContext): boolean {
   return ctx.viewport.width < 560;
 }
 
-/**
- * One label per row of a column (rows `0..texts.length - 1` of column `col`), or, on a narrow
- * canvas where neighbouring rows are too close for separate labels, all of them joined on the
- * last row (a label sits above and to the right of its cell, so there it covers the column's own
- * rows rather than the block above). `result` marks the row whose label (or the joined label) takes the result colour.
- */
-export function rowLabels(ctx: DirectorContext, block: string, col: number, texts: readonly string[], result = -1): Callout[] {
-  if (narrow(ctx)) return texts.length ? [{ block, row: texts.length - 1, col, text: texts.join(' · '), role: result >= 0 ? 'result' : 'focus' }] : [];
-  return texts.map((text, row) => ({ block, row, col, text, role: row === result ? 'result' : 'focus' }));
-}
-
 /** The non-weight blocks from `from` to `to` (both included), in data-flow (layout) order. */
 export function flowBetween(layout: ModelLayout, from: string, to: string): Block[] {
   const i = layout.blocks.findIndex((b) => b.id === from);
@@ -143,14 +132,6 @@ export function scanStyles(layout: ModelLayout, from: string, to: string, y: num
 export function frameRegion(ctx: DirectorContext, min: Vec3, max: Vec3, opts: FrameOptions = {}): CameraState {
   const cam = frameBox(min, max, ctx.viewport.width, ctx.viewport.height, opts.yaw ?? -0.18, opts.pitch ?? 0.1);
   return { ...cam, distance: cam.distance * (opts.zoom ?? 1) };
-}
-
-/** The box around some blocks, trimmed to the rows between `yTop` and `yBottom` when given. */
-export function regionOf(layout: ModelLayout, ids: readonly string[], yTop?: number, yBottom?: number): { min: Vec3; max: Vec3 } {
-  const { min, max } = boxOf(layout, ids);
-  if (yTop !== undefined) max[1] = Math.min(max[1], yTop);
-  if (yBottom !== undefined) min[1] = Math.max(min[1], yBottom);
-  return { min, max };
 }
 
 /** Length of a vector: the square root of the sum of its squares. */
