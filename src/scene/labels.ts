@@ -127,7 +127,7 @@ export class LabelLayer {
   private readonly request: PlaceRequest = { w: 0, h: 0, owner: { x0: 0, y0: 0, x1: 0, y1: 0 }, sides: NAME_SIDES, alongX: NaN, alongY: NaN, gap: 3, slide: 0, both: false, reach: 0 };
   private readonly widths = new Map<LabelStyle, Map<string, number>>();
   private readonly pool: HTMLElement[] = [];
-  private readonly poolSize: number[] = [];
+  private readonly poolState: { text: string; cls: string; w: number; h: number; x: number; y: number; hidden: boolean }[] = [];
   private shown = 0;
   private readonly cands: Candidate[] = [];
   private nc = 0;
@@ -202,13 +202,12 @@ export class LabelLayer {
       }
       this.show(n++, c, this.placed);
     }
-    for (let i = n; i < this.shown; i++) this.pool[i]!.style.display = 'none';
+    this.hide(n);
     this.shown = n;
   }
 
   clear(): void {
-    for (let i = 0; i < this.shown; i++) this.pool[i]!.style.display = 'none';
-    this.shown = 0;
+    this.hide(0);
     this.calloutShown.length = 0;
   }
 
@@ -285,17 +284,35 @@ export class LabelLayer {
       el = document.createElement('span');
       this.root.appendChild(el);
       this.pool.push(el);
-      this.poolSize.push(-1, -1);
+      this.poolState.push({ text: '', cls: '', w: -1, h: -1, x: NaN, y: NaN, hidden: true });
     }
-    if (el.textContent !== c.text) el.textContent = c.text;
-    if (el.className !== c.style.cls) el.className = c.style.cls;
+    // What each element shows is remembered here, so a frame writes only what changed and reads nothing back.
+    const was = this.poolState[i]!;
+    if (was.text !== c.text) el.textContent = was.text = c.text;
+    if (was.cls !== c.style.cls) el.className = was.cls = c.style.cls;
     const w = r.x1 - r.x0;
     const h = r.y1 - r.y0;
-    if (this.poolSize[2 * i] !== w) el.style.width = `${(this.poolSize[2 * i] = w)}px`;
-    if (this.poolSize[2 * i + 1] !== h) el.style.height = `${(this.poolSize[2 * i + 1] = h)}px`;
-    el.style.display = '';
-    el.style.transform = `translate(${r.x0}px, ${r.y0}px)`;
+    if (was.w !== w) el.style.width = `${(was.w = w)}px`;
+    if (was.h !== h) el.style.height = `${(was.h = h)}px`;
+    if (was.hidden) {
+      el.style.display = '';
+      was.hidden = false;
+    }
+    if (was.x !== r.x0 || was.y !== r.y0) {
+      was.x = r.x0;
+      was.y = r.y0;
+      el.style.transform = `translate(${r.x0}px, ${r.y0}px)`;
+    }
   }
+
+  private hide(from: number): void {
+    for (let i = from; i < this.shown; i++) {
+      this.pool[i]!.style.display = 'none';
+      this.poolState[i]!.hidden = true;
+    }
+    this.shown = Math.min(this.shown, from);
+  }
+
 
   private next(kind: Kind, text: string, s: LabelStyle, priority: number): Candidate {
     let c = this.cands[this.nc];
