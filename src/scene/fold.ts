@@ -36,18 +36,23 @@ export interface Fold {
   parts: FoldPart[];
 }
 
-/** Parts of the model in reading order, with their vertical extents. */
+/**
+ * Parts of the model in reading order, with their extents: the embeddings, then each layer's
+ * attention half (layer norm 1, heads, projection, first residual) and MLP half (layer norm 2,
+ * MLP, second residual), then the output head. Halves rather than whole layers give the fold
+ * enough places to cut to fit stages of every shape.
+ */
 export function foldParts(layout: ModelLayout): FoldPart[] {
   const L = layout.config.n_layer;
-  const parts: FoldPart[] = [
-    { name: 'Embedding', blocks: [], top: -Infinity, bottom: Infinity, left: Infinity, right: -Infinity },
-    ...Array.from({ length: L }, (_, l) => ({ name: `Layer ${l + 1}`, blocks: [] as string[], top: -Infinity, bottom: Infinity, left: Infinity, right: -Infinity })),
-    { name: 'Output', blocks: [], top: -Infinity, bottom: Infinity, left: Infinity, right: -Infinity },
-  ];
+  const part = (name: string): FoldPart => ({ name, blocks: [], top: -Infinity, bottom: Infinity, left: Infinity, right: -Infinity });
+  const parts: FoldPart[] = [part('Embedding')];
+  for (let l = 0; l < L; l++) parts.push(part(`Layer ${l + 1}, attention`), part(`Layer ${l + 1}, MLP`));
+  parts.push(part('Output'));
   // Layer-less blocks above the first layer are the embeddings; below it, the output head.
   const firstLayerTop = Math.max(...layout.blocks.filter((b) => b.layer === 0).map((b) => b.position[1]));
   for (const b of layout.blocks) {
-    const i = b.layer !== null ? b.layer + 1 : b.position[1] > firstLayerTop ? 0 : L + 1;
+    const mlpHalf = b.stage === 'ln_2' || b.stage === 'mlp';
+    const i = b.layer !== null ? 1 + 2 * b.layer + (mlpHalf ? 1 : 0) : b.position[1] > firstLayerTop ? 0 : 2 * L + 1;
     const p = parts[i]!;
     p.blocks.push(b.id);
     p.top = Math.max(p.top, b.position[1]);
@@ -106,7 +111,7 @@ export function foldLayout(layout: ModelLayout, columns: number): Fold {
   const parts = foldParts(layout);
   // Gaps in proportion to the model (a layer's width), so the fold looks the same at every scale.
   const layerWidth = Math.max(...parts.slice(1, -1).map((p) => p.right - p.left), 1);
-  const colGap = 0.25 * layerWidth;
+  const colGap = 0.2 * layerWidth;
   const rowGap = (0.02 * (layout.bounds.max[1] - layout.bounds.min[1])) / Math.max(1, columns);
   const columnOf = balancedRuns(parts.map((p) => p.top - p.bottom), columns, rowGap);
   const n = Math.max(...columnOf) + 1;
@@ -152,20 +157,23 @@ export function foldLayout(layout: ModelLayout, columns: number): Fold {
 }
 
 /**
- * The fold whose drawing best matches the stage's shape (width / height): the column count
- * whose folded bounds have the aspect nearest the stage's, so the drawing fills both ways.
+ * The fold that fills the stage best: fitted to the stage (limiting side at 90%), the drawing
+ * should span at least half the stage's width and 70% of its height, so each column count is
+ * scored by the worse of its width share / 0.5 and its height share / 0.7, and the best kept.
+ * An oblique camera shows a little less width than a face-on one: widths count at 90%.
  */
 export function foldForStage(layout: ModelLayout, stageAspect: number): Fold {
   const parts = foldParts(layout).length;
   let best = foldLayout(layout, 1);
-  let bestScore = Infinity;
+  let bestScore = -Infinity;
   for (let n = 1; n <= parts; n++) {
     const f = foldLayout(layout, n);
     if (f.columns !== n) continue;
-    const w = f.bounds.max[0] - f.bounds.min[0];
-    const h = f.bounds.max[1] - f.bounds.min[1];
-    const score = Math.abs(Math.log(w / h / stageAspect));
-    if (score < bestScore - 1e-9) {
+    const r = (0.9 * (f.bounds.max[0] - f.bounds.min[0])) / (f.bounds.max[1] - f.bounds.min[1]);
+    const wShare = r > stageAspect ? 0.9 : (0.9 * r) / stageAspect;
+    const hShare = r > stageAspect ? (0.9 * stageAspect) / r : 0.9;
+    const score = Math.min(wShare / 0.5, hShare / 0.7);
+    if (score > bestScore + 1e-9) {
       best = f;
       bestScore = score;
     }

@@ -28,7 +28,9 @@ describe('foldLayout', () => {
       const parts = foldParts(layout);
       expect(parts[0]!.name).toBe('Embedding');
       expect(parts[parts.length - 1]!.name).toBe('Output');
-      expect(parts.length).toBe(layout.config.n_layer + 2);
+      expect(parts.length).toBe(2 * layout.config.n_layer + 2);
+      expect(parts[1]!.name).toBe('Layer 1, attention');
+      expect(parts[2]!.name).toBe('Layer 1, MLP');
       expect(parts.flatMap((p) => p.blocks).sort()).toEqual(layout.blocks.map((b) => b.id).sort());
     });
 
