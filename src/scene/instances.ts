@@ -200,13 +200,11 @@ export class ArrowBuilder {
     blockDim.clear();
     // A block with any emphasised range keeps its arrows bright; a muted one fades at least halfway.
     for (const h of state.highlights) blockDim.set(h.block, Math.min(blockDim.get(h.block) ?? 1, roleDim(h, dim)));
-    const dimOf = (id: string | undefined) => (id === undefined ? dim : (blockDim.get(id) ?? dim));
-    const opacityOf = (id: string | undefined) => (id === undefined ? 1 : clamp01(state.blocks[id]?.opacity ?? 1));
     for (const { segments, look } of groups) {
       for (const s of segments) {
-        const opacity = Math.min(opacityOf(s.fromBlock), opacityOf(s.toBlock));
+        const opacity = Math.min(opacityOf(state, s.fromBlock), opacityOf(state, s.toBlock));
         if (opacity <= 0) continue;
-        const fade = 1 - ARROW_DIM * Math.max(dimOf(s.fromBlock), dimOf(s.toBlock));
+        const fade = 1 - ARROW_DIM * Math.max(this.dimOf(s.fromBlock, dim), this.dimOf(s.toBlock, dim));
         const a = s.fromBlock !== undefined ? state.blocks[s.fromBlock]?.offset : undefined;
         const b = s.toBlock !== undefined ? state.blocks[s.toBlock]?.offset : undefined;
         list.reserve(SPINE_STRIDE);
@@ -221,4 +219,12 @@ export class ArrowBuilder {
     }
     return { data: list.data.subarray(0, list.length), count: list.length / SPINE_STRIDE };
   }
+
+  private dimOf(id: string | undefined, dim: number): number {
+    return id === undefined ? dim : (this.blockDim.get(id) ?? dim);
+  }
+}
+
+function opacityOf(state: Omit<SceneState, 'camera'>, id: string | undefined): number {
+  return id === undefined ? 1 : clamp01(state.blocks[id]?.opacity ?? 1);
 }
