@@ -20,48 +20,16 @@
  * candidates are pooled; a frame only changes text, class, size and transform of the ones it shows.
  */
 import { VOCAB } from '../gpt/config.ts';
-import { projectPoint, type CameraMatrices } from './camera.ts';
+import type { CameraMatrices } from './camera.ts';
 import { TOP_IDS } from './ids.ts';
+import { LabelElements, ScreenProjector } from './label-dom.ts';
+import { AXIS, CALLOUT, NAME_STYLES, SPINE, TextBoxes, TOKEN, VOCAB_LETTER, canvasMeasure, type LabelStyle, type MeasureText } from './label-styles.ts';
 import { buildLabelTree, refreshDrawnBounds, type LabelNode, type Level } from './label-tree.ts';
 import { ABOVE, BELOW, LEFT, Placer, RIGHT, type PlaceRequest, type Rect, type Side } from './placement.ts';
-import type { Block, HighlightRole, ModelLayout, SceneState, Vec3 } from './types.ts';
+import type { Block, ModelLayout, SceneState } from './types.ts';
 
 export { stageName } from './label-tree.ts';
-
-/** The type of one kind of label; keep in step with the .scene-label rules in SceneCanvas.astro. */
-export interface LabelStyle {
-  /** The element's class list. */
-  cls: string;
-  /** CSS font size, px (11 or more: nothing smaller is readable on a phone). */
-  px: number;
-  /** Font weight and style as the CSS font shorthand starts, e.g. '600' or 'italic 400'. */
-  face: string;
-  /** Horizontal padding and border width, px. */
-  pad: number;
-  border: number;
-}
-
-/** Line height as a multiple of the font size (the CSS line-height of .scene-label). */
-export const LINE = 1.35;
-
-const style = (cls: string, px: number, face: string, border = 0): LabelStyle => ({ cls: `scene-label ${cls}`, px, face, pad: 3, border });
-const NAME_STYLES: Record<Level, LabelStyle> = {
-  0: style('level-1', 14, '650'),
-  1: style('level-1', 14, '650'),
-  2: style('level-2', 12, '600'),
-  3: style('level-3', 11, '500'),
-};
-const AXIS = style('axis', 11, '500');
-const SPINE = style('spine', 11, 'italic 400');
-const TOKEN = style('token', 14, '700');
-const VOCAB_LETTER = style('token vocab', 14, '700');
-const ROLES: HighlightRole[] = ['focus', 'source', 'result', 'muted'];
-const CALLOUT = Object.fromEntries(ROLES.map((r) => [r, style(`callout role-${r}`, 12, '500', 1.5)])) as Record<HighlightRole, LabelStyle>;
-
-/** Every label style (for tests: none under 11 px). */
-export function labelStyles(): LabelStyle[] {
-  return [...new Set([...Object.values(NAME_STYLES), AXIS, SPINE, TOKEN, VOCAB_LETTER, ...Object.values(CALLOUT)])];
-}
+export { labelStyles, LINE, type LabelStyle, type MeasureText } from './label-styles.ts';
 
 /** Pixel heights a group must reach before its label shows, and before its children are visited. */
 const SHOW_AT: Record<Level, number> = { 0: Infinity, 1: 40, 2: 36, 3: 14 };
@@ -78,9 +46,6 @@ const ROWS_SIDES: readonly Side[] = [LEFT, RIGHT];
 const CALLOUT_RIGHT: readonly Side[] = [RIGHT, LEFT, ABOVE, BELOW];
 const CALLOUT_LEFT: readonly Side[] = [LEFT, RIGHT, ABOVE, BELOW];
 const SPINE_SIDES: readonly Side[] = [RIGHT, LEFT];
-
-/** Width of `text` in CSS px in the given CSS font. */
-export type MeasureText = (text: string, font: string) => number;
 
 const KIND = { callout: 0, token: 1, letter: 2, name: 3, spine: 4, cols: 5, rows: 6 } as const;
 type Kind = (typeof KIND)[keyof typeof KIND];
@@ -108,13 +73,9 @@ export interface LabelInput {
   tokens: string | null;
 }
 
-const ZERO: Vec3 = [0, 0, 0];
-
 export class LabelLayer {
-  private readonly root: HTMLElement;
   /** The model's name and size, shown above the drawing (SceneCanvas's .scene-caption), not on it. */
   private readonly caption: HTMLElement | null;
-  private readonly measureText: MeasureText;
   private tree: LabelNode | null = null;
   private layout: ModelLayout | null = null;
   private blocks = new Map<string, Block>();
@@ -125,27 +86,21 @@ export class LabelLayer {
   private boundsFor: SceneState['blocks'] | null = null;
   private readonly placer = new Placer();
   private readonly request: PlaceRequest = { w: 0, h: 0, owner: { x0: 0, y0: 0, x1: 0, y1: 0 }, sides: NAME_SIDES, alongX: NaN, alongY: NaN, gap: 3, slide: 0, both: false, reach: 0 };
-  private readonly widths = new Map<LabelStyle, Map<string, number>>();
-  private readonly pool: HTMLElement[] = [];
-  private readonly poolState: { text: string; cls: string; w: number; h: number; x: number; y: number; hidden: boolean }[] = [];
-  private shown = 0;
+  private readonly boxes: TextBoxes;
+  private readonly elements: LabelElements;
+  private readonly screen = new ScreenProjector();
   private readonly cands: Candidate[] = [];
   private nc = 0;
   private readonly order: Candidate[] = [];
-  private readonly box: Rect & { partial: boolean } = { x0: 0, y0: 0, x1: 0, y1: 0, partial: false };
   private readonly placed: Rect = { x0: 0, y0: 0, x1: 0, y1: 0 };
-  private readonly corner: Vec3 = [0, 0, 0];
-  private readonly lo: Vec3 = [0, 0, 0];
-  private readonly hi: Vec3 = [0, 0, 0];
-  private readonly tmp = new Float32Array(3);
   /** Where each callout of the last frame was placed (by index in SceneState.callouts); `calloutShown` says which were. */
   private readonly calloutRects: Rect[] = [];
   private readonly calloutShown: boolean[] = [];
 
   constructor(root: HTMLElement, measureText?: MeasureText) {
-    this.root = root;
+    this.elements = new LabelElements(root);
     this.caption = root.closest('.scene-frame')?.querySelector<HTMLElement>('.scene-caption') ?? null;
-    this.measureText = measureText ?? canvasMeasure(root);
+    this.boxes = new TextBoxes(measureText ?? canvasMeasure(root));
   }
 
   setLayout(layout: ModelLayout, modelName: string): void {
@@ -172,6 +127,7 @@ export class LabelLayer {
     this.calloutShown.length = 0;
     if (!this.tree) return;
     this.placer.begin(input.width, input.height);
+    this.screen.begin(input.matrices, input.width, input.height);
     this.nc = 0;
     if (this.boundsFor !== input.state.blocks) {
       this.boundsFor = input.state.blocks;
@@ -200,35 +156,20 @@ export class LabelLayer {
         r.y1 = this.placed.y1;
         this.calloutShown[c.callout] = true;
       }
-      this.show(n++, c, this.placed);
+      this.elements.show(n++, c.text, c.style.cls, this.placed);
     }
-    this.hide(n);
-    this.shown = n;
+    this.elements.hideFrom(n);
   }
 
   clear(): void {
-    this.hide(0);
+    this.elements.hideFrom(0);
     this.calloutShown.length = 0;
-  }
-
-  /** Box width of `text` in `s`, px, measured once per string. */
-  private boxWidth(text: string, s: LabelStyle): number {
-    let m = this.widths.get(s);
-    if (!m) this.widths.set(s, (m = new Map()));
-    let w = m.get(text);
-    if (w === undefined) {
-      // Bounded: callouts with running numbers bring new strings as a step plays.
-      if (m.size > 2000) m.clear();
-      w = Math.ceil(this.measureText(text, `${s.face} ${s.px}px`) + 2 * s.pad + 2 * s.border) + 1;
-      m.set(text, w);
-    }
-    return w;
   }
 
   private placeOne(c: Candidate, input: LabelInput): boolean {
     const s = c.style;
-    const w = this.boxWidth(c.text, s);
-    const h = Math.ceil(s.px * LINE + 2 * s.border);
+    const w = this.boxes.width(c.text, s);
+    const h = this.boxes.height(s);
     const p = this.placer;
     const out = this.placed;
     const q = this.request;
@@ -278,42 +219,6 @@ export class LabelLayer {
     return p.place(q, out);
   }
 
-  private show(i: number, c: Candidate, r: Rect): void {
-    let el = this.pool[i];
-    if (!el) {
-      el = document.createElement('span');
-      this.root.appendChild(el);
-      this.pool.push(el);
-      this.poolState.push({ text: '', cls: '', w: -1, h: -1, x: NaN, y: NaN, hidden: true });
-    }
-    // What each element shows is remembered here, so a frame writes only what changed and reads nothing back.
-    const was = this.poolState[i]!;
-    if (was.text !== c.text) el.textContent = was.text = c.text;
-    if (was.cls !== c.style.cls) el.className = was.cls = c.style.cls;
-    const w = r.x1 - r.x0;
-    const h = r.y1 - r.y0;
-    if (was.w !== w) el.style.width = `${(was.w = w)}px`;
-    if (was.h !== h) el.style.height = `${(was.h = h)}px`;
-    if (was.hidden) {
-      el.style.display = '';
-      was.hidden = false;
-    }
-    if (was.x !== r.x0 || was.y !== r.y0) {
-      was.x = r.x0;
-      was.y = r.y0;
-      el.style.transform = `translate(${r.x0}px, ${r.y0}px)`;
-    }
-  }
-
-  private hide(from: number): void {
-    for (let i = from; i < this.shown; i++) {
-      this.pool[i]!.style.display = 'none';
-      this.poolState[i]!.hidden = true;
-    }
-    this.shown = Math.min(this.shown, from);
-  }
-
-
   private next(kind: Kind, text: string, s: LabelStyle, priority: number): Candidate {
     let c = this.cands[this.nc];
     if (!c) this.cands.push((c = { kind, text, style: s, priority, owner: { x0: 0, y0: 0, x1: 0, y1: 0 }, px: 0, py: 0, callout: -1, left: false }));
@@ -337,45 +242,10 @@ export class LabelLayer {
     return c;
   }
 
-  /**
-   * Screen rectangle of a world box shifted by `off` into this.box; false when wholly behind the
-   * eye or off screen. `partial` when some corner is behind the eye (the rectangle is then unsure).
-   */
-  private project(min: Vec3, max: Vec3, off: Vec3, input: LabelInput): boolean {
-    let x0 = Infinity;
-    let y0 = Infinity;
-    let x1 = -Infinity;
-    let y1 = -Infinity;
-    let behind = 0;
-    const p = this.corner;
-    for (let i = 0; i < 8; i++) {
-      p[0] = (i & 1 ? max[0] : min[0]) + off[0];
-      p[1] = (i & 2 ? max[1] : min[1]) + off[1];
-      p[2] = (i & 4 ? max[2] : min[2]) + off[2];
-      if (!projectPoint(input.matrices, p, input.width, input.height, this.tmp)) {
-        behind++;
-        continue;
-      }
-      x0 = Math.min(x0, this.tmp[0]!);
-      y0 = Math.min(y0, this.tmp[1]!);
-      x1 = Math.max(x1, this.tmp[0]!);
-      y1 = Math.max(y1, this.tmp[1]!);
-    }
-    if (behind === 8) return false;
-    if (behind === 0 && (x1 < 0 || y1 < 0 || x0 > input.width || y0 > input.height)) return false;
-    const b = this.box;
-    b.x0 = x0;
-    b.y0 = y0;
-    b.x1 = x1;
-    b.y1 = y1;
-    b.partial = behind > 0;
-    return true;
-  }
-
   /** Names what is big enough (when `named`), notes what is drawn, and descends into what is big enough to open. */
   private visit(node: LabelNode, input: LabelInput, named: boolean): void {
-    if (!node.shown || !this.project(node.dmin, node.dmax, ZERO, input)) return;
-    const b = this.box;
+    if (!node.shown || !this.screen.project(node.dmin, node.dmax, undefined)) return;
+    const b = this.screen.box;
     const partial = b.partial;
     const h = partial ? Infinity : b.y1 - b.y0;
     const w = partial ? Infinity : b.x1 - b.x0;
@@ -402,58 +272,17 @@ export class LabelLayer {
     }
   }
 
-  /** A block's screen rectangle (shifted by `off`) into this.box; false when off screen or partly behind the eye. */
-  private blockRect(b: Block, off: Vec3, input: LabelInput): boolean {
-    const lo = this.lo;
-    const hi = this.hi;
-    lo[0] = b.position[0];
-    lo[1] = b.position[1] - b.size[1];
-    lo[2] = b.position[2] - b.size[2];
-    hi[0] = b.position[0] + b.size[0];
-    hi[1] = b.position[1];
-    hi[2] = b.position[2];
-    return this.project(lo, hi, off, input) && !this.box.partial;
-  }
-
   /** Highlights drawn lifted out of their block (a column carried beside another) are drawn blocks too. */
   private liftedCopies(input: LabelInput): void {
     for (const hl of input.state.highlights) {
       if (!hl.lift) continue;
       const b = this.blocks.get(hl.block);
       if (!b || input.state.blocks[b.id]?.opacity === 0) continue;
-      const off = input.state.blocks[b.id]?.offset ?? ZERO;
-      const cw = b.size[0] / b.cols.size;
-      const ch = b.size[1] / b.rows.size;
       const [r0, r1] = hl.rows ?? [0, b.rows.size];
       const [c0, c1] = hl.cols ?? [0, b.cols.size];
-      const lo = this.lo;
-      const hi = this.hi;
-      lo[0] = b.position[0] + c0 * cw + hl.lift[0];
-      lo[1] = b.position[1] - r1 * ch + hl.lift[1];
-      lo[2] = b.position[2] - b.size[2] + hl.lift[2];
-      hi[0] = b.position[0] + c1 * cw + hl.lift[0];
-      hi[1] = b.position[1] - r0 * ch + hl.lift[1];
-      hi[2] = b.position[2] + hl.lift[2];
-      if (this.project(lo, hi, off, input) && !this.box.partial) this.placer.obstacles.add(this.box.x0, this.box.y0, this.box.x1, this.box.y1);
+      const box = this.screen.box;
+      if (this.screen.cells(b, input.state.blocks[b.id]?.offset, r0, r1, c0, c1, hl.lift)) this.placer.obstacles.add(box.x0, box.y0, box.x1, box.y1);
     }
-  }
-
-  /** Screen position of a point of block `b` (cell coordinates, fractional allowed) into this.tmp; false when behind the eye. */
-  private cellPoint(b: Block, row: number, col: number, off: Vec3, input: LabelInput): boolean {
-    const p = this.corner;
-    p[0] = b.position[0] + off[0] + (col + 0.5) * (b.size[0] / b.cols.size);
-    p[1] = b.position[1] + off[1] - (row + 0.5) * (b.size[1] / b.rows.size);
-    p[2] = b.position[2] + off[2];
-    return projectPoint(input.matrices, p, input.width, input.height, this.tmp);
-  }
-
-  /** Screen position of world point `p` shifted by `off` into this.tmp; false when behind the eye. */
-  private shifted(p: Vec3, off: Vec3 | undefined, input: LabelInput): boolean {
-    const q = this.lo;
-    q[0] = p[0] + (off ? off[0] : 0);
-    q[1] = p[1] + (off ? off[1] : 0);
-    q[2] = p[2] + (off ? off[2] : 0);
-    return projectPoint(input.matrices, q, input.width, input.height, this.tmp);
   }
 
   private collectCallouts(input: LabelInput): void {
@@ -463,20 +292,20 @@ export class LabelLayer {
       const b = this.blocks.get(c.block);
       if (!b) continue;
       const st = input.state.blocks[b.id];
-      const off = st?.offset ?? ZERO;
+      const off = st?.offset;
       // Without a cell, the callout hangs from the block's top-left corner.
-      const at = c.row !== undefined && c.col !== undefined ? this.cellPoint(b, c.row, c.col, off, input) : this.cellPoint(b, -0.5, -0.5, off, input);
+      const at = c.row !== undefined && c.col !== undefined ? this.screen.cellPoint(b, c.row, c.col, off) : this.screen.cellPoint(b, -0.5, -0.5, off);
       if (!at) continue;
-      const px = this.tmp[0]!;
-      const py = this.tmp[1]!;
+      const px = this.screen.point[0]!;
+      const py = this.screen.point[1]!;
       const k = this.next(KIND.callout, c.text, CALLOUT[c.role ?? 'focus'], i * 0.01);
       k.px = px;
       k.py = py;
       k.callout = i;
       k.left = c.side === 'left';
       // Its fallback room is beside the block it belongs to (the pin itself when the block is hidden or unprojectable).
-      if (st?.opacity !== 0 && this.blockRect(b, off, input)) {
-        this.ownerFrom(k, this.box);
+      if (st?.opacity !== 0 && this.screen.cells(b, off)) {
+        this.ownerFrom(k, this.screen.box);
       } else {
         k.owner.x0 = k.owner.x1 = px;
         k.owner.y0 = k.owner.y1 = py;
@@ -489,18 +318,18 @@ export class LabelLayer {
     if (!b || !input.tokens) return;
     const st = input.state.blocks[b.id];
     if (st?.opacity === 0) return;
-    const off = st?.offset ?? ZERO;
+    const off = st?.offset;
     // Letters only when a cell is big enough to hold one.
-    if (!this.cellPoint(b, 0, 0, off, input)) return;
-    const ax = this.tmp[0]!;
-    const ay = this.tmp[1]!;
-    if (!this.cellPoint(b, 0, Math.min(1, b.cols.size - 1), off, input)) return;
-    if (b.cols.size > 1 && Math.hypot(this.tmp[0]! - ax, this.tmp[1]! - ay) < 14) return;
+    if (!this.screen.cellPoint(b, 0, 0, off)) return;
+    const ax = this.screen.point[0]!;
+    const ay = this.screen.point[1]!;
+    if (!this.screen.cellPoint(b, 0, Math.min(1, b.cols.size - 1), off)) return;
+    if (b.cols.size > 1 && Math.hypot(this.screen.point[0]! - ax, this.screen.point[1]! - ay) < 14) return;
     for (let col = 0; col < Math.min(b.cols.size, input.tokens.length); col++) {
-      if (!this.cellPoint(b, 0, col, off, input)) continue;
+      if (!this.screen.cellPoint(b, 0, col, off)) continue;
       const k = this.next(KIND.token, input.tokens[col]!, TOKEN, 2);
-      k.px = this.tmp[0]!;
-      k.py = this.tmp[1]!;
+      k.px = this.screen.point[0]!;
+      k.py = this.screen.point[1]!;
     }
   }
 
@@ -508,20 +337,20 @@ export class LabelLayer {
   private collectLetters(b: Block, input: LabelInput): void {
     const st = input.state.blocks[b.id];
     if (st?.opacity === 0) return;
-    const off = st?.offset ?? ZERO;
+    const off = st?.offset;
     const byRow = b.rows.name === 'V';
     const n = byRow ? b.rows.size : b.cols.size;
     // Points on the block's left edge (rows) or top edge (columns): cell coordinate -0.5 is the edge.
-    if (!this.cellPoint(b, byRow ? 0 : -0.5, byRow ? -0.5 : 0, off, input)) return;
-    const x0 = this.tmp[0]!;
-    const y0 = this.tmp[1]!;
-    if (!this.cellPoint(b, byRow ? 1 : -0.5, byRow ? -0.5 : 1, off, input)) return;
-    if (Math.hypot(this.tmp[0]! - x0, this.tmp[1]! - y0) < 14) return;
+    if (!this.screen.cellPoint(b, byRow ? 0 : -0.5, byRow ? -0.5 : 0, off)) return;
+    const x0 = this.screen.point[0]!;
+    const y0 = this.screen.point[1]!;
+    if (!this.screen.cellPoint(b, byRow ? 1 : -0.5, byRow ? -0.5 : 1, off)) return;
+    if (Math.hypot(this.screen.point[0]! - x0, this.screen.point[1]! - y0) < 14) return;
     for (let i = 0; i < n; i++) {
-      if (!this.cellPoint(b, byRow ? i : -0.5, byRow ? -0.5 : i, off, input)) continue;
+      if (!this.screen.cellPoint(b, byRow ? i : -0.5, byRow ? -0.5 : i, off)) continue;
       const k = this.next(KIND.letter, VOCAB[i] ?? '?', VOCAB_LETTER, 3);
-      k.px = this.tmp[0]!;
-      k.py = this.tmp[1]!;
+      k.px = this.screen.point[0]!;
+      k.py = this.screen.point[1]!;
       k.left = byRow;
     }
   }
@@ -535,33 +364,18 @@ export class LabelLayer {
       const a = seg.fromBlock === undefined ? undefined : styles[seg.fromBlock];
       const b = seg.toBlock === undefined ? undefined : styles[seg.toBlock];
       if (a?.opacity === 0 || b?.opacity === 0) continue;
-      if (!this.shifted(seg.from, a?.offset, input)) continue;
-      const x0 = this.tmp[0]!;
-      const y0 = this.tmp[1]!;
-      if (!this.shifted(seg.to, b?.offset, input)) continue;
-      if (Math.hypot(this.tmp[0]! - x0, this.tmp[1]! - y0) < 60) continue;
+      if (!this.screen.shifted(seg.from, a?.offset)) continue;
+      const x0 = this.screen.point[0]!;
+      const y0 = this.screen.point[1]!;
+      if (!this.screen.shifted(seg.to, b?.offset)) continue;
+      if (Math.hypot(this.screen.point[0]! - x0, this.screen.point[1]! - y0) < 60) continue;
       const k = this.next(KIND.spine, seg.label, SPINE, 45);
-      k.owner.x0 = k.owner.x1 = k.px = (x0 + this.tmp[0]!) / 2;
-      k.owner.y0 = k.owner.y1 = k.py = (y0 + this.tmp[1]!) / 2;
+      k.owner.x0 = k.owner.x1 = k.px = (x0 + this.screen.point[0]!) / 2;
+      k.owner.y0 = k.owner.y1 = k.py = (y0 + this.screen.point[1]!) / 2;
     }
   }
 }
 
 function byPriority(a: Candidate, b: Candidate): number {
   return a.priority - b.priority;
-}
-
-/** Text widths from a 2D canvas in the labels' own font family; an estimate where there is no canvas. */
-function canvasMeasure(root: HTMLElement): MeasureText {
-  let ctx: CanvasRenderingContext2D | null | undefined;
-  let family = '';
-  return (text, font) => {
-    if (ctx === undefined) {
-      ctx = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
-      family = getComputedStyle(root).fontFamily || 'sans-serif';
-    }
-    if (!ctx) return text.length * parseFloat(font.replace(/^.*?(\d+(?:\.\d+)?)px$/, '$1')) * 0.6;
-    ctx.font = `${font} ${family}`;
-    return ctx.measureText(text).width;
-  };
 }

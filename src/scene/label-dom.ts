@@ -1,0 +1,156 @@
+/**
+ * The two ends of the label layer that touch the outside world, kept free of its logic:
+ * LabelElements, the pooled <span>s that show placed labels, and ScreenProjector, which turns
+ * world boxes and points into CSS-pixel screen positions for one frame without allocating.
+ */
+import { projectPoint, type CameraMatrices } from './camera.ts';
+import type { Rect } from './placement.ts';
+import type { Block, Vec3 } from './types.ts';
+
+interface Shown {
+  text: string;
+  cls: string;
+  w: number;
+  h: number;
+  x: number;
+  y: number;
+  hidden: boolean;
+}
+
+/** Pooled label elements under one root; each remembers what it shows, so a frame writes only what changed and reads nothing back. */
+export class LabelElements {
+  private readonly pool: HTMLElement[] = [];
+  private readonly state: Shown[] = [];
+  private shown = 0;
+  private readonly root: HTMLElement;
+
+  constructor(root: HTMLElement) {
+    this.root = root;
+  }
+
+  /** Shows element `i` (0, 1, 2... in order each frame) with `text` in the box `r`. */
+  show(i: number, text: string, cls: string, r: Rect): void {
+    let el = this.pool[i];
+    if (!el) {
+      el = document.createElement('span');
+      this.root.appendChild(el);
+      this.pool.push(el);
+      this.state.push({ text: '', cls: '', w: -1, h: -1, x: NaN, y: NaN, hidden: true });
+    }
+    const was = this.state[i]!;
+    if (was.text !== text) el.textContent = was.text = text;
+    if (was.cls !== cls) el.className = was.cls = cls;
+    const w = r.x1 - r.x0;
+    const h = r.y1 - r.y0;
+    if (was.w !== w) el.style.width = `${(was.w = w)}px`;
+    if (was.h !== h) el.style.height = `${(was.h = h)}px`;
+    if (was.hidden) {
+      el.style.display = '';
+      was.hidden = false;
+    }
+    if (was.x !== r.x0 || was.y !== r.y0) {
+      was.x = r.x0;
+      was.y = r.y0;
+      el.style.transform = `translate(${r.x0}px, ${r.y0}px)`;
+    }
+    if (i >= this.shown) this.shown = i + 1;
+  }
+
+  /** Hides every element from `n` on (the frame showed n labels). */
+  hideFrom(n: number): void {
+    for (let i = n; i < this.shown; i++) {
+      this.pool[i]!.style.display = 'none';
+      this.state[i]!.hidden = true;
+    }
+    this.shown = Math.min(this.shown, n);
+  }
+}
+
+/** World to screen for one frame. Results land in `box` and `point`, reused from call to call. */
+export class ScreenProjector {
+  matrices: CameraMatrices | null = null;
+  width = 1;
+  height = 1;
+  /** The last projected rectangle; `partial` when some corner was behind the eye (it is then unsure). */
+  readonly box: Rect & { partial: boolean } = { x0: 0, y0: 0, x1: 0, y1: 0, partial: false };
+  /** The last projected point, CSS px. */
+  readonly point = new Float32Array(3);
+  private readonly corner: Vec3 = [0, 0, 0];
+  private readonly lo: Vec3 = [0, 0, 0];
+  private readonly hi: Vec3 = [0, 0, 0];
+
+  begin(matrices: CameraMatrices, width: number, height: number): void {
+    this.matrices = matrices;
+    this.width = width;
+    this.height = height;
+  }
+
+  /** The screen rectangle of the world box [min, max] shifted by `off`; false when wholly behind the eye or off screen. */
+  project(min: Vec3, max: Vec3, off: Vec3 | undefined): boolean {
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    let behind = 0;
+    const p = this.corner;
+    const t = this.point;
+    for (let i = 0; i < 8; i++) {
+      p[0] = (i & 1 ? max[0] : min[0]) + (off ? off[0] : 0);
+      p[1] = (i & 2 ? max[1] : min[1]) + (off ? off[1] : 0);
+      p[2] = (i & 4 ? max[2] : min[2]) + (off ? off[2] : 0);
+      if (!projectPoint(this.matrices!, p, this.width, this.height, t)) {
+        behind++;
+        continue;
+      }
+      x0 = Math.min(x0, t[0]!);
+      y0 = Math.min(y0, t[1]!);
+      x1 = Math.max(x1, t[0]!);
+      y1 = Math.max(y1, t[1]!);
+    }
+    if (behind === 8) return false;
+    if (behind === 0 && (x1 < 0 || y1 < 0 || x0 > this.width || y0 > this.height)) return false;
+    const b = this.box;
+    b.x0 = x0;
+    b.y0 = y0;
+    b.x1 = x1;
+    b.y1 = y1;
+    b.partial = behind > 0;
+    return true;
+  }
+
+  /**
+   * The screen rectangle of rows [r0, r1) x cols [c0, c1) of block `b` (all of it by default),
+   * moved by `off` and `lift`; false when off screen or partly behind the eye.
+   */
+  cells(b: Block, off: Vec3 | undefined, r0 = 0, r1 = b.rows.size, c0 = 0, c1 = b.cols.size, lift?: Vec3): boolean {
+    const cw = b.size[0] / b.cols.size;
+    const ch = b.size[1] / b.rows.size;
+    const lo = this.lo;
+    const hi = this.hi;
+    lo[0] = b.position[0] + c0 * cw + (lift ? lift[0] : 0);
+    lo[1] = b.position[1] - r1 * ch + (lift ? lift[1] : 0);
+    lo[2] = b.position[2] - b.size[2] + (lift ? lift[2] : 0);
+    hi[0] = b.position[0] + c1 * cw + (lift ? lift[0] : 0);
+    hi[1] = b.position[1] - r0 * ch + (lift ? lift[1] : 0);
+    hi[2] = b.position[2] + (lift ? lift[2] : 0);
+    return this.project(lo, hi, off) && !this.box.partial;
+  }
+
+  /** The screen position of a point of block `b` in cell coordinates (fractional allowed; -0.5 is an edge); false when behind the eye. */
+  cellPoint(b: Block, row: number, col: number, off: Vec3 | undefined): boolean {
+    const p = this.corner;
+    p[0] = b.position[0] + (off ? off[0] : 0) + (col + 0.5) * (b.size[0] / b.cols.size);
+    p[1] = b.position[1] + (off ? off[1] : 0) - (row + 0.5) * (b.size[1] / b.rows.size);
+    p[2] = b.position[2] + (off ? off[2] : 0);
+    return projectPoint(this.matrices!, p, this.width, this.height, this.point);
+  }
+
+  /** The screen position of world point `p` shifted by `off`; false when behind the eye. */
+  shifted(p: Vec3, off: Vec3 | undefined): boolean {
+    const q = this.corner;
+    q[0] = p[0] + (off ? off[0] : 0);
+    q[1] = p[1] + (off ? off[1] : 0);
+    q[2] = p[2] + (off ? off[2] : 0);
+    return projectPoint(this.matrices!, q, this.width, this.height, this.point);
+  }
+}
