@@ -47,6 +47,8 @@ export const THRESHOLDS = Object.freeze({
   labelOverlapPx: 1,
   /** A focus target may stick out of the visible stage by this much (px) before it counts as cut. */
   edgeSlackPx: 1,
+  /** A named block too long to fit at the focused-cell size must still show across this share of the stage. */
+  bigRefShare: 0.4,
 });
 
 export type Thresholds = typeof THRESHOLDS;
@@ -256,12 +258,28 @@ export function labelProblems(labels: readonly LabelMeasure[], stage: Rect, bloc
   return out;
 }
 
-/** Whether a target lies inside the visible stage, uncovered; the reason when not. */
-export function targetOutOfView(target: TargetMeasure, visibleStage: Rect, th: Thresholds = THRESHOLDS): string | null {
+/**
+ * Whether a target lies inside the visible stage, uncovered; the reason when not.
+ *
+ * A block the prose names may be too long to fit at the focused-cell size (a 192-row MLP block
+ * at 10 px a cell is 1,920 px): the step then frames the part in play. Such a ref counts as in
+ * view along a side it overflows when it could not fit there at `needPx` a cell and the part in
+ * view still spans `bigRefShare` of the visible stage that way.
+ */
+export function targetOutOfView(target: TargetMeasure, visibleStage: Rect, th: Thresholds = THRESHOLDS, needPx: number = th.focusCellDesktopPx): string | null {
   if (target.missing) return `${target.what}: ${target.missing}`;
   if (!target.corners || target.corners.length === 0) return `${target.what}: not projected`;
-  const s = overshoot(boundsOf(target.corners), visibleStage);
-  const sides = (Object.entries(s) as [string, number][]).filter(([, v]) => v > th.edgeSlackPx).map(([k, v]) => `${k} ${v.toFixed(0)} px`);
+  const box = boundsOf(target.corners);
+  const s = overshoot(box, visibleStage);
+  const excused = (side: string): boolean => {
+    if (target.kind !== 'ref' || !target.cellPx || target.cellPx <= 0) return false;
+    const horizontal = side === 'left' || side === 'right';
+    const [a0, a1, s0, s1] = horizontal ? [box.x0, box.x1, visibleStage.x0, visibleStage.x1] : [box.y0, box.y1, visibleStage.y0, visibleStage.y1];
+    const cells = (a1 - a0) / target.cellPx;
+    const shown = Math.min(a1, s1) - Math.max(a0, s0);
+    return cells * needPx > s1 - s0 && shown >= th.bigRefShare * (s1 - s0);
+  };
+  const sides = (Object.entries(s) as [string, number][]).filter(([k, v]) => v > th.edgeSlackPx && !excused(k)).map(([k, v]) => `${k} ${v.toFixed(0)} px`);
   if (sides.length > 0) return `${target.what}: cut (${sides.join(', ')})`;
   if (target.coveredBy && target.coveredBy.length > 0) return `${target.what}: under ${[...new Set(target.coveredBy)].join(', ')}`;
   return null;
@@ -289,7 +307,8 @@ export function judge(m: Moment, th: Thresholds = THRESHOLDS): Row {
     });
   }
 
-  const targetsOut = final ? p.targets.map((t) => targetOutOfView(t, visible, th)).filter((r): r is string => r !== null) : [];
+  const needCellPx = isPhone(m.size, th) ? th.focusCellPhonePx : th.focusCellDesktopPx;
+  const targetsOut = final ? p.targets.map((t) => targetOutOfView(t, visible, th, needCellPx)).filter((r): r is string => r !== null) : [];
   if (targetsOut.length > 0) {
     failures.push({ check: 'focus-in-view', detail: `${targetsOut.length}/${p.targets.length} out: ${targetsOut.slice(0, 3).join('; ')}`, severity: targetsOut.length });
   }

@@ -143,6 +143,29 @@ describe('targetOutOfView', () => {
   });
 });
 
+describe('targetOutOfView: named blocks too long for the stage', () => {
+  const visible = rect(500, 0, 1280, 800);
+  // 192 rows at 8 px: 1,536 px, which could not fit 800 px at 10 px a cell either.
+  const tall = (y0: number, cellPx: number, rows = 192) => ({ what: 'ref h.0.mlp.fc', kind: 'ref' as const, sized: false, corners: corners(rect(600, y0, 648, y0 + rows * cellPx)), cellPx, coveredBy: [] });
+  it('excuses the overflowing side when the part in view spans enough of the stage', () => {
+    expect(targetOutOfView(tall(100, 8), visible)).toBeNull();
+  });
+  it('still fails when only a sliver shows', () => {
+    expect(targetOutOfView(tall(600, 8), visible)).toMatch(/^ref h\.0\.mlp\.fc: cut \(bottom/);
+  });
+  it('still fails a block that would fit at the required cell size (48 rows x 10 px < 800 px)', () => {
+    expect(targetOutOfView(tall(100, 20, 48), visible)).toMatch(/cut \(bottom 260 px\)/);
+  });
+  it('never excuses highlights, only named blocks', () => {
+    expect(targetOutOfView({ ...tall(100, 8), kind: 'highlight', sized: true }, visible)).toMatch(/cut/);
+  });
+  it('uses the phone cell size when told', () => {
+    // 100 rows: at 10 px they could not fit 800 px, at 6 px they could.
+    expect(targetOutOfView(tall(100, 9, 100), visible, undefined, 10)).toBeNull();
+    expect(targetOutOfView(tall(100, 9, 100), visible, undefined, 6)).toMatch(/cut/);
+  });
+});
+
 function moment(over: Partial<Moment> = {}, page: Partial<PageMeasure> = {}): Moment {
   return {
     id: 'mlp-gelu',
