@@ -330,15 +330,13 @@ function putOutput(ctx: Ctx, residIn: string, tied: boolean): void {
 
 /**
  * Arrows down the residual spine, from the bottom of each residual block to the top of the next,
- * through the blocks' mid-depth. Where the stream enters a new layer it is split at the top of
- * that layer: a headless hop owned by the block it leaves, then the labelled arrow owned by the
- * layer. A view that moves whole layers apart (a fold into columns) moves each piece with its own
- * layer, and the hop alone spans the gap between them.
+ * through the blocks' mid-depth. Each step (+ attention, + MLP) is split where its own blocks
+ * begin, at the top of the layer norm that starts it: a headless hop owned by the block it leaves,
+ * then the labelled arrow owned by the step. A view that moves the steps apart (a fold into
+ * columns) moves each piece with its own step, and the hop alone spans the gap between them.
  */
 function spineSegments(blocks: Block[], residIds: string[], T: number): SpineSegment[] {
   const byId = new Map(blocks.map((b) => [b.id, b]));
-  const layerTop = new Map<number | null, number>();
-  for (const b of blocks) layerTop.set(b.layer, Math.max(layerTop.get(b.layer) ?? -Infinity, b.position[1]));
   const segs: SpineSegment[] = [];
   for (let i = 0; i + 1 < residIds.length; i++) {
     const a = byId.get(residIds[i]!)!;
@@ -346,16 +344,13 @@ function spineSegments(blocks: Block[], residIds: string[], T: number): SpineSeg
     const x = a.position[0] + (T * CELL) / 2;
     const z = a.position[2] - DEPTH / 2;
     const l = Math.floor(i / 2);
-    const label = i % 2 === 0 ? `+ attention, layer ${l + 1}` : `+ MLP, layer ${l + 1}`;
-    const from: Vec3 = [x, a.position[1] - a.size[1], z];
-    const to: Vec3 = [x, b.position[1], z];
-    if (a.layer !== b.layer) {
-      const top: Vec3 = [x, layerTop.get(b.layer)!, z];
-      segs.push({ from, to: top, fromBlock: a.id, toBlock: b.id, head: false });
-      segs.push({ from: top, to, label, fromBlock: b.id, toBlock: b.id });
-    } else {
-      segs.push({ from, to, label, fromBlock: a.id, toBlock: b.id });
-    }
+    const attention = i % 2 === 0;
+    const label = attention ? `+ attention, layer ${l + 1}` : `+ MLP, layer ${l + 1}`;
+    const norm = attention ? 'ln_1' : 'ln_2';
+    const top = Math.max(...blocks.filter((o) => o.layer === b.layer && o.stage === norm).map((o) => o.position[1]));
+    const start: Vec3 = [x, top, z];
+    segs.push({ from: [x, a.position[1] - a.size[1], z], to: start, fromBlock: a.id, toBlock: b.id, head: false });
+    segs.push({ from: start, to: [x, b.position[1], z], label, fromBlock: b.id, toBlock: b.id });
   }
   return segs;
 }

@@ -235,27 +235,28 @@ describe('every model', () => {
       const L = layout.config.n_layer;
       const byId = blockById(layout);
       const resid = ['embed', ...Array.from({ length: L }, (_, l) => [`h.${l}.resid_1`, `h.${l}.resid_2`]).flat()];
-      // One labelled arrow per residual step, plus a headless hop where the stream enters each layer.
+      // Per residual step (+ attention, + MLP): a headless hop to where the step begins, then its labelled arrow.
       expect(layout.spine.filter((s) => s.label), layout.model).toHaveLength(2 * L);
-      expect(layout.spine, layout.model).toHaveLength(3 * L);
+      expect(layout.spine, layout.model).toHaveLength(4 * L);
       let k = 0;
       for (let i = 0; i + 1 < resid.length; i++) {
         const a = byId.get(resid[i]!)!;
         const b = byId.get(resid[i + 1]!)!;
-        const path = a.layer === b.layer ? [layout.spine[k++]!] : [layout.spine[k++]!, layout.spine[k++]!];
+        const path = [layout.spine[k++]!, layout.spine[k++]!];
         // From the bottom of one residual block to the top of the next, connected, straight down at x = T/2.
         expect(path[0]!.from[1]).toBe(a.position[1] - a.size[1]);
         expect(path[path.length - 1]!.to[1]).toBe(b.position[1]);
         for (let j = 1; j < path.length; j++) expect(path[j]!.from).toEqual(path[j - 1]!.to);
         expect(path.map((s) => s.label)).toEqual([...path.slice(1).map(() => undefined), i % 2 === 0 ? `+ attention, layer ${(i >> 1) + 1}` : `+ MLP, layer ${(i >> 1) + 1}`]);
         expect(path.map((s) => s.head !== false)).toEqual(path.map((_, j) => j === path.length - 1));
-        // Each end follows the block it belongs to: the hop leaves a's part and stops at the top of b's layer.
+        // Each end follows the block it belongs to: the hop leaves a and stops at the top of the
+        // layer norm that begins b's step (the top of its layer for attention).
         expect(path[0]!.fromBlock).toBe(a.id);
         expect(path.every((s) => s.toBlock === b.id)).toBe(true);
-        if (path.length === 2) {
-          expect(path[1]!.fromBlock).toBe(b.id);
-          expect(path[0]!.to[1]).toBe(Math.max(...layout.blocks.filter((x) => x.layer === b.layer).map((x) => x.position[1])));
-        }
+        expect(path[1]!.fromBlock).toBe(b.id);
+        const norm = i % 2 === 0 ? 'ln_1' : 'ln_2';
+        expect(path[0]!.to[1]).toBe(Math.max(...layout.blocks.filter((x) => x.layer === b.layer && x.stage === norm).map((x) => x.position[1])));
+        if (i % 2 === 0) expect(path[0]!.to[1]).toBe(Math.max(...layout.blocks.filter((x) => x.layer === b.layer).map((x) => x.position[1])));
         for (const s of path) {
           expect(s.to[1]).toBeLessThan(s.from[1]);
           expect([s.from[0], s.to[0]]).toEqual([3, 3]);
