@@ -12,18 +12,23 @@ import { modelReady, settledCanvas, SLUGS } from './reading-helpers.ts';
 const site = useSite();
 const PHONE = { width: 390, height: 844 };
 
-/** Page width against the screen's, as laid out now and with every letter 0.04 em apart. */
+/** Page width against the screen's, as laid out now, and with every letter 0.04 em apart and a long caption. */
 async function widths(page: Page): Promise<{ plain: number; wide: number; screen: number; culprits: string[] }> {
   return page.evaluate(() => {
     const plain = document.documentElement.scrollWidth;
     // CSSOM, which the page's CSP allows (an injected <style> would be refused).
     document.body.style.letterSpacing = '0.04em';
+    // And a caption far longer than the screen (GPT-3's is long): it is cut, the page does not grow.
+    const caption = document.querySelector<HTMLElement>('.scene-caption');
+    const text = caption?.textContent ?? '';
+    if (caption) caption.textContent = 'GPT-3 (175B) · 174,604,259,328 parameters · '.repeat(4);
     const wide = document.documentElement.scrollWidth;
     const culprits = [...document.querySelectorAll('body *')]
       .filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5 && !el.closest('[data-scene]'))
       .slice(0, 5)
       .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
     document.body.style.letterSpacing = '';
+    if (caption) caption.textContent = text;
     return { plain, wide, screen: innerWidth, culprits };
   });
 }
