@@ -153,6 +153,8 @@ describe('the cells behind the quoted numbers', () => {
 
 for (const file of files) {
   const slug = slugFromPath(file);
+  // A chapter whose numbers are all counts and sizes (the scale chapter) has nothing to check here.
+  if (!stepsOf(file).some((st) => st.vals.some((v) => v.ref.tensor !== undefined || typeof QUANTITY_CELLS[v.ref.q ?? ''] !== 'string'))) continue;
   describe(`chapter ${slug}: the picture marks the cells its prose quotes, at t = 1`, () => {
     const steps = stepsOf(file);
     const order = steps.map((s) => s.beat);
