@@ -90,7 +90,9 @@ function modelStep(id: ModelId, previous: ModelId) {
   return (ctx: DirectorContext, t: number): StepScene => {
     const layout = layoutFor(ctx, id);
     const { n_layer: L, n_embd: C, n_head: H } = MODELS[id].config;
-    const { fold, camera: all } = folded(ctx, layout);
+    // A little closer than other whole views: GPT-2 small's tall output head (one row per token of
+    // its 50,257-token vocabulary) makes its fold narrow, and the labels sit in free room anyway.
+    const { fold, camera: all } = folded(ctx, layout, { zoom: 0.95 });
     const stretch = stretchOf(layout, fold, id, previous);
     const close = frameBox(stretch.min, stretch.max, ctx.viewport.width, ctx.viewport.height, all.yaw, all.pitch);
     const centre: Vec3 = [(stretch.min[0] + stretch.max[0]) / 2, (stretch.min[1] + stretch.max[1]) / 2, 0];
