@@ -254,21 +254,36 @@ export class LabelLayer {
     // Named only when enough of it is on screen, not when a sliver at the edge belongs to a big group.
     const seenH = Math.min(b.y1, input.height) - Math.max(b.y0, 0);
     const seenW = Math.min(b.x1, input.width) - Math.max(b.x0, 0);
+    const x0 = b.x0;
+    const y0 = b.y0;
+    const x1 = b.x1;
+    const y1 = b.y1;
     if (named && !partial && node.text && seenH >= SHOW_AT[node.level] && (node.level < 3 || seenW >= 24)) {
-      this.ownerFrom(this.next(KIND.name, node.text, NAME_STYLES[node.level], 10 + node.level * 10 - Math.min(9, Math.log2(1 + h))), b);
+      const name = this.ownerFrom(this.next(KIND.name, node.text, NAME_STYLES[node.level], 10 + node.level * 10 - Math.min(9, Math.log2(1 + h))), b);
       if (node.block && h > 110 && w > 60) {
         this.ownerFrom(this.next(KIND.cols, node.colsText, AXIS, 60), b);
         this.ownerFrom(this.next(KIND.rows, node.rowsText, AXIS, 61), b);
       }
+      // A layer is named where it starts, at its first stage: its bounds may span columns of a folded
+      // model, whose corner can sit beside another layer.
+      if (node.level === 1) {
+        let first: LabelNode | undefined;
+        for (const c of node.children) {
+          if (!c.shown) continue;
+          first = c;
+          break;
+        }
+        if (first && this.screen.project(first.dmin, first.dmax, undefined) && !this.screen.box.partial) this.ownerFrom(name, this.screen.box);
+      }
     }
     if (node.block) {
-      if (!partial) p.obstacles.add(b.x0, b.y0, b.x1, b.y1);
+      if (!partial) p.obstacles.add(x0, y0, x1, y1);
       return;
     }
     if (open || this.everyBlock) {
       for (const child of node.children) this.visit(child, input, named && open);
     } else if (!partial) {
-      p.obstacles.add(b.x0, b.y0, b.x1, b.y1);
+      p.obstacles.add(x0, y0, x1, y1);
     }
   }
 
