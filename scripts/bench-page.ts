@@ -11,7 +11,9 @@
  *   - time to the scene's first frame with values: the article's FIRST_VALUES_MARK, set when the
  *     view finished drawing the first frame that shows the model's numbers;
  *   - long tasks (over 50 ms) on the main thread while scrolling through the whole chapter with
- *     the mouse wheel, as a reader would.
+ *     the mouse wheel, as a reader would;
+ *   - during that scroll, the main-thread JS of every frame that changed the picture (the
+ *     director, the scene, the draw call and the labels), from the article's test hook.
  * Prints the median over runs against the targets (every run with --json). Exits 1 when a target
  * is missed.
  */
@@ -20,7 +22,12 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Response } from 'playwright-core';
 import { REPO_ROOT, launchBrowser, openPage } from '../tests/e2e/harness.ts';
-import { measureRuns, median } from './lib/stats.ts';
+import { measureRuns, median, quantile } from './lib/stats.ts';
+import type { SceneTestHook } from '../src/components/scene-canvas.ts';
+
+interface StoryHook {
+  __scene: SceneTestHook;
+}
 import { parseArgs, UsageError } from './lib/args.ts';
 import { FIRST_VALUES_MARK } from '../src/story/marks.ts';
 
@@ -36,9 +43,11 @@ interface Run {
   firstValuesMs: number;
   longTasks: { count: number; longestMs: number; totalMs: number };
   scrolledPx: number;
+  /** Main-thread JS of the frames that changed the picture while scrolling (director, scene, draw), median and 95th percentile. */
+  scrollFrameMs: { median: number; p95: number; frames: number };
 }
 
-const TARGETS = { pageKB: 100, weightsKB: 350, firstValuesMs: 1000, longTasks: 0 };
+const TARGETS = { pageKB: 100, weightsKB: 350, firstValuesMs: 1000, longTasks: 0, scrollFrameMs: 1 };
 
 let args: Record<string, string | number | boolean>;
 try {
@@ -114,6 +123,7 @@ async function oneRun(origin: string): Promise<Run> {
 
     // Read through the chapter: 120 px wheel notches every 50 ms, top to bottom, over the text.
     const scrollStart = await p.page.evaluate(() => performance.now());
+    const framesBefore = await p.page.evaluate(() => (window as unknown as StoryHook).__scene.storyFrameTimes().length);
     const height = await p.page.evaluate(() => document.documentElement.scrollHeight - innerHeight);
     await p.page.mouse.move(300, 400);
     for (let y = 0; y < height; y += 120) {
@@ -124,6 +134,8 @@ async function oneRun(origin: string): Promise<Run> {
     const scrolledPx = await p.page.evaluate(() => scrollY);
     if (scrolledPx < height - 2) throw new Error(`the wheel scrolled to ${scrolledPx} px, not to the bottom of the chapter (${height} px)`);
     const tasks = (await p.page.evaluate(() => (window as unknown as Perf).__perf.longTasks)).filter((t) => t.start >= scrollStart);
+    const frameMs = (await p.page.evaluate(() => (window as unknown as StoryHook).__scene.storyFrameTimes())).slice(framesBefore);
+    if (frameMs.length === 0) throw new Error('no story frames were recorded while scrolling');
     if (p.problems().length) throw new Error(`the page reported problems:\n${p.problems().join('\n')}`);
 
     const gzip = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
@@ -142,6 +154,7 @@ async function oneRun(origin: string): Promise<Run> {
       firstValuesMs,
       longTasks: { count: tasks.length, longestMs: Math.max(0, ...tasks.map((t) => t.duration)), totalMs: tasks.reduce((a, t) => a + t.duration, 0) },
       scrolledPx,
+      scrollFrameMs: { median: median(frameMs), p95: quantile(frameMs, 0.95), frames: frameMs.length },
     };
   } finally {
     await browser.close();
@@ -163,12 +176,15 @@ const summary = {
   firstValuesMs: med((r) => r.firstValuesMs),
   longTasks: med((r) => r.longTasks.count),
   longestTaskMs: med((r) => r.longTasks.longestMs),
+  scrollFrameMs: med((r) => r.scrollFrameMs.median),
+  scrollFrameP95Ms: med((r) => r.scrollFrameMs.p95),
 };
 const missed = [
   summary.pageGzip > TARGETS.pageKB * 1024 && 'page bytes',
   summary.weightsGzip > TARGETS.weightsKB * 1024 && 'weights',
   summary.firstValuesMs > TARGETS.firstValuesMs && 'first frame with values',
   summary.longTasks > TARGETS.longTasks && 'long tasks while reading',
+  summary.scrollFrameMs > TARGETS.scrollFrameMs && 'JS per frame while scrolling',
 ].filter((x): x is string => typeof x === 'string');
 
 const rows: [string, string, string][] = [
@@ -186,6 +202,8 @@ const rows: [string, string, string][] = [
   ['first frame with values', `${summary.firstValuesMs.toFixed(0)} ms`, `≤ ${TARGETS.firstValuesMs} ms`],
   ['long tasks while scrolling (> 50 ms)', String(summary.longTasks), 'none'],
   ['longest of them', `${summary.longestTaskMs.toFixed(0)} ms`, ''],
+  ['JS per frame while scrolling, median', `${summary.scrollFrameMs.toFixed(2)} ms`, `≤ ${TARGETS.scrollFrameMs} ms`],
+  ['JS per frame while scrolling, p95', `${summary.scrollFrameP95Ms.toFixed(2)} ms`, ''],
 ];
 
 if (args.json) {

@@ -26,6 +26,8 @@ export interface SceneTestHook {
   readonly lastFrameMs: number;
   /** Main-thread ms of the most recent frames, oldest first. */
   frameTimes(): number[];
+  /** Article pages: ms of each whole story frame (director, scene, draw), oldest first; [] elsewhere. */
+  storyFrameTimes(): number[];
   state(): SceneState | null;
   resources(): ResourceCounts;
   /** Shows the tooltip of a cell; returns the tooltip's text and the cell's value. */
@@ -72,6 +74,8 @@ export interface HookSources {
   trace: () => Trace | null;
   params: () => Float32Array | null;
   inputAt: () => number;
+  /** Article pages: main-thread ms of each frame that changed the picture (director included). */
+  storyFrameTimes?: () => number[];
 }
 
 export function installTestHook(src: HookSources): void {
@@ -85,6 +89,7 @@ export function installTestHook(src: HookSources): void {
       return view.stats.lastFrameMs;
     },
     frameTimes: () => [...view.frameTimes],
+    storyFrameTimes: () => src.storyFrameTimes?.() ?? [],
     state: () => view.state(),
     resources: () => view.resources(),
     hoverCell(block, row, col) {

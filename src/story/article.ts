@@ -85,7 +85,7 @@ export function startArticle(): void {
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   if (view) {
-    installTestHook({ view, ready, layout: () => shownLayout, trace: () => shownTrace, params: () => data?.params ?? null, inputAt: () => 0 });
+    installTestHook({ view, ready, layout: () => shownLayout, trace: () => shownTrace, params: () => data?.params ?? null, inputAt: () => 0, storyFrameTimes: () => [...storyFrameTimes] });
   }
 
   function context(): DirectorContext | null {
@@ -103,17 +103,31 @@ export function startArticle(): void {
     };
   }
 
+  /**
+   * Main-thread ms of the recent frames that changed the picture (director, scene, draw, labels),
+   * oldest first: what scripts/bench-page.ts reads while it scrolls, through the test hook.
+   */
+  const storyFrameTimes: number[] = [];
+
   /** One frame: where is the reader, what should the picture be. Cheap when nothing moved. */
   function frame(): void {
     requestAnimationFrame(frame);
+    const t0 = performance.now();
+    if (!update()) return;
+    storyFrameTimes.push(performance.now() - t0);
+    if (storyFrameTimes.length > 2000) storyFrameTimes.splice(0, storyFrameTimes.length - 2000);
+  }
+
+  /** Directs and draws the frame for the reader's position; false when nothing changed. */
+  function update(): boolean {
     const pos = story.position();
     const ctx = context();
-    if (!pos || !ctx || !view) return;
+    if (!pos || !ctx || !view) return false;
     const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}:${refBlock ?? ''}`;
-    if (key === lastKey) return;
+    if (key === lastKey) return false;
     lastKey = key;
     const director = directors[pos.chapter];
-    if (!director) return;
+    if (!director) return false;
     const scene = direct(director, pos.beats, pos.index, pos.t, ctx);
     const trace = scene.model === 'nano' ? scene.trace ?? ctx.trace : null;
     const layout = trace ? layoutOf('nano', trace.ids.length) : layoutOf(scene.model, ctx.layout.T);
@@ -155,6 +169,7 @@ export function startArticle(): void {
       const chapterTitle = document.getElementById(pos.chapter)?.querySelector('h1, h2')?.textContent?.trim() ?? pos.chapter;
       description.textContent = describeStep({ number: pos.index + 1, of: pos.beats.length, chapterTitle }, layout, scene.highlights, scene.describe);
     }
+    return true;
   }
 
   const notices: string[] = [];
