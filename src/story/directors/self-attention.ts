@@ -7,16 +7,18 @@
  * first lets the earlier positions through and then slows down on the last letter, the one whose
  * column will predict the next token.
  */
-import { easeLinear } from 'd3-ease';
+import { easeCubicInOut, easeLinear } from 'd3-ease';
 import { VOCAB } from '../../gpt/config.ts';
 import { frameBox } from '../../scene/camera.ts';
 import { explainCell, formatNumber } from '../../scene/explain.ts';
 import { headBlockIds } from '../../scene/ids.ts';
-import type { BlockStyle, Callout, Highlight, Link } from '../../scene/types.ts';
+import type { BlockStyle, Callout, CameraState, Highlight, Link, Vec3 } from '../../scene/types.ts';
 import type { ChapterDirector, DirectorContext } from '../director.ts';
 import { beat, clamp, countAt, lerpCamera } from '../beats.ts';
-import { cell, cols, computedUpTo, frame, lastCol, whole } from './common.ts';
+import { boxOf, cell, cols, computedUpTo, frame, lastCol } from './common.ts';
+import { blockOf, cellsBox, fitBox, PHONE_TIGHT, visibleFrom } from './forward-sweep.ts';
 import { bringInputs, firstLegible, frameWithRoom, INPUT_GAP, matmulMoment, subscript } from './matmul-moment.ts';
+import { narrow, pinAbove, pxPerUnit } from './stage-fit.ts';
 
 const LN = 'h.0.ln_1';
 const HEADS = [0, 1, 2].map((h) => headBlockIds(0, h));
@@ -58,26 +60,86 @@ function earlierColumns(ctx: DirectorContext, ids: readonly string[], u: number)
 
 const QKV_FRAME = [LN, H0.q.weight, H0.q.out, H0.v.out];
 
-/** Block styles plus the layer-norm output brought above the query (u: how far along). */
-function withInput(ctx: DirectorContext, styles: Record<string, BlockStyle>, u: number): Record<string, BlockStyle> {
-  const out = { ...styles };
-  for (const [id, s] of Object.entries(bringInputs(ctx, H0.q.out, u))) out[id] = { ...out[id], ...s };
-  return out;
+const HOME: Vec3 = [0, 0, 0];
+/** Columns between the layer-norm output standing beside the weights and the weights' left edge (desktop). */
+const BESIDE_GAP = 2;
+/** On a phone: columns of the weights left visible between the layer-norm output, in front of them, and the bias (while the three vectors are made; while one cell is made). */
+const PHONE_SHOWN = 20;
+const PHONE_SHOWN_ONE_CELL = 2;
+/** On a phone: how far (world units) the layer-norm output stands in front of the weights it covers. */
+const PHONE_FRONT = 2;
+
+/**
+ * Where the layer-norm output stands while its columns become queries, keys and values: level with
+ * the three weight blocks (from the query weights' third row down to the value weights' last), so
+ * input, weights and results share one short frame. On a desktop stage it stands just left of the
+ * weights; a phone's stage only has room for the weights' right part at a legible size, so there it
+ * stands in front of the weights, `shown` columns left of the bias. An offset from its place.
+ */
+function besideWeights(ctx: DirectorContext, shown = PHONE_SHOWN): Vec3 {
+  const ln = blockOf(ctx.layout, LN);
+  const w = blockOf(ctx.layout, H0.q.weight);
+  const y = w.position[1] - 2 - ln.position[1];
+  if (!narrow(ctx)) return [w.position[0] - BESIDE_GAP - ln.size[0] - ln.position[0], y, 0];
+  const bias = blockOf(ctx.layout, H0.q.bias);
+  return [bias.position[0] - shown - ln.size[0] - ln.position[0], y, PHONE_FRONT];
 }
 
 /**
- * The matrix-product diagram of the query: the input brought above it, the weights on its left
- * (on a phone's stage only their first rows, so the cells stay legible).
+ * Where the layer-norm output stands while one cell of the query is built: above the query on a
+ * desktop stage (the matrix-product diagram: the row runs left to right, the column top to bottom,
+ * into the result); a phone's stage is too short for the column above the weights at a legible
+ * size, so there it stays in front of them, moved next to the result, and the arrows do the joining.
  */
-const oneCellFrame = (ctx: DirectorContext) => {
-  const hs = ctx.config.n_embd / ctx.config.n_head;
-  const top = INPUT_GAP + ctx.config.n_embd;
-  return firstLegible(ctx, frameWithRoom(ctx, [H0.q.weight, H0.q.out], { top }), frameWithRoom(ctx, [H0.q.weight, H0.q.out], { top, bottom: -(hs - 4) }));
+function oneCellPlace(ctx: DirectorContext): Vec3 {
+  return narrow(ctx) ? besideWeights(ctx, PHONE_SHOWN_ONE_CELL) : (bringInputs(ctx, H0.q.out, 1)[LN]!.offset as Vec3);
+}
+
+/** Block styles plus the layer-norm output on its way from `from` to `to` (u: how far along; it rises toward the viewer mid-way, passing in front of what lies between). */
+function withInput(styles: Record<string, BlockStyle>, from: Vec3, to: Vec3, u: number): Record<string, BlockStyle> {
+  const e = easeCubicInOut(clamp(u));
+  const offset: Vec3 = [0, 1, 2].map((i) => from[i]! + (to[i]! - from[i]!) * e + (i === 2 && e < 1 ? 3 * Math.sin(Math.PI * e) : 0)) as Vec3;
+  return offset.every((x) => x === 0) ? styles : { ...styles, [LN]: { ...styles[LN], offset } };
+}
+
+/** The frame around the layer-norm output beside the weights and the three results, with room for the results' labels (a phone's: the weights' right part). */
+function besideFrame(ctx: DirectorContext): CameraState {
+  const ln = blockOf(ctx.layout, LN);
+  const w = blockOf(ctx.layout, H0.q.weight);
+  const left = w.position[0] - (ln.position[0] + besideWeights(ctx)[0]) + 2;
+  if (narrow(ctx)) return fitBox(ctx, { min: [w.position[0] - left, w.position[1] - 50, -1], max: [w.position[0] + 58, w.position[1] + 4, PHONE_FRONT] }, { ...PHONE_TIGHT, right: 40 });
+  return firstLegible(ctx, frameWithRoom(ctx, [H0.q.weight, H0.v.out], { left, top: 3, right: 5 }));
+}
+
+/**
+ * The matrix-product diagram of the query: on a desktop stage the input above it and the weights on
+ * its left; on a phone's, the weights whole (the prose names them), the input in front of them and
+ * room above for the arithmetic, seen nearly head-on so no cell shrinks below the rest.
+ */
+const oneCellFrame = (ctx: DirectorContext): CameraState => {
+  const w = blockOf(ctx.layout, H0.q.weight);
+  if (narrow(ctx)) return fitBox(ctx, { min: [w.position[0], w.position[1] - 50, -1], max: [w.position[0] + 58, w.position[1], PHONE_FRONT] }, { ...PHONE_TIGHT, fill: 0.98, above: 64 });
+  return firstLegible(ctx, frameWithRoom(ctx, [H0.q.weight, H0.q.out], { top: INPUT_GAP + ctx.config.n_embd }, { yaw: -0.08, pitch: 0.04 }));
 };
 
-/** The three weight blocks and their results, with the bottom of the input above them (a phone's stage: the results and the weights' right part). */
-const qkvFrame = (ctx: DirectorContext) =>
-  firstLegible(ctx, frameWithRoom(ctx, [H0.q.weight, H0.v.out], { top: INPUT_GAP + 10, right: 9 }), frameWithRoom(ctx, [H0.q.weight, H0.v.out], { top: 1, right: 9, left: -24 }));
+/**
+ * On a phone the input stands in front of the weights, so the arithmetic (which the diagram puts
+ * left of the input column) goes above the weights instead, in lines from their left edge: the
+ * running sum nearest them, the product being added above it.
+ */
+function arithmeticAbove(ctx: DirectorContext, callouts: readonly Callout[]): Callout[] {
+  if (!narrow(ctx)) return [...callouts];
+  const ppu = pxPerUnit(ctx, oneCellFrame(ctx));
+  return callouts.map((c, i) => ({ ...c, block: H0.q.weight, ...pinAbove(0, 1, ppu, c.text, { align: 'left', gap: 16 + i * 24 }), side: 'right' as const }));
+}
+
+/** The three weight blocks and their results, with the bottom of the input above them (a phone's stage: the results and the input in front of the weights' right end, with room for the results' labels). */
+function qkvFrame(ctx: DirectorContext): CameraState {
+  if (!narrow(ctx)) return firstLegible(ctx, frameWithRoom(ctx, [H0.q.weight, H0.v.out], { top: INPUT_GAP + 10, right: 9 }));
+  const x = blockOf(ctx.layout, LN).position[0] + oneCellPlace(ctx)[0];
+  const box = cellsBox(ctx.layout, H0.v.out);
+  return fitBox(ctx, { min: [x - 4, box.min[1], box.min[2]], max: [box.max[0], blockOf(ctx.layout, H0.q.out).position[1] + 1, PHONE_FRONT] }, { ...PHONE_TIGHT, right: 90 });
+}
 
 /** Columns of free space right of each gathered probability block, for its callout (three-heads). */
 const GATHER_GAP = 9;
@@ -96,36 +158,44 @@ export const selfAttention: ChapterDirector = {
       const c = Math.min(n, last - 1);
       const sweeping = u > 0 && u < 1;
       const at = sweeping ? c : last;
-      const highlights: Highlight[] = [whole(H0.q.weight, 'source'), whole(H0.k.weight, 'source'), whole(H0.v.weight, 'source'), cols(LN, [at, at + 1], 'focus')];
+      // First the layer-norm output comes down beside the three weight blocks, then the columns go through.
+      const come = beat(t, 0.03, 0.19);
+      // The weights are marked as far as the stage shows them (a phone's shows only their right part).
+      const from = come >= 1 ? visibleFrom(ctx, besideFrame(ctx), H0.q.weight, 'x') : 0;
+      const highlights: Highlight[] = [...[H0.q, H0.k, H0.v].map((p): Highlight => ({ block: p.weight, cols: [from, ctx.config.n_embd], role: 'source' })), cols(LN, [at, at + 1], 'focus')];
       const callouts: Callout[] = [{ block: LN, row: 0, col: at, text: `${letter(ctx, at)}, position ${at + 1}${sweeping ? '' : ': next'}`, role: 'focus' }];
       const links: Link[] = [];
+      const outs = [[H0.q.out, 'query'], [H0.k.out, 'key'], [H0.v.out, 'value']] as const;
       if (sweeping) {
-        for (const [part, name] of [[H0.q.out, 'query'], [H0.k.out, 'key'], [H0.v.out, 'value']] as const) {
+        for (const [part, name] of outs) {
           highlights.push(cols(part, [c, c + 1], 'result'));
           callouts.push({ block: part, row: 0, col: c, text: name, role: 'result' });
           links.push({ from: { block: LN, cols: [c, c + 1] }, to: { block: part, cols: [c, c + 1] }, role: 'source' });
         }
+      } else if (u >= 1) {
+        // The last column waits, joined to the three places it will fill.
+        for (const [part] of outs) links.push({ from: { block: LN, cols: [last, last + 1] }, to: { block: part, cols: [last, last + 1] }, role: 'focus' });
       }
       return {
-        camera: frame(ctx, QKV_FRAME, { zoom: 1.02 }),
-        blocks: filled(ctx, LN, earlierColumns(ctx, [H0.q.out, H0.k.out, H0.v.out], u)),
+        camera: lerpCamera(frame(ctx, QKV_FRAME, { zoom: 1.02 }), besideFrame(ctx), come),
+        blocks: withInput(filled(ctx, LN, earlierColumns(ctx, [H0.q.out, H0.k.out, H0.v.out], u)), HOME, besideWeights(ctx), come),
         highlights,
         callouts,
         links,
         dim: 0.35,
-        describe: `Layer 1, head 1: each column of the layer-norm output becomes a query, a key and a value of ${ctx.config.n_embd / ctx.config.n_head} numbers; ${n} of ${last + 1} positions done, the last one (${letter(ctx, last)}) next.`,
+        describe: `Layer 1, head 1: the layer-norm output stands beside the query, key and value weights, and each of its columns becomes a query, a key and a value of ${ctx.config.n_embd / ctx.config.n_head} numbers; ${n} of ${last + 1} positions done, the last one (${letter(ctx, last)}) next.`,
       };
     },
 
     'one-cell': (ctx, t) => {
       const last = lastCol(ctx);
-      // The layer-norm output slides over to stand above the query, then the products run.
+      // The layer-norm output slides over to stand above the query (on a phone it stays beside the weights), then the products run.
       const m = matmulMoment(ctx, H0.q.out, 0, last, beat(t, 0.26, 0.72, easeLinear));
       return {
         camera: oneCellFrame(ctx),
-        blocks: withInput(ctx, filled(ctx, LN, { [H0.q.out]: { cols: last, rows: m.filled ? 1 : 0 }, [H0.k.out]: { cols: last }, [H0.v.out]: { cols: last } }), beat(t, 0.03, 0.22)),
+        blocks: withInput(filled(ctx, LN, { [H0.q.out]: { cols: last, rows: m.filled ? 1 : 0 }, [H0.k.out]: { cols: last }, [H0.v.out]: { cols: last } }), besideWeights(ctx), oneCellPlace(ctx), beat(t, 0.03, 0.22)),
         highlights: m.highlights,
-        callouts: m.callouts,
+        callouts: arithmeticAbove(ctx, m.callouts),
         links: m.links,
         dim: 0.55,
         describe: m.describe,
@@ -144,7 +214,8 @@ export const selfAttention: ChapterDirector = {
       const part = parts[Math.floor(j / hs)]!;
       const r = j % hs;
       const rowsOf = (k: number) => Math.max(0, Math.min(hs, done - k * hs));
-      const blocks = withInput(ctx, filled(ctx, LN, Object.fromEntries(parts.map((p, k) => [p.out, { cols: last, rows: rowsOf(k) }]))), 1);
+      const place = oneCellPlace(ctx);
+      const blocks = withInput(filled(ctx, LN, Object.fromEntries(parts.map((p, k) => [p.out, { cols: last, rows: rowsOf(k) }]))), place, place, 1);
       const column = { block: LN, cols: [last, last + 1] as [number, number] };
       const highlights: Highlight[] = [];
       const callouts: Callout[] = [];
@@ -157,10 +228,11 @@ export const selfAttention: ChapterDirector = {
         callouts.push({ block: part.out, row: r, col: last, text: `${names[Math.floor(j / hs)]} ${r + 1}: ${formatNumber(value)}`, role: 'result' });
         links.push({ from: { block: part.weight, rows: [r, r + 1] }, to: target, role: 'source' }, { from: column, to: target, role: 'source' });
       } else {
-        // The input's column is cut by the top of the frame now: the links say where the three vectors came from.
+        // On a desktop stage the input's column is cut by the top of the frame now: the links say where the three vectors came from.
         parts.forEach((p, k) => {
           highlights.push(cols(p.out, [last, last + 1], 'result'));
-          callouts.push({ block: p.out, row: 0, col: last, text: `${names[k]} of ${letter(ctx, last)}`, role: 'result' });
+          // A phone's stage has only a few cells between these blocks and the next head's weights: the bare names.
+          callouts.push({ block: p.out, row: 0, col: last, text: narrow(ctx) ? names[k] : `${names[k]} of ${letter(ctx, last)}`, role: 'result' });
         });
         links.push({ from: column, to: { block: H0.q.out, cols: [last, last + 1] }, role: 'source' });
       }
@@ -200,7 +272,7 @@ export const selfAttention: ChapterDirector = {
         camera: firstLegible(ctx, frame(ctx, [H0.q.out, H0.k.out, H0.scores], { zoom: 1.05 })),
         links,
         // The layer-norm output goes back to its place: the rest of attention works on q, k and v.
-        blocks: withInput(ctx, filled(ctx, H0.v.out, { [H0.scores]: scores }), 1 - beat(t, 0.02, 0.2)),
+        blocks: withInput(filled(ctx, H0.v.out, { [H0.scores]: scores }), oneCellPlace(ctx), HOME, beat(t, 0.02, 0.2)),
         highlights,
         callouts,
         dim: 0.45,
@@ -361,7 +433,8 @@ export const selfAttention: ChapterDirector = {
             ? [{ from: { block: H0.v.out }, to: { block: H0.out, cols: [last, last + 1] }, role: 'source', bow: 'right' }, { from: { block: H0.probs, cols: [last, last + 1] }, to: { block: H0.out, cols: [last, last + 1] }, role: 'source' }]
             : [];
       return {
-        camera: firstLegible(ctx, frame(ctx, [H0.v.out, H0.probs, H0.out], { zoom: 1.05 })),
+        // A phone's stage has barely the height for the three blocks at a legible size: nearly head-on, with little margin.
+        camera: narrow(ctx) ? fitBox(ctx, boxOf(ctx.layout, [H0.v.out, H0.probs, H0.out]), { ...PHONE_TIGHT, right: 220 }) : firstLegible(ctx, frame(ctx, [H0.v.out, H0.probs, H0.out], { zoom: 1.05 })),
         blocks: filled(ctx, H0.probs, { [H0.out]: reveal }),
         highlights,
         callouts,
