@@ -177,12 +177,14 @@ export interface ArrowLook {
 }
 
 /** The residual spine: the widest, darkest arrows, the stream everything else joins; always drawn. */
-export const SPINE_LOOK: ArrowLook = Object.freeze({ width: 1.2, minPixels: 3, maxPixels: 12, strength: 0.72, fadeBelowCellPx: 0 });
+export const SPINE_LOOK: ArrowLook = Object.freeze({ width: 1.2, minPixels: 2, maxPixels: 12, strength: 0.72, fadeBelowCellPx: 0 });
 /**
  * Data flow between stages: thinner and lighter, so it guides without competing with the cells;
  * gone once a cell is under a quarter of a pixel (nano seen whole keeps it, GPT-3 does not).
  */
 export const FLOW_LOOK: ArrowLook = Object.freeze({ width: 0.45, minPixels: 1.5, maxPixels: 5, strength: 0.5, fadeBelowCellPx: 0.25 });
+/** How strong a hop between the columns of a folded model is drawn, relative to its look. */
+const HOP_STRENGTH = 0.35;
 /** How much a fully dimmed arrow fades toward the ground (blocks fade by 0.78). */
 const ARROW_DIM = 0.85;
 
@@ -210,10 +212,16 @@ export class ArrowBuilder {
         list.reserve(SPINE_STRIDE);
         const d = list.data;
         let i = list.length;
-        d[i++] = s.from[0] + (a?.[0] ?? 0); d[i++] = s.from[1] + (a?.[1] ?? 0); d[i++] = s.from[2] + (a?.[2] ?? 0);
-        d[i++] = s.to[0] + (b?.[0] ?? 0); d[i++] = s.to[1] + (b?.[1] ?? 0); d[i++] = s.to[2] + (b?.[2] ?? 0);
-        d[i++] = look.width * layout.cell; d[i++] = look.minPixels; d[i++] = look.maxPixels; d[i++] = look.strength * fade * opacity;
-        d[i++] = s.head === false ? 0 : 1; d[i++] = look.fadeBelowCellPx;
+        const fx = s.from[0] + (a?.[0] ?? 0);
+        const tx = s.to[0] + (b?.[0] ?? 0);
+        // A hop from the foot of one column of a folded model to the top of the next crosses the
+        // drawing: a faint hairline that says "continued there", not a second stream.
+        // Spine segments are vertical everywhere else; flows may run sideways.
+        const hop = look === SPINE_LOOK && Math.abs(tx - fx) > layout.cell;
+        d[i++] = fx; d[i++] = s.from[1] + (a?.[1] ?? 0); d[i++] = s.from[2] + (a?.[2] ?? 0);
+        d[i++] = tx; d[i++] = s.to[1] + (b?.[1] ?? 0); d[i++] = s.to[2] + (b?.[2] ?? 0);
+        d[i++] = look.width * layout.cell; d[i++] = hop ? 1 : look.minPixels; d[i++] = hop ? 1.5 : look.maxPixels; d[i++] = look.strength * fade * opacity * (hop ? HOP_STRENGTH : 1);
+        d[i++] = s.head === false || hop ? 0 : 1; d[i++] = look.fadeBelowCellPx;
         list.length = i;
       }
     }

@@ -11,6 +11,7 @@ import { forwardReference, paramViews } from '../../src/gpt/reference.ts';
 import { readCell } from '../../src/scene/cells.ts';
 import { ArrowBuilder, FLOW_LOOK, InstanceBuilder, SLAB_CELLS, SPINE_LOOK } from '../../src/scene/instances.ts';
 import { flowSegments } from '../../src/scene/flows.ts';
+import { foldLayout } from '../../src/scene/fold.ts';
 import { layoutModel } from '../../src/scene/layout.ts';
 import { BOX_STRIDE, MASKED_VALUE, SPINE_STRIDE } from '../../src/scene/shaders.ts';
 import { fillAtlas, planAtlas } from '../../src/scene/textures.ts';
@@ -145,6 +146,20 @@ describe('arrow builder', () => {
   const all = [...layout.spine, ...flowSegments(layout)];
   const base: Omit<SceneState, 'camera'> = { blocks: {}, highlights: [], callouts: [] };
   const at = (data: Float32Array, i: number, k: number) => data[i * SPINE_STRIDE + k]!;
+
+  it('draws the hop between the columns of a folded model as a faint hairline without a head', () => {
+    const fold = foldLayout(layout, 2);
+    const { data } = new ArrowBuilder().build(layout, groups, { ...base, blocks: fold.styles });
+    let hops = 0;
+    layout.spine.forEach((s, i) => {
+      const hop = fold.offsets[s.fromBlock!]![0] !== fold.offsets[s.toBlock!]![0];
+      if (hop) hops++;
+      expect(at(data, i, 9), `spine segment ${i}`).toBe(Math.fround(SPINE_LOOK.strength * (hop ? 0.35 : 1)));
+      expect(at(data, i, 7)).toBe(hop ? 1 : SPINE_LOOK.minPixels);
+      if (hop) expect(at(data, i, 10)).toBe(0);
+    });
+    expect(hops).toBe(fold.columns - 1);
+  });
 
   it('draws every spine and flow segment, spine wider and stronger, heads only where a path ends', () => {
     const { data, count } = new ArrowBuilder().build(layout, groups, base);
