@@ -39,7 +39,7 @@ export interface Fold {
 /**
  * Parts of the model in reading order, with their extents: the embeddings, then each layer's
  * attention half (layer norm 1, heads, projection, first residual) and MLP half (layer norm 2,
- * MLP, second residual), then the output head. Halves rather than whole layers give the fold
+ * MLP, second residual), then the output head and the softmax. Halves rather than whole layers give the fold
  * enough places to cut to fit stages of every shape.
  */
 export function foldParts(layout: ModelLayout): FoldPart[] {
@@ -47,12 +47,14 @@ export function foldParts(layout: ModelLayout): FoldPart[] {
   const part = (name: string): FoldPart => ({ name, blocks: [], top: -Infinity, bottom: Infinity, left: Infinity, right: -Infinity });
   const parts: FoldPart[] = [part('Embedding')];
   for (let l = 0; l < L; l++) parts.push(part(`Layer ${l + 1}, attention`), part(`Layer ${l + 1}, MLP`));
-  parts.push(part('Output'));
-  // Layer-less blocks above the first layer are the embeddings; below it, the output head.
+  parts.push(part('Output head'), part('Softmax'));
+  // Layer-less blocks above the first layer are the embeddings; below it, the output head (the
+  // final layer norm, the lm head and the logits) and the softmax, apart: with a 50,257-token
+  // vocabulary each is as tall as several layers.
   const firstLayerTop = Math.max(...layout.blocks.filter((b) => b.layer === 0).map((b) => b.position[1]));
   for (const b of layout.blocks) {
     const mlpHalf = b.stage === 'ln_2' || b.stage === 'mlp';
-    const i = b.layer !== null ? 1 + 2 * b.layer + (mlpHalf ? 1 : 0) : b.position[1] > firstLayerTop ? 0 : 2 * L + 1;
+    const i = b.layer !== null ? 1 + 2 * b.layer + (mlpHalf ? 1 : 0) : b.position[1] > firstLayerTop ? 0 : b.stage === 'output' ? 2 * L + 2 : 2 * L + 1;
     const p = parts[i]!;
     p.blocks.push(b.id);
     p.top = Math.max(p.top, b.position[1]);

@@ -27,8 +27,9 @@ describe('foldLayout', () => {
     it(`${model}: parts in reading order cover every block once`, () => {
       const parts = foldParts(layout);
       expect(parts[0]!.name).toBe('Embedding');
-      expect(parts[parts.length - 1]!.name).toBe('Output');
-      expect(parts.length).toBe(2 * layout.config.n_layer + 2);
+      expect(parts[parts.length - 2]!.name).toBe('Output head');
+      expect(parts[parts.length - 1]!.name).toBe('Softmax');
+      expect(parts.length).toBe(2 * layout.config.n_layer + 3);
       expect(parts[1]!.name).toBe('Layer 1, attention');
       expect(parts[2]!.name).toBe('Layer 1, MLP');
       expect(parts.flatMap((p) => p.blocks).sort()).toEqual(layout.blocks.map((b) => b.id).sort());

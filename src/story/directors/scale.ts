@@ -157,7 +157,7 @@ export const scale: ChapterDirector = {
       // Gentler than the default cubic ease at its middle, so the layers pass at a readable pace.
       const ride = beat(t, 0.1, 0.8, easeSinInOut);
       const current = Math.min(L, Math.floor(ride * (L + 1)));
-      const lit = current < L ? layout.blocks.filter((b) => b.layer === current).map((b) => b.id) : fold.parts[fold.parts.length - 1]!.blocks;
+      const lit = current < L ? layout.blocks.filter((b) => b.layer === current).map((b) => b.id) : fold.parts.slice(-2).flatMap((p) => p.blocks);
       const highlights: Highlight[] = lit.map((b) => whole(b, 'focus'));
       const ids = layerBlockIds(Math.min(current, L - 1));
       const callouts: Callout[] =
