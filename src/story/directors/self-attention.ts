@@ -118,7 +118,7 @@ function besideFrame(ctx: DirectorContext): CameraState {
  */
 const oneCellFrame = (ctx: DirectorContext): CameraState => {
   const w = blockOf(ctx.layout, H0.q.weight);
-  if (narrow(ctx)) return fitBox(ctx, { min: [w.position[0], w.position[1] - 50, -1], max: [w.position[0] + 58, w.position[1], PHONE_FRONT] }, { ...PHONE_TIGHT, fill: 0.98, above: 64 });
+  if (narrow(ctx)) return fitBox(ctx, { min: [w.position[0], w.position[1] - 50, -1], max: [w.position[0] + 58, w.position[1], PHONE_FRONT] }, { yaw: 0.02, pitch: 0.02, fill: 0.99, above: 64 });
   return firstLegible(ctx, frameWithRoom(ctx, [H0.q.weight, H0.q.out], { top: INPUT_GAP + ctx.config.n_embd }, { yaw: -0.08, pitch: 0.04 }));
 };
 
@@ -434,7 +434,7 @@ export const selfAttention: ChapterDirector = {
             : [];
       return {
         // A phone's stage has barely the height for the three blocks at a legible size: nearly head-on, with little margin.
-        camera: narrow(ctx) ? fitBox(ctx, boxOf(ctx.layout, [H0.v.out, H0.probs, H0.out]), { ...PHONE_TIGHT, right: 220 }) : firstLegible(ctx, frame(ctx, [H0.v.out, H0.probs, H0.out], { zoom: 1.05 })),
+        camera: narrow(ctx) ? fitBox(ctx, boxOf(ctx.layout, [H0.v.out, H0.probs, H0.out]), { yaw: PHONE_TIGHT.yaw, pitch: 0, fill: 0.99, right: 220 }) : firstLegible(ctx, frame(ctx, [H0.v.out, H0.probs, H0.out], { zoom: 1.05 })),
         blocks: filled(ctx, H0.probs, { [H0.out]: reveal }),
         highlights,
         callouts,
