@@ -101,6 +101,34 @@ export function balancedRuns(heights: readonly number[], n: number, gap: number)
   return best;
 }
 
+/** Height of the tallest column for an assignment of parts to columns. */
+function tallest(heights: readonly number[], columnOf: readonly number[], gap: number): number {
+  const used: number[] = [];
+  columnOf.forEach((c, i) => (used[c] = used[c] === undefined ? heights[i]! : used[c]! + gap + heights[i]!));
+  return Math.max(...used);
+}
+
+/**
+ * A cut between a layer's attention half and its MLP half splits one layer over two columns:
+ * move the cut to the nearer layer boundary (either way) when that makes the tallest column at
+ * most 15% taller, so a reader finds each layer whole where it can be.
+ */
+function keepLayersWhole(parts: readonly FoldPart[], heights: readonly number[], columnOf: number[], gap: number): number[] {
+  const out = [...columnOf];
+  const limit = 1.15 * tallest(heights, columnOf, gap);
+  for (let i = 1; i < parts.length; i++) {
+    if (out[i] === out[i - 1] || !parts[i]!.name.endsWith(', MLP')) continue;
+    const later = [...out];
+    later[i] = out[i - 1]!; // the MLP half joins its attention half
+    const earlier = [...out];
+    earlier[i - 1] = out[i]!; // the attention half joins its MLP half
+    const options = [later, earlier].filter((o) => tallest(heights, o, gap) <= limit && o[0] === 0);
+    options.sort((a, b) => tallest(heights, a, gap) - tallest(heights, b, gap));
+    if (options[0]) out.splice(0, out.length, ...options[0]);
+  }
+  return out;
+}
+
 const cache = new WeakMap<ModelLayout, Map<number, Fold>>();
 
 /** The layout folded into `columns` columns (1 = as laid out). */
@@ -115,7 +143,8 @@ export function foldLayout(layout: ModelLayout, columns: number): Fold {
   const layerWidth = Math.max(...parts.slice(1, -1).map((p) => p.right - p.left), 1);
   const colGap = 0.2 * layerWidth;
   const rowGap = (0.02 * (layout.bounds.max[1] - layout.bounds.min[1])) / Math.max(1, columns);
-  const columnOf = balancedRuns(parts.map((p) => p.top - p.bottom), columns, rowGap);
+  const heights = parts.map((p) => p.top - p.bottom);
+  const columnOf = keepLayersWhole(parts, heights, balancedRuns(heights, columns, rowGap), rowGap);
   const n = Math.max(...columnOf) + 1;
   // Each column starts a gap right of the one before, measured on the parts it actually holds
   // (a wide token table in the first column does not push every column apart).

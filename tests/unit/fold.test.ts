@@ -75,6 +75,14 @@ describe('foldLayout', () => {
     expect(foldLayout(layout, 2).styles).toBe(foldStyles(null, foldLayout(layout, 2), 1));
   });
 
+  it('keeps layers whole in a column where that costs little height', () => {
+    for (const model of ['gpt2-small', 'gpt2-xl', 'gpt3'] as ModelId[]) {
+      const f = foldForStage(layoutModel(model, 6), 1);
+      const split = f.parts.filter((p, i) => p.name.endsWith(', MLP') && f.columnOf[i] !== f.columnOf[i - 1]);
+      expect(split.map((p) => p.name), model).toEqual([]);
+    }
+  });
+
   it('picks the column count whose drawing has the stage’s shape', () => {
     const layout = layoutModel('gpt3', 6);
     const wide = foldForStage(layout, 2);
