@@ -10,10 +10,11 @@
 import { easeLinear } from 'd3-ease';
 import { formatNumber } from '../../scene/explain.ts';
 import { headBlockIds, layerBlockIds, lnId, TOP_IDS } from '../../scene/ids.ts';
-import type { BlockStyle, Callout, Highlight, Link, Vec3 } from '../../scene/types.ts';
+import type { BlockStyle, Callout, CameraState, Highlight, Link, Vec3 } from '../../scene/types.ts';
 import type { ChapterDirector, DirectorContext } from '../director.ts';
 import { beat, clamp, countAt, lerpCamera } from '../beats.ts';
-import { cols, computedUpTo, frame, lastCol, whole } from './common.ts';
+import { boxOf, cols, computedUpTo, frame, lastCol, whole } from './common.ts';
+import { fitBox, narrow } from './forward-sweep.ts';
 import { firstLegible, frameWithRoom, matmulMoment } from './matmul-moment.ts';
 
 const HEADS = [0, 1, 2].map((h) => headBlockIds(0, h));
@@ -50,6 +51,16 @@ const at = (ctx: DirectorContext, name: string, t: number, c: number) => ctx.tra
 
 /** The stack, the projection weights and the result, with room above for the stack (the arithmetic sits left of it). */
 const projectFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [L.attnCProjWeight, PROJ], { top: STACK_GAP + blockOf(ctx, PROJ).rows.size, right: 2 });
+
+/**
+ * The weights and the result with the stack's foot above them. A phone's stage is only just wide
+ * enough for the 48 + 1 + 6 columns at a legible size: nearly head-on, with a thin margin.
+ */
+function closeOnWeights(ctx: DirectorContext): CameraState {
+  if (!narrow(ctx)) return firstLegible(ctx, frameWithRoom(ctx, [L.attnCProjWeight, PROJ], { top: STACK_GAP + 2 }));
+  const { min, max } = boxOf(ctx.layout, [L.attnCProjWeight, PROJ]);
+  return fitBox(ctx, { min, max: [max[0], max[1] + STACK_GAP + 2, max[2]] }, { yaw: 0.02, pitch: 0.02, fill: 0.99 });
+}
 
 /** The projection and the residual stream side by side, with room on the right for the stream's column and the sum's callout. */
 const addFrame = (ctx: DirectorContext) => frameWithRoom(ctx, [PROJ, RESID], { top: 2, right: 28, left: 1 });
@@ -96,7 +107,7 @@ export const projection: ChapterDirector = {
       const links: Link[] = done ? [{ from: { block: PROJ, rows: [0, 1], cols: [last, last + 1] }, to: { callout: 0 }, role: 'result' }] : m.links;
       return {
         // Then the camera comes down onto the weights and the result, the stack's foot still in view.
-        camera: lerpCamera(projectFrame(ctx), firstLegible(ctx, frameWithRoom(ctx, [L.attnCProjWeight, PROJ], { top: STACK_GAP + 2 })), beat(t, 0.86, 0.12)),
+        camera: lerpCamera(projectFrame(ctx), closeOnWeights(ctx), beat(t, 0.86, 0.12)),
         blocks: stacked(ctx, { ...computedUpTo(ctx.layout, HEADS[2]!.out), [PROJ]: { reveal } }, [1, 1, 1]),
         highlights,
         callouts,
