@@ -34,8 +34,10 @@ interface Data {
 
 export function startArticle(): void {
   const root = document.querySelector<HTMLElement>('[data-scene]');
+  // One MediaQueryList, read each frame (its `matches` follows the setting; matchMedia() would parse anew).
+  const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
   const story = new ScrollStory(document, {
-    reducedMotion: () => matchMedia('(prefers-reduced-motion: reduce)').matches,
+    reducedMotion: () => reducedMotion.matches,
     onStepChange: (pos) => {
       announcePending = true;
       navigation.stepChanged(pos);
@@ -88,9 +90,18 @@ export function startArticle(): void {
     installTestHook({ view, ready, layout: () => shownLayout, trace: () => shownTrace, params: () => data?.params ?? null, inputAt: () => 0, storyFrameTimes: () => [...storyFrameTimes] });
   }
 
+  // The canvas's size, read from the layout only after it may have changed (a read per frame would
+  // force a layout in every frame).
+  let canvasSize: { width: number; height: number } | null = null;
+  if (view) {
+    const forget = () => (canvasSize = null);
+    new ResizeObserver(forget).observe(view.canvas);
+    window.addEventListener('resize', forget);
+  }
+
   function context(): DirectorContext | null {
     if (!data || !view) return null;
-    const rect = view.canvas.getBoundingClientRect();
+    const rect = (canvasSize ??= view.canvas.getBoundingClientRect());
     return {
       config: data.config,
       layout: layoutOf('nano', data.trace.ids.length),

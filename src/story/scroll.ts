@@ -22,9 +22,13 @@ export interface StoryPosition {
   t: number;
 }
 
+/** Created once: matchMedia() parses its query on every call, and the list's `matches` stays live. */
+let narrow: MediaQueryList | null = null;
+
 /** The reading line in viewport pixels: 60% down, or 72% on narrow screens where the stage covers the top. */
 export function readingLine(): number {
-  return innerHeight * (matchMedia('(max-width: 50rem)').matches ? 0.72 : 0.6);
+  narrow ??= matchMedia('(max-width: 50rem)');
+  return innerHeight * (narrow.matches ? 0.72 : 0.6);
 }
 
 export interface ScrollStoryOptions {
@@ -44,6 +48,16 @@ export class ScrollStory {
   private readonly scroller: scrollama.ScrollamaInstance;
   private readonly opts: ScrollStoryOptions;
   private active = -1;
+  /**
+   * Document-relative tops (px) and heights of the steps and, for each opening step, its chapter's
+   * top, as of the last layout read: while only the window scrolls, viewport tops are these minus
+   * scrollY, so a frame reads no rectangles (and forces no layout). Null when layout may have moved.
+   */
+  private geometry: { tops: Float64Array; heights: Float64Array; chapterTops: Float64Array } | null = null;
+  /** Per-frame rectangles handed to activeStepAt/stepTime, reused. */
+  private readonly boxes: { top: number; height: number }[];
+  private readonly reached: { top: number; height: number }[];
+  private readonly observer: ResizeObserver | null = null;
 
   constructor(root: ParentNode, opts: ScrollStoryOptions = {}) {
     this.steps = Array.from(root.querySelectorAll<HTMLElement>('[data-step]'));
@@ -60,6 +74,20 @@ export class ScrollStory {
       return { chapter, index: beats.length - 1, beats };
     });
     this.opts = opts;
+    this.boxes = this.steps.map(() => ({ top: 0, height: 0 }));
+    this.reached = this.steps.map(() => ({ top: 0, height: 0 }));
+    // Layout can move without a scroll: fonts arrive, numbers in the prose change length, a notice
+    // opens above the text, the window resizes. Any of those resizes one of these elements.
+    if (this.steps.length > 0 && typeof ResizeObserver === 'function') {
+      this.observer = new ResizeObserver(this.invalidate);
+      const watched = new Set<Element>([document.documentElement, ...this.steps]);
+      for (const el of this.steps) {
+        if (el.parentElement) watched.add(el.parentElement);
+        const chapter = el.closest('[data-chapter]');
+        if (chapter) watched.add(chapter);
+      }
+      for (const el of watched) this.observer.observe(el);
+    }
     this.scroller = scrollama();
     if (this.steps.length > 0) {
       this.scroller
@@ -68,6 +96,8 @@ export class ScrollStory {
         // the rectangles, so its events can never disagree with the frame loop (chapter headings).
         .onStepEnter(() => this.position());
       window.addEventListener('resize', this.onResize);
+      // Something other than the window scrolled (a scrolling ancestor): rectangles move unseen by scrollY.
+      document.addEventListener('scroll', this.onScroll, { capture: true, passive: true });
     }
   }
 
@@ -75,13 +105,20 @@ export class ScrollStory {
   position(): StoryPosition | null {
     if (this.steps.length === 0) return null;
     const anchor = readingLine();
-    const boxes = this.steps.map((el) => el.getBoundingClientRect());
-    // A chapter's heading belongs to its first step: a reader who jumped to a chapter (contents,
-    // #chapter link) sees that chapter's opening picture, not the end of the one before.
-    const reached = boxes.map((b, i) => {
-      const chapter = this.opens[i];
-      return chapter ? { top: Math.min(b.top, chapter.getBoundingClientRect().top), height: b.height } : b;
-    });
+    const g = this.measure();
+    const y = scrollY;
+    const boxes = this.boxes;
+    const reached = this.reached;
+    for (let i = 0; i < boxes.length; i++) {
+      const b = boxes[i]!;
+      b.top = g.tops[i]! - y;
+      b.height = g.heights[i]!;
+      // A chapter's heading belongs to its first step: a reader who jumped to a chapter (contents,
+      // #chapter link) sees that chapter's opening picture, not the end of the one before.
+      const r = reached[i]!;
+      r.top = this.opens[i] ? Math.min(b.top, g.chapterTops[i]! - y) : b.top;
+      r.height = b.height;
+    }
     const index = Math.max(0, activeStepAt(reached, anchor));
     if (index !== this.active) this.setActive(index);
     const reduced = this.opts.reducedMotion?.() ?? false;
@@ -95,10 +132,41 @@ export class ScrollStory {
 
   destroy(): void {
     this.scroller.destroy();
+    this.observer?.disconnect();
     window.removeEventListener('resize', this.onResize);
+    document.removeEventListener('scroll', this.onScroll, { capture: true });
   }
 
-  private readonly onResize = () => this.scroller.resize();
+  private readonly invalidate = () => {
+    this.geometry = null;
+  };
+
+  private readonly onResize = () => {
+    this.geometry = null;
+    this.scroller.resize();
+  };
+
+  private readonly onScroll = (e: Event) => {
+    if (e.target !== document && e.target !== document.documentElement) this.geometry = null;
+  };
+
+  /** The steps' document-relative geometry: read from the layout only after something may have moved it. */
+  private measure(): { tops: Float64Array; heights: Float64Array; chapterTops: Float64Array } {
+    if (this.geometry) return this.geometry;
+    const n = this.steps.length;
+    const g = { tops: new Float64Array(n), heights: new Float64Array(n), chapterTops: new Float64Array(n) };
+    const y = scrollY;
+    for (let i = 0; i < n; i++) {
+      const b = this.steps[i]!.getBoundingClientRect();
+      g.tops[i] = b.top + y;
+      g.heights[i] = b.height;
+      const chapter = this.opens[i];
+      if (chapter) g.chapterTops[i] = chapter.getBoundingClientRect().top + y;
+    }
+    // Without a ResizeObserver nothing would say when layout moves: read it every frame.
+    if (this.observer) this.geometry = g;
+    return g;
+  }
 
   private describe(i: number, t: number): StoryPosition {
     const el = this.steps[i]!;
