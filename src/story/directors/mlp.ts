@@ -27,8 +27,16 @@ export const MLP_CHANNEL = 0;
 const HIDDEN = 0;
 /** The hidden units the GELU step shows, 0-based: the prose quotes units 19 and 42. */
 const GELU_ROWS = [18, 41] as const;
-/** Rows of weights below the worked row kept in the close-ups, for context. */
-const BELOW = 8;
+/**
+ * The expansion's close-up: the foot of the normalized column (`input` rows) above the first
+ * `rows` rows of the weights, the bias and the result, so the 192-row blocks show across about
+ * half the stage (they read as tall blocks, not as a strip) at a legible cell size.
+ */
+const EXPAND_NEAR = { desktop: { input: 24, rows: 34 }, phone: { input: 20, rows: 30 } } as const;
+/** Rows above the projection weights' top edge where the line with its result sits (a phone's writes the sum in three lines, upward from there). */
+const SUM_RISE = { desktop: 8, phone: 2 } as const;
+/** The projection's close-up turns this way (radians): the weights' far left recedes. */
+const PROJECT_YAW = 0.08;
 /** Px between a callout and what it sits beside. */
 const GAP_PX = 10;
 
@@ -92,10 +100,13 @@ export const mlp: ChapterDirector = {
       const howMany = `${tall} numbers per letter, from ${ctx.config.n_embd}`;
       const norm = unionOf(cellsBox(lay, LN.mean), cellsBox(lay, LN.out));
       const far = fitBox(ctx, unionOf(norm, cellsBox(lay, L.cFcWeight), cellsBox(lay, L.fc)), { right: calloutWidth(howMany) + GAP_PX });
-      const near = fitBox(ctx, unionOf(cellsBox(lay, LN.out), cellsBox(lay, L.cFcWeight, [0, r + 2]), cellsBox(lay, L.fc, [0, r + 2])), narrow(ctx) ? PHONE_TIGHT : {});
+      const C = blockOf(lay, L.cFcWeight).cols.size;
+      const part = narrow(ctx) ? EXPAND_NEAR.phone : EXPAND_NEAR.desktop;
+      const near = fitBox(ctx, unionOf(cellsBox(lay, LN.out, [C - part.input, C]), cellsBox(lay, L.cFcWeight, [0, part.rows]), cellsBox(lay, L.fc, [0, part.rows])), narrow(ctx) ? PHONE_TIGHT : { yaw: -0.1, pitch: 0.06 });
       const camera = zoomAbout(far, near, centre(ctx, L.fc, r, T), zoom);
 
-      const highlights: Highlight[] = [cols(LN.out, [T, T + 1], 'source')];
+      // Once the camera is close, the input column is lit as far as the stage shows it.
+      const highlights: Highlight[] = [{ block: LN.out, rows: [zoom >= 1 ? visibleFrom(ctx, near, LN.out, 'y') : 0, C], cols: [T, T + 1], role: 'source' }];
       const callouts: Callout[] = [];
       let links: Link[] = [];
       if (fill >= 1 && zoom < 0.5) {
@@ -110,7 +121,6 @@ export const mlp: ChapterDirector = {
         const room = (gammaX - blockOf(lay, L.cFcWeight).position[0]) * ppu - 2 * GAP_PX;
         if (join >= 1) callouts.push(...sumCallouts(ctx, ppu, L.cFcWeight, gammaX, 12, [`dot product ${num(dot)}`, `+ bias ${num(bias)}`, `= ${num(value)}`], room));
         const result = cellEnd(L.fc, r, T);
-        const C = blockOf(lay, L.cFcWeight).cols.size;
         links = [
           ...link(end(LN.out, [C - TAIL, C], [T, T + 1]), result, join, 'source'),
           ...link(end(L.cFcWeight, [r, r + 1], [C - TAIL, C]), result, join, 'source'),
@@ -197,9 +207,12 @@ export const mlp: ChapterDirector = {
 
       const far = fitBox(ctx, unionOf(cellsBox(lay, L.gelu), cellsBox(lay, L.mlpCProjWeight), cellsBox(lay, L.mlpProj)));
       const tail = n - 40;
-      // The whole result block on a desktop stage; a phone's only has room for its top rows at a legible size.
-      const down = narrow(ctx) ? ch + BELOW : blockOf(lay, L.mlpProj).rows.size;
-      const near = fitBox(ctx, unionOf(cellsBox(lay, L.gelu, [n - 8, n]), cellsBox(lay, L.mlpCProjWeight, [0, down], [tail, n]), cellsBox(lay, L.mlpProj, [0, down])), { right: GAP_PX });
+      // The whole result block, the right end of the weights and the foot of GELU's column. Turned
+      // so that the weights' left part, off the stage, recedes: turned the other way, its near end
+      // would reach below the frame. A phone's stage writes the sum in a column, which starts lower
+      // (SUM_RISE) and needs a little room above.
+      const down = blockOf(lay, L.mlpProj).rows.size;
+      const near = fitBox(ctx, unionOf(cellsBox(lay, L.gelu, [n - 8, n]), cellsBox(lay, L.mlpCProjWeight, [0, down], [tail, n]), cellsBox(lay, L.mlpProj, [0, down])), { right: GAP_PX, yaw: PROJECT_YAW, pitch: 0.04, ...(narrow(ctx) && { above: 20, fill: 0.99 }) });
       const camera = zoomAbout(far, near, centre(ctx, L.mlpProj, ch, T), zoom);
 
       const highlights: Highlight[] = [];
@@ -226,7 +239,7 @@ export const mlp: ChapterDirector = {
         const biasX = blockOf(lay, L.mlpCProjBias).position[0];
         const room = (biasX - blockOf(lay, L.mlpCProjWeight).position[0] - (zoom < 1 ? 0 : tail)) * ppu - 2 * GAP_PX;
         const parts = k < n ? [`bias ${num(bias)}`, `+ ${k} of ${n} products`, `= ${num(partial)}`] : [`dot product ${num(dot)}`, `+ bias ${num(bias)}`, `= ${num(value)}`];
-        callouts.push(...sumCallouts(ctx, ppu, L.mlpCProjWeight, biasX, 8, parts, room));
+        callouts.push(...sumCallouts(ctx, ppu, L.mlpCProjWeight, biasX, narrow(ctx) ? SUM_RISE.phone : SUM_RISE.desktop, parts, room));
         links.push(...link(result, { callout: callouts.length - 1 }, 1, 'result'));
       }
       return {
