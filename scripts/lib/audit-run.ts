@@ -215,7 +215,9 @@ async function measurePage(page: Page, stepId: string | null): Promise<PageMeasu
         for (const v of [0.1, 0.3, 0.5, 0.7, 0.9]) {
           const x = (1 - v) * ((1 - u) * front[0]!.x + u * front[1]!.x) + v * ((1 - u) * front[2]!.x + u * front[3]!.x);
           const y = (1 - v) * ((1 - u) * front[0]!.y + u * front[1]!.y) + v * ((1 - u) * front[2]!.y + u * front[3]!.y);
-          if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) continue;
+          // Only points on the canvas: a long block may run off the stage (then judged as cut or
+          // excused), and past a phone's stage its off-canvas part lies under the text column.
+          if (x < Math.max(0, cr.left) || y < Math.max(0, cr.top) || x >= Math.min(innerWidth, cr.right) || y >= Math.min(innerHeight, cr.bottom)) continue;
           const c = coverAt(x, y);
           if (c) covered.push(c);
         }
