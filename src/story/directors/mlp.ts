@@ -235,7 +235,7 @@ export const mlp: ChapterDirector = {
         } else {
           links.push(...link(end(L.mlpCProjWeight, [ch, ch + 1], [n - TAIL, n]), result, 1, 'source'), ...link(end(L.gelu, [n - TAIL, n], [T, T + 1]), result, 1, 'source'));
         }
-        const ppu = ppuOf(ctx, zoom < 1 ? far : near);
+        const ppu = ppuOf(ctx, camera);
         const biasX = blockOf(lay, L.mlpCProjBias).position[0];
         const room = (biasX - blockOf(lay, L.mlpCProjWeight).position[0] - (zoom < 1 ? 0 : tail)) * ppu - 2 * GAP_PX;
         const parts = k < n ? [`bias ${num(bias)}`, `+ ${k} of ${n} products`, `= ${num(partial)}`] : [`dot product ${num(dot)}`, `+ bias ${num(bias)}`, `= ${num(value)}`];
