@@ -75,6 +75,11 @@ export class SceneRenderer {
   private instanceCounts: Record<Pass, number> = { opaque: 0, overlay: 0, translucent: 0 };
   private arrowGroups: { layout: ModelLayout; groups: { segments: ModelLayout['spine']; look: typeof SPINE_LOOK }[] } | null = null;
   private spineCount = 0;
+  /**
+   * What each instance buffer holds (a CPU copy and its length in floats): a rebuild that comes out
+   * the same (a director's new but equal objects) uploads nothing.
+   */
+  private readonly uploaded = new Map<object, { data: Float32Array; length: number }>();
   private values: { layout: ModelLayout; trace: Trace | null; params: Float32Array | null } | null = null;
   private matrices: CameraMatrices | null = null;
   private readonly uniforms = {
@@ -86,8 +91,9 @@ export class SceneRenderer {
     spine: hexToRgb(SPINE_HEX),
   };
   /**
-   * Every program's uniforms in one object, updated in place each frame (twgl sets the ones a
-   * program has and skips the rest), so a frame allocates nothing for them.
+   * The uniforms that change from frame to frame, every program's in one object updated in place
+   * (twgl sets the ones a program has and skips the rest), so a frame allocates nothing for them.
+   * Each program gets them once per frame, however many passes use it.
    */
   private readonly frameUniforms: Record<string, unknown> = {
     u_viewProj: null,
@@ -97,6 +103,12 @@ export class SceneRenderer {
     u_cell: 1,
     u_values: null,
     u_groundZ: 0,
+  };
+  /** The frame number each program last got frameUniforms in (a uniform keeps its value in its program). */
+  private readonly uniformsFrame = new Map<ProgramInfo, number>();
+  private frameNumber = 0;
+  /** Colours and strengths: set once per program when it is built (and again after a context loss). */
+  private readonly constantUniforms: Record<string, unknown> = {
     u_kind: this.uniforms.kind,
     u_kindNeg: this.uniforms.kindNeg,
     u_role: this.uniforms.role,
@@ -114,6 +126,7 @@ export class SceneRenderer {
     this.gl = gl;
     this.trackResources(gl);
     this.gpu = this.createGpuState();
+    this.setConstantUniforms();
   }
 
   /** Live GPU object counts (a copy). */
@@ -143,7 +156,10 @@ export class SceneRenderer {
     Object.assign(this.counts, { textures: 0, buffers: 0, programs: 0, vertexArrays: 0 });
     this.trackResources(gl);
     this.gpu = this.createGpuState();
+    this.setConstantUniforms();
+    this.uniformsFrame.clear();
     this.instanceKey = [];
+    this.uploaded.clear();
     if (this.values) this.gpu.atlas.set(this.values.layout, this.values.trace, this.values.params);
   }
 
@@ -179,14 +195,14 @@ export class SceneRenderer {
     f.u_cell = layout.cell;
     f.u_values = this.gpu.atlas.texture;
     f.u_groundZ = layout.bounds.min[2] - SLAB_CELLS * layout.cell - matrices.origin[2];
+    this.frameNumber++;
 
     this.drawBoxes('opaque');
     this.drawBoxes('overlay');
     gl.disable(gl.CULL_FACE);
     if (this.spineCount > 0) {
       // Opaque (pre-mixed with the ground), so before the translucent blocks, with depth.
-      gl.useProgram(spine.program);
-      setUniforms(spine, f);
+      this.useProgram(spine);
       gl.bindVertexArray(spineBuffer.vao.vertexArrayObject!);
       drawBufferInfo(gl, spineBuffer.vao, gl.TRIANGLES, 9, 0, this.spineCount);
     }
@@ -195,8 +211,7 @@ export class SceneRenderer {
       // depth test skips every covered pixel; overlapping shadows take the darker, not the sum.
       gl.depthMask(false);
       gl.blendEquation(gl.MIN);
-      gl.useProgram(shadow.program);
-      setUniforms(shadow, f);
+      this.useProgram(shadow);
       gl.bindVertexArray(shadowVao.vertexArrayObject!);
       drawBufferInfo(gl, shadowVao, gl.TRIANGLES, 6, 0, this.instanceCounts.opaque);
       gl.blendEquation(gl.FUNC_ADD);
@@ -214,8 +229,7 @@ export class SceneRenderer {
     const gl = this.gl;
     const { box, boxBuffers } = this.gpu;
     gl.enable(gl.CULL_FACE);
-    gl.useProgram(box.program);
-    setUniforms(box, this.frameUniforms);
+    this.useProgram(box);
     if (pass === 'overlay') {
       gl.enable(gl.POLYGON_OFFSET_FILL);
       gl.polygonOffset(-1, -4);
@@ -226,6 +240,24 @@ export class SceneRenderer {
     drawBufferInfo(gl, vao, gl.TRIANGLES, 36, 0, count);
     gl.disable(gl.POLYGON_OFFSET_FILL);
     gl.depthMask(true);
+  }
+
+  /** Binds `program`, giving it this frame's uniforms the first time this frame (the texture's unit included). */
+  private useProgram(program: ProgramInfo): void {
+    this.gl.useProgram(program.program);
+    if (this.uniformsFrame.get(program) === this.frameNumber) return;
+    this.uniformsFrame.set(program, this.frameNumber);
+    setUniforms(program, this.frameUniforms);
+  }
+
+  private setConstantUniforms(): void {
+    const gl = this.gl;
+    if (gl.isContextLost()) return;
+    for (const program of [this.gpu.box, this.gpu.spine, this.gpu.shadow]) {
+      gl.useProgram(program.program);
+      setUniforms(program, this.constantUniforms);
+    }
+    gl.useProgram(null);
   }
 
   dispose(): void {
@@ -248,9 +280,9 @@ export class SceneRenderer {
   /** Rebuilds box instances only when something other than the camera changed. */
   private updateInstances(layout: ModelLayout, state: SceneState): void {
     const atlas = this.gpu.atlas;
-    const key = [layout, state.blocks, state.highlights, state.dim, atlas.version, atlas.layout];
-    if (key.length === this.instanceKey.length && key.every((k, i) => k === this.instanceKey[i])) return;
-    this.instanceKey = key;
+    const k = this.instanceKey;
+    if (k.length > 0 && k[0] === layout && k[1] === state.blocks && k[2] === state.highlights && k[3] === state.dim && k[4] === atlas.version && k[5] === atlas.layout) return;
+    this.instanceKey = [layout, state.blocks, state.highlights, state.dim, atlas.version, atlas.layout];
     const valuesMatch = atlas.layout === layout;
     const lists = this.builder.build(layout, state, {
       slot: (id) => (valuesMatch ? atlas.slot(id) : undefined),
@@ -270,6 +302,12 @@ export class SceneRenderer {
 
   /** Instance data into an existing buffer: in place when it fits, else re-specified (same object). */
   private upload(target: { buffer: WebGLBuffer; capacity: number }, data: Float32Array): void {
+    const last = this.uploaded.get(target);
+    if (last && sameFloats(last.data, last.length, data)) return;
+    if (!last || last.data.length < data.length) this.uploaded.set(target, { data: new Float32Array(Math.max(data.length, 2 * (last?.data.length ?? 0))), length: 0 });
+    const copy = this.uploaded.get(target)!;
+    copy.data.set(data);
+    copy.length = data.length;
     const gl = this.gl;
     gl.bindBuffer(gl.ARRAY_BUFFER, target.buffer);
     if (data.byteLength > target.capacity) {
@@ -362,6 +400,13 @@ export class SceneRenderer {
     wrap('createProgram', 'deleteProgram', 'programs');
     wrap('createVertexArray', 'deleteVertexArray', 'vertexArrays');
   }
+}
+
+/** Whether the first `length` floats of `a` are `b` (bit for bit; NaN never occurs in instance data). */
+function sameFloats(a: Float32Array, length: number, b: Float32Array): boolean {
+  if (length !== b.length) return false;
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** twgl attribute specs for instance data interleaved in `buffer` (stride and offsets in floats). */

@@ -70,6 +70,13 @@ export class SceneView {
   private matrices: CameraMatrices | null = null;
   private cssSize = { width: 1, height: 1, dpr: 1 };
   private frameRequest = 0;
+  /**
+   * A frame is wanted: scheduled at the end of the current task, so a caller that sets the scene
+   * and then draws with renderNow() (the article, every scroll frame) never requests and cancels
+   * an animation frame.
+   */
+  private renderWanted = false;
+  private scheduling = false;
   private lastTime = 0;
   private valuesPending = false;
   private readonly resize: ResizeObserver;
@@ -133,6 +140,7 @@ export class SceneView {
       e.preventDefault();
       cancelAnimationFrame(this.frameRequest);
       this.frameRequest = 0;
+      this.renderWanted = false;
     });
     canvas.addEventListener('webglcontextrestored', () => {
       this.renderer.restore();
@@ -263,17 +271,29 @@ export class SceneView {
    */
   renderNow(): void {
     if (this.renderer.isContextLost()) return;
-    cancelAnimationFrame(this.frameRequest);
+    this.renderWanted = false;
+    if (this.frameRequest) cancelAnimationFrame(this.frameRequest);
     this.frameRequest = 0;
     this.frame(performance.now());
   }
 
   requestRender(): void {
     if (this.frameRequest || this.renderer.isContextLost()) return;
-    this.frameRequest = requestAnimationFrame((t) => this.frame(t));
+    this.renderWanted = true;
+    if (this.scheduling) return;
+    this.scheduling = true;
+    queueMicrotask(this.schedule);
   }
 
+  private readonly schedule = (): void => {
+    this.scheduling = false;
+    if (!this.renderWanted || this.frameRequest || this.renderer.isContextLost()) return;
+    this.renderWanted = false;
+    this.frameRequest = requestAnimationFrame((t) => this.frame(t));
+  };
+
   dispose(): void {
+    this.renderWanted = false;
     cancelAnimationFrame(this.frameRequest);
     this.resize.disconnect();
     this.controls.dispose();
@@ -285,6 +305,7 @@ export class SceneView {
   /** One frame: ease the camera, draw, place labels and tooltip; schedule another while moving. */
   private frame(time: number): void {
     this.frameRequest = 0;
+    this.renderWanted = false;
     const t0 = performance.now();
     if (!this.layout || !this.spring) return;
     // renderNow() passes performance.now(), which can run ahead of the next rAF timestamp: clamp at 0.
