@@ -77,13 +77,18 @@ export class TextBoxes {
 export function canvasMeasure(root: HTMLElement): MeasureText {
   let ctx: CanvasRenderingContext2D | null | undefined;
   let family = '';
+  let lastFont = '';
   return (text, font) => {
     if (ctx === undefined) {
       ctx = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
       family = getComputedStyle(root).fontFamily || 'sans-serif';
     }
     if (!ctx) return text.length * parseFloat(font.replace(/^.*?(\d+(?:\.\d+)?)px$/, '$1')) * 0.6;
-    ctx.font = `${font} ${family}`;
+    // Setting a font parses it anew: only when it changes (running numbers come in one style).
+    if (font !== lastFont) {
+      lastFont = font;
+      ctx.font = `${font} ${family}`;
+    }
     return ctx.measureText(text).width;
   };
 }
