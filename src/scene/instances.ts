@@ -50,43 +50,70 @@ class FloatList {
 }
 
 const NO_HOLE = [0, 0, 0, 0] as const;
+const NO_OFFSET: Vec3 = [0, 0, 0];
+const NO_HIGHLIGHTS: readonly Highlight[] = [];
 /** "Everything revealed": more columns than any block has. */
 const ALL_COLUMNS = 1e9;
 
 export class InstanceBuilder {
   private readonly lists = { opaque: new FloatList(64 * BOX_STRIDE), overlay: new FloatList(16 * BOX_STRIDE), translucent: new FloatList(16 * BOX_STRIDE) };
+  /** Highlights by block, the lists emptied and refilled by each build (a frame allocates none). */
+  private readonly byBlock = new Map<string, Highlight[]>();
+  /** Scratch for one instance's fields, copied into the lists by write(). */
+  private readonly pos: Vec3 = [0, 0, 0];
+  private readonly size: Vec3 = [0, 0, 0];
+  private readonly at: Vec3 = [0, 0, 0];
+  private readonly sub: Vec3 = [0, 0, 0];
+  private readonly range: [number, number, number, number] = [0, 0, 0, 0];
+  private readonly atlas: [number, number, number, number] = [0, 0, 0, 0];
+  private readonly style: [number, number, number, number] = [0, 0, 0, 0];
+  private readonly reveal: [number, number] = [0, 0];
+  private readonly hole: [number, number, number, number] = [0, 0, 0, 0];
 
   /** Builds the three lists; the returned arrays are views valid until the next call. */
   build(layout: ModelLayout, state: Omit<SceneState, 'camera'>, values: ValueLookup): InstanceLists {
     const { opaque, overlay, translucent } = this.lists;
     opaque.length = overlay.length = translucent.length = 0;
-    const byBlock = new Map<string, Highlight[]>();
+    const byBlock = this.byBlock;
+    for (const list of byBlock.values()) list.length = 0;
     for (const h of state.highlights) {
       const list = byBlock.get(h.block);
       if (list) list.push(h);
       else byBlock.set(h.block, [h]);
     }
+    const { pos, size, at, sub, range, atlas, style: look, reveal } = this;
     const dim = clamp01(state.dim ?? 0);
 
     for (const b of layout.blocks) {
       const style = state.blocks[b.id];
       const opacity = clamp01(style?.opacity ?? 1);
       if (opacity <= 0) continue;
-      const offset = style?.offset ?? [0, 0, 0];
-      const pos: Vec3 = [b.position[0] + offset[0], b.position[1] + offset[1], b.position[2] + offset[2]];
-      const highlights = byBlock.get(b.id) ?? [];
-      const whole = highlights.find((h) => !h.lift && isWhole(h, b));
-      const lifted = highlights.find((h) => h.lift && !h.copy);
-      const hole = lifted ? [...rowsOf(lifted, b), ...colsOf(lifted, b)] : NO_HOLE;
-      const reveal: [number, number] = style?.reveal ? [style.reveal.cols, style.reveal.rows ?? 0] : [ALL_COLUMNS, 0];
+      const offset = style?.offset ?? NO_OFFSET;
+      set3(pos, b.position[0] + offset[0], b.position[1] + offset[1], b.position[2] + offset[2]);
+      const highlights = byBlock.get(b.id) ?? NO_HIGHLIGHTS;
+      let whole: Highlight | undefined;
+      let lifted: Highlight | undefined;
+      for (const h of highlights) {
+        if (!whole && !h.lift && isWhole(h, b)) whole = h;
+        if (!lifted && h.lift && !h.copy) lifted = h;
+      }
+      let hole: readonly number[] = NO_HOLE;
+      if (lifted) {
+        const [r0, r1] = rowsOf(lifted, b);
+        const [c0, c1] = colsOf(lifted, b);
+        hole = set4(this.hole, r0, r1, c0, c1);
+      }
+      reveal[0] = style?.reveal ? style.reveal.cols : ALL_COLUMNS;
+      reveal[1] = style?.reveal ? (style.reveal.rows ?? 0) : 0;
       const slot = values.slot(b.id);
-      const atlas: [number, number, number, number] = slot && values.hasValues(b) ? [slot.x, slot.y, 1, slot.scale] : [0, 0, 0, 1];
+      if (slot && values.hasValues(b)) set4(atlas, slot.x, slot.y, 1, slot.scale);
+      else set4(atlas, 0, 0, 0, 1);
       const kind = KIND_INDEX[b.kind];
       const baseRole = whole ? ROLE_INDEX[whole.role] : 0;
       const baseDim = whole ? roleDim(whole, dim) : dim;
       const base = opacity < 1 ? translucent : opaque;
-      const size: Vec3 = [b.size[0], b.size[1], Math.max(b.size[2], SLAB_CELLS * layout.cell)];
-      write(base, pos, size, [0, 0, b.rows.size, b.cols.size], atlas, [kind, opacity, baseDim, baseRole], reveal, hole);
+      set3(size, b.size[0], b.size[1], Math.max(b.size[2], SLAB_CELLS * layout.cell));
+      write(base, pos, size, set4(range, 0, 0, b.rows.size, b.cols.size), atlas, set4(look, kind, opacity, baseDim, baseRole), reveal, hole);
 
       const cellW = b.size[0] / Math.max(1, b.cols.size);
       const cellH = b.size[1] / Math.max(1, b.rows.size);
@@ -95,10 +122,10 @@ export class InstanceBuilder {
         const [r0, r1] = rowsOf(h, b);
         const [c0, c1] = colsOf(h, b);
         if (r1 <= r0 || c1 <= c0) continue;
-        const lift = h.lift ?? [0, 0, 0];
-        const at: Vec3 = [pos[0] + c0 * cellW + lift[0], pos[1] - r0 * cellH + lift[1], pos[2] + lift[2]];
-        const sub: Vec3 = [(c1 - c0) * cellW, (r1 - r0) * cellH, size[2]];
-        write(opacity < 1 ? translucent : overlay, at, sub, [r0, c0, r1 - r0, c1 - c0], atlas, [kind, opacity, roleDim(h, dim), ROLE_INDEX[h.role]], reveal, NO_HOLE);
+        const lift = h.lift ?? NO_OFFSET;
+        set3(at, pos[0] + c0 * cellW + lift[0], pos[1] - r0 * cellH + lift[1], pos[2] + lift[2]);
+        set3(sub, (c1 - c0) * cellW, (r1 - r0) * cellH, size[2]);
+        write(opacity < 1 ? translucent : overlay, at, sub, set4(range, r0, c0, r1 - r0, c1 - c0), atlas, set4(look, kind, opacity, roleDim(h, dim), ROLE_INDEX[h.role]), reveal, NO_HOLE);
       }
     }
     return {
@@ -110,14 +137,29 @@ export class InstanceBuilder {
   }
 }
 
+function set3(v: Vec3, x: number, y: number, z: number): Vec3 {
+  v[0] = x;
+  v[1] = y;
+  v[2] = z;
+  return v;
+}
+
+function set4<T extends [number, number, number, number]>(v: T, a: number, b: number, c: number, d: number): T {
+  v[0] = a;
+  v[1] = b;
+  v[2] = c;
+  v[3] = d;
+  return v;
+}
+
 function write(
   list: FloatList,
   pos: Vec3,
   size: Vec3,
-  range: [number, number, number, number],
-  atlas: [number, number, number, number],
-  style: [number, number, number, number],
-  reveal: [number, number],
+  range: readonly number[],
+  atlas: readonly number[],
+  style: readonly number[],
+  reveal: readonly number[],
   hole: readonly number[],
 ): void {
   list.reserve(BOX_STRIDE);
@@ -125,10 +167,10 @@ function write(
   let i = list.length;
   d[i++] = pos[0]; d[i++] = pos[1]; d[i++] = pos[2];
   d[i++] = size[0]; d[i++] = size[1]; d[i++] = size[2];
-  d[i++] = range[0]; d[i++] = range[1]; d[i++] = range[2]; d[i++] = range[3];
-  d[i++] = atlas[0]; d[i++] = atlas[1]; d[i++] = atlas[2]; d[i++] = atlas[3];
-  d[i++] = style[0]; d[i++] = style[1]; d[i++] = style[2]; d[i++] = style[3];
-  d[i++] = reveal[0]; d[i++] = reveal[1]; d[i++] = 0; d[i++] = 0;
+  d[i++] = range[0]!; d[i++] = range[1]!; d[i++] = range[2]!; d[i++] = range[3]!;
+  d[i++] = atlas[0]!; d[i++] = atlas[1]!; d[i++] = atlas[2]!; d[i++] = atlas[3]!;
+  d[i++] = style[0]!; d[i++] = style[1]!; d[i++] = style[2]!; d[i++] = style[3]!;
+  d[i++] = reveal[0]!; d[i++] = reveal[1]!; d[i++] = 0; d[i++] = 0;
   d[i++] = hole[0]!; d[i++] = hole[1]!; d[i++] = hole[2]!; d[i++] = hole[3]!;
   list.length = i;
 }
