@@ -216,8 +216,30 @@ function describe(b: Block, row: number, col: number, trace: Trace): string {
  * The tooltip of cell (row, col) of block `blockId`, for nano's layout with the trace of the same
  * sequence and nano's parameters (packed, or as named views).
  */
+/**
+ * Derived lookups, built once per layout and per parameter buffer rather than per explained cell
+ * (directors explain cells every frame): both inputs are never mutated in shape, and the views
+ * are subarrays, so they follow the buffer's numbers.
+ */
+const blockMaps = new WeakMap<ModelLayout, Map<string, Block>>();
+const viewCache = new WeakMap<Float32Array, { config: ModelLayout['config']; views: ParamViews }>();
+
+function blocksOf(layout: ModelLayout): Map<string, Block> {
+  let m = blockMaps.get(layout);
+  if (!m) blockMaps.set(layout, (m = blockById(layout)));
+  return m;
+}
+
+function viewsOf(layout: ModelLayout, params: Float32Array): ParamViews {
+  const hit = viewCache.get(params);
+  if (hit && hit.config === layout.config) return hit.views;
+  const views = paramViews(layout.config, params);
+  viewCache.set(params, { config: layout.config, views });
+  return views;
+}
+
 export function explainCell(layout: ModelLayout, blockId: string, row: number, col: number, trace: Trace, params: Float32Array | ParamViews): Explanation {
-  const byId = blockById(layout);
+  const byId = blocksOf(layout);
   const b = byId.get(blockId);
   if (!b) throw new RangeError(`no block "${blockId}" in the ${layout.model} layout`);
   if (!modelSpec(layout.model).hasWeights) throw new Error(`block "${blockId}" of ${layout.model} is drawn only: there are no values to explain`);
@@ -225,7 +247,7 @@ export function explainCell(layout: ModelLayout, blockId: string, row: number, c
   if (row < 0 || row >= b.rows.size || col < 0 || col >= b.cols.size || !Number.isInteger(row) || !Number.isInteger(col)) {
     throw new RangeError(`cell (${row}, ${col}) is outside block "${blockId}" (${b.rows.size} x ${b.cols.size})`);
   }
-  const views: ParamViews = params instanceof Float32Array ? paramViews(layout.config, params) : params;
+  const views: ParamViews = params instanceof Float32Array ? viewsOf(layout, params) : params;
   const block = (id: string) => {
     const x = byId.get(id);
     if (!x) throw new Error(`block "${blockId}" lists input "${id}", which is not in the layout`);
