@@ -71,6 +71,8 @@ export interface LabelInput {
   state: SceneState;
   /** Letters of the input tokens, drawn over the 'tokens' block's cells. */
   tokens: string | null;
+  /** Adds screen boxes no label may cover this frame (the arrows between blocks). */
+  avoid?: (add: (x0: number, y0: number, x1: number, y1: number) => void) => void;
 }
 
 export class LabelLayer {
@@ -123,10 +125,13 @@ export class LabelLayer {
   }
 
   /** Projects, places and positions the labels for one frame. */
+  private readonly addObstacle = (x0: number, y0: number, x1: number, y1: number): void => this.placer.obstacles.add(x0, y0, x1, y1);
+
   update(input: LabelInput): void {
     this.calloutShown.length = 0;
     if (!this.tree) return;
     this.placer.begin(input.width, input.height);
+    input.avoid?.(this.addObstacle);
     this.screen.begin(input.matrices, input.width, input.height);
     this.nc = 0;
     if (this.boundsFor !== input.state.blocks) {

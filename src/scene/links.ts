@@ -239,6 +239,10 @@ export interface LinkInput {
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+/** Points sampled along an arrow for the label layer to avoid, and the half size of each box, px. */
+const AVOID_SAMPLES = 12;
+const AVOID_HALF = 4;
+const NO_CALLOUTS: CalloutBoxes = { calloutBox: () => null };
 
 interface Slot {
   group: SVGGElement;
@@ -312,6 +316,33 @@ export class LinkLayer {
     }
     const [a, b] = chooseAnchors(from, to);
     return splitCubic(linkCurve(a, b), progress);
+  }
+
+  /**
+   * Small boxes along this frame's arrows between blocks, for the label layer to keep names off
+   * them (arrows are drawn under the labels). Arrows that end on a callout are left out: their
+   * callout is placed by the label layer itself, after this.
+   */
+  avoid(input: Omit<LinkInput, 'callouts'>, add: (x0: number, y0: number, x1: number, y1: number) => void): void {
+    const links = input.state.links;
+    if (!links || links.length === 0) return;
+    const full: LinkInput = { ...input, callouts: NO_CALLOUTS };
+    for (const link of links) {
+      if ('callout' in link.from || 'callout' in link.to) continue;
+      const c = this.curveOf(link, full);
+      if (!c) continue;
+      for (let k = 1; k < AVOID_SAMPLES; k++) {
+        const u = k / AVOID_SAMPLES;
+        const v = 1 - u;
+        const w0 = v * v * v;
+        const w1 = 3 * v * v * u;
+        const w2 = 3 * v * u * u;
+        const w3 = u * u * u;
+        const x = w0 * c.p0.x + w1 * c.c1.x + w2 * c.c2.x + w3 * c.p1.x;
+        const y = w0 * c.p0.y + w1 * c.c1.y + w2 * c.c2.y + w3 * c.p1.y;
+        add(x - AVOID_HALF, y - AVOID_HALF, x + AVOID_HALF, y + AVOID_HALF);
+      }
+    }
   }
 
   update(input: LinkInput): void {

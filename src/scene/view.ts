@@ -316,7 +316,8 @@ export class SceneView {
     const state = this.compose(this.spring.value);
     const { width, height } = this.cssSize;
     this.matrices = this.renderer.draw(this.layout, state, width, height);
-    this.labels.update({ matrices: this.matrices, width, height, state, tokens: this.tokens() });
+    const matrices = this.matrices;
+    this.labels.update({ matrices, width, height, state, tokens: this.tokens(), avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) });
     // After the labels: an arrow that ends at a callout needs where the callout was placed.
     this.links.update({ matrices: this.matrices, width, height, state, callouts: this.labels });
     if (this.pointer && this.hovered && !this.hovered.pinned) this.hoverAt(this.pointer, true);

@@ -124,6 +124,24 @@ const boxOf = (ids: string[]): [Vec3, Vec3] => {
   ];
 };
 
+describe('LabelLayer and the arrows it is told to avoid', () => {
+  it('places no label over a box it is asked to keep clear, and the same labels without it', () => {
+    const [w, h] = [768, 800];
+    const state = still(homeCamera(nano, w, h));
+    const matrices = cameraMatrices(state.camera, w, h, sceneRadius(nano));
+    const free = frame(nano, state, w, h).labels;
+    expect(free.length).toBeGreaterThan(2);
+    // Keep clear a box over where the first free label sat, as an arrow through it would.
+    const r = free[0]!.r;
+    const { root, children } = fakeRoot();
+    const layer = new LabelLayer(root, measure);
+    layer.setLayout(nano, 'gpt-nano');
+    layer.update({ matrices, width: w, height: h, state, tokens: 'CABBAC', avoid: (add) => add(r.x0, r.y0, r.x1, r.y1) });
+    const placed = shown(children);
+    for (const l of placed) expect(overlap(l.r, r), `"${l.text}" over the box to keep clear`).toBe(false);
+  });
+});
+
 describe('LabelLayer', () => {
   const sizes: [number, number][] = [
     [768, 800],

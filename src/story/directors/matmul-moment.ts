@@ -190,7 +190,9 @@ export function matmulMoment(ctx: DirectorContext, blockId: string, row: number,
     { from: { block: weight.id, rows: [row, row + 1] }, to: cell, role: 'source', progress: grow },
     { from: { block: lastInput.id, cols: [col, col + 1] }, to: cell, role: 'source', progress: grow },
   ];
-  if (biasBlock && done === n) links.push({ from: { block: biasBlock.id, rows: [row, row + 1] }, to: cell, role: biasIn ? 'result' : 'focus', progress: clamp((u - share) / (biasAt - share)) });
+  // The bias sits on the weight row's way to the result: its arrow arcs under the row, so the two
+  // arrows stay apart instead of one drawn over the other.
+  if (biasBlock && done === n) links.push({ from: { block: biasBlock.id, rows: [row, row + 1] }, to: cell, role: biasIn ? 'result' : 'focus', progress: clamp((u - share) / (biasAt - share)), bow: 'down' });
   links.push({ from: cell, to: { callout: 0 }, role: 'result', progress: grow });
   // The weight being multiplied, to the product it makes (the input sits level with that callout).
   if (current >= 0 && callouts.length > 1) links.push({ from: { block: weight.id, rows: [row, row + 1], cols: [current, current + 1] }, to: { callout: 1 }, role: 'focus' });
