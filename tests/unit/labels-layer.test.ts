@@ -125,7 +125,7 @@ const boxOf = (ids: string[]): [Vec3, Vec3] => {
 };
 
 describe('LabelLayer and the arrows it is told to avoid', () => {
-  it('places no label over a box it is asked to keep clear, and the same labels without it', () => {
+  it('places no label over a box it is asked to keep clear', () => {
     const [w, h] = [768, 800];
     const state = still(homeCamera(nano, w, h));
     const matrices = cameraMatrices(state.camera, w, h, sceneRadius(nano));
