@@ -101,8 +101,11 @@ export function direct(director: ChapterDirector, order: readonly string[], inde
   // A cut (e.g. to another model at another scale) starts on its own camera: easing from a view
   // of something no longer drawn would only sweep across empty space.
   const isCut = director.cuts?.includes(name!) ?? false;
-  const from = isCut ? null : previous ?? (index > 0 ? director.steps[order[index - 1]!]?.(ctx, 1) ?? null : null);
-  const camera = from ? lerpCamera(from.camera, scene.camera, beat(t, 0, CAMERA_MOVE)) : scene.camera;
+  // Once the move is over (most of the step) the previous step is not needed: not directing it
+  // every frame halves the directors' share of a scrolling frame.
+  const move = beat(t, 0, CAMERA_MOVE);
+  const from = isCut || move >= 1 ? null : previous ?? (index > 0 ? director.steps[order[index - 1]!]?.(ctx, 1) ?? null : null);
+  const camera = from ? lerpCamera(from.camera, scene.camera, move) : scene.camera;
   return {
     camera,
     blocks: scene.blocks ?? {},
