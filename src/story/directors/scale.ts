@@ -17,6 +17,7 @@ import { beat } from '../beats.ts';
 import type { ChapterDirector, DirectorContext, StepScene } from '../director.ts';
 import { zoomAbout } from './camera-paths.ts';
 import { computedUpTo, folded, mergeStyles, whole } from './common.ts';
+import { cellsBox, unionOf, type Box } from './forward-sweep.ts';
 import { bigCount, layersHolding, layerWork, modelParams, modelWork, rowsHolding } from './scale-figures.ts';
 import { layerBlockIds } from '../../scene/ids.ts';
 
@@ -30,22 +31,9 @@ interface Stretch {
   max: Vec3;
 }
 
-function boxWithOffsets(layout: ModelLayout, fold: Fold, parts: { id: string; rows?: Range; cols?: Range }[]): { min: Vec3; max: Vec3 } {
-  const min: Vec3 = [Infinity, Infinity, Infinity];
-  const max: Vec3 = [-Infinity, -Infinity, -Infinity];
-  for (const p of parts) {
-    const b = layout.blocks.find((x) => x.id === p.id)!;
-    const o = fold.offsets[b.id] ?? [0, 0, 0];
-    const [r0, r1] = p.rows ?? [0, b.rows.size];
-    const [c0, c1] = p.cols ?? [0, b.cols.size];
-    const lo: Vec3 = [b.position[0] + o[0] + c0, b.position[1] + o[1] - r1, b.position[2] + o[2] - b.size[2]];
-    const hi: Vec3 = [b.position[0] + o[0] + c1, b.position[1] + o[1] - r0, b.position[2] + o[2]];
-    for (let i = 0; i < 3; i++) {
-      min[i] = Math.min(min[i]!, lo[i]!);
-      max[i] = Math.max(max[i]!, hi[i]!);
-    }
-  }
-  return { min, max };
+/** The box of some cell ranges where the fold draws them. */
+function boxWithOffsets(layout: ModelLayout, fold: Fold, parts: { id: string; rows?: Range; cols?: Range }[]): Box {
+  return unionOf(...parts.map((p) => cellsBox(layout, p.id, p.rows, p.cols, fold.offsets[p.id])));
 }
 
 /**
