@@ -130,6 +130,7 @@ function keepLayersWhole(parts: readonly FoldPart[], heights: readonly number[],
 }
 
 const cache = new WeakMap<ModelLayout, Map<number, Fold>>();
+const stageCache = new WeakMap<ModelLayout, Map<number, Fold>>();
 
 /** The layout folded into `columns` columns (1 = as laid out). */
 export function foldLayout(layout: ModelLayout, columns: number): Fold {
@@ -194,6 +195,12 @@ export function foldLayout(layout: ModelLayout, columns: number): Fold {
  * An oblique camera shows a little less width than a face-on one: widths count at 90%.
  */
 export function foldForStage(layout: ModelLayout, stageAspect: number): Fold {
+  // Directors ask every frame: remember the answer per layout and stage shape.
+  let byAspect = stageCache.get(layout);
+  if (!byAspect) stageCache.set(layout, (byAspect = new Map()));
+  const key = Math.round(stageAspect * 1000);
+  const known = byAspect.get(key);
+  if (known) return known;
   const parts = foldParts(layout).length;
   let best = foldLayout(layout, 1);
   let bestScore = -Infinity;
@@ -209,6 +216,7 @@ export function foldForStage(layout: ModelLayout, stageAspect: number): Fold {
       bestScore = score;
     }
   }
+  byAspect.set(key, best);
   return best;
 }
 

@@ -267,6 +267,8 @@ export class LinkLayer {
   private shown = 0;
   private readonly tmp = new Float32Array(3);
   private readonly corner: Vec3 = [0, 0, 0];
+  /** Curves avoid() worked out this frame, by link, for update() to draw; emptied by update(). */
+  private readonly planned = new Map<Link, Cubic | null>();
 
   constructor(root: HTMLElement, before: Element | null) {
     const svg = document.createElementNS(SVG_NS, 'svg');
@@ -330,6 +332,8 @@ export class LinkLayer {
     for (const link of links) {
       if ('callout' in link.from || 'callout' in link.to) continue;
       const c = this.curveOf(link, full);
+      // update() draws this frame's arrows from the same curves instead of working them out again.
+      this.planned.set(link, c);
       if (!c) continue;
       for (let k = 1; k < AVOID_SAMPLES; k++) {
         const u = k / AVOID_SAMPLES;
@@ -349,10 +353,11 @@ export class LinkLayer {
     const links = input.state.links ?? [];
     let n = 0;
     for (const link of links) {
-      const curve = this.curveOf(link, input);
+      const curve = this.planned.has(link) ? this.planned.get(link)! : this.curveOf(link, input);
       if (!curve) continue;
       this.draw(n++, curve, link.role ?? DEFAULT_ROLE);
     }
+    this.planned.clear();
     for (let i = n; i < this.shown; i++) this.slots[i]!.group.style.display = 'none';
     this.shown = n;
   }
@@ -360,6 +365,7 @@ export class LinkLayer {
   clear(): void {
     for (let i = 0; i < this.shown; i++) this.slots[i]!.group.style.display = 'none';
     this.shown = 0;
+    this.planned.clear();
   }
 
   private draw(i: number, curve: Cubic, role: HighlightRole): void {

@@ -319,7 +319,7 @@ export class SceneView {
     const matrices = this.matrices;
     this.labels.update({ matrices, width, height, state, tokens: this.tokens(), avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) });
     // After the labels: an arrow that ends at a callout needs where the callout was placed.
-    this.links.update({ matrices: this.matrices, width, height, state, callouts: this.labels });
+    this.links.update({ matrices, width, height, state, callouts: this.labels });
     if (this.pointer && this.hovered && !this.hovered.pinned) this.hoverAt(this.pointer, true);
     if (moving) this.requestRender();
     else this.lastTime = 0;
