@@ -45,7 +45,9 @@ export function labelStyles(): LabelStyle[] {
 /** Width of `text` in CSS px in the given CSS font (weight, style and size; the family is the measurer's). */
 export type MeasureText = (text: string, font: string) => number;
 
-/** Box sizes of label texts, whole pixels; each string is measured once per style. */
+const DIGITS = /[0-9]/g;
+
+/** Box sizes of label texts, whole pixels; each string shape is measured once per style. */
 export class TextBoxes {
   private readonly widths = new Map<LabelStyle, Map<string, number>>();
   private readonly measure: MeasureText;
@@ -57,13 +59,16 @@ export class TextBoxes {
   width(text: string, s: LabelStyle): number {
     let m = this.widths.get(s);
     if (!m) this.widths.set(s, (m = new Map()));
-    let w = m.get(text);
+    // Labels set figures in tabular width (the stylesheet's tabular-nums), so every digit is as
+    // wide as "0": a running sum that changes its digits, not their count, keeps its measured box.
+    const shape = text.replace(DIGITS, '0');
+    let w = m.get(shape);
     if (w === undefined) {
-      // Bounded: callouts with running numbers bring new strings as a step plays.
+      // Bounded: callouts bring new strings as a step plays.
       if (m.size > 2000) m.clear();
       // One pixel to spare: the browser's text may lay out a fraction wider than the canvas measured.
-      w = Math.ceil(this.measure(text, `${s.face} ${s.px}px`) + 2 * s.pad + 2 * s.border) + 1;
-      m.set(text, w);
+      w = Math.ceil(this.measure(shape, `${s.face} ${s.px}px`) + 2 * s.pad + 2 * s.border) + 1;
+      m.set(shape, w);
     }
     return w;
   }

@@ -19,6 +19,7 @@ import { explainCell, type Explanation } from './explain.ts';
 import { LabelLayer } from './labels.ts';
 import { LinkLayer } from './links.ts';
 import { pickCell, rayFromScreen } from './pick.ts';
+import { keepIfSame } from './same.ts';
 import { SceneRenderer, WebGLUnavailableError, type ResourceCounts } from './renderer.ts';
 import { Tooltip } from './tooltip.ts';
 import type { CameraState, CellHit, Highlight, ModelLayout, SceneState, Vec3 } from './types.ts';
@@ -180,7 +181,16 @@ export class SceneView {
 
   /** What to emphasise: block styles, highlights, callouts, links, dim. Pass the same objects to avoid work. */
   setScene(content: Partial<SceneContent>): void {
-    this.content = { ...EMPTY, ...content };
+    const prev = this.content;
+    const next = { ...EMPTY, ...content };
+    // Equal parts keep the previous objects, so caches keyed by identity hold across frames.
+    this.content = {
+      blocks: keepIfSame(prev.blocks, next.blocks),
+      highlights: keepIfSame(prev.highlights, next.highlights),
+      callouts: keepIfSame(prev.callouts, next.callouts),
+      links: keepIfSame(prev.links, next.links),
+      dim: next.dim,
+    };
     this.requestRender();
   }
 
