@@ -36,8 +36,9 @@ export default defineConfig({
     },
   },
   build: { format: 'directory' },
-  // The 404 page is not a page to index.
-  integrations: [sitemap({ filter: (page) => !/\/404\/?$/.test(page) })],
+  // The sitemap lists the pages to index: not the 404 page, nor the embeds (each names its chapter
+  // page as canonical).
+  integrations: [sitemap({ filter: (page) => !/\/404\/?$/.test(page) && !/\/embed\//.test(page) })],
   markdown: {
     // :::step, :ref and :val in chapter Markdown (see src/story/markdown.ts).
     processor: unified({ remarkPlugins: [remarkDirective, [remarkArticle, { context: buildContext }], [remarkBaseLinks, { base }]] }),
