@@ -47,6 +47,8 @@ const EMPTY: SceneContent = Object.freeze({ blocks: Object.freeze({}), highlight
 /** How much the rest of the scene fades while a cell is hovered, so its sources stand out. */
 const HOVER_DIM = 0.3;
 const FRAME_HISTORY = 2000;
+/** Animation frames in a row that gpuBusy() may ask a caller to skip. */
+const BUSY_LIMIT = 4;
 
 export class SceneView {
   readonly root: HTMLElement;
@@ -71,6 +73,7 @@ export class SceneView {
   private matrices: CameraMatrices | null = null;
   private cssSize = { width: 1, height: 1, dpr: 1 };
   private frameRequest = 0;
+  private busyRun = 0;
   /**
    * A frame is wanted: scheduled at the end of the current task, so a caller that sets the scene
    * and then draws with renderNow() (the article, every scroll frame) never requests and cancels
@@ -279,6 +282,20 @@ export class SceneView {
    * Draws now rather than at the next animation frame: the new values reach the screen with the
    * next composite instead of a frame later. For updates the reader is waiting on (typed letters).
    */
+  /**
+   * True while the GPU has not finished the frame drawn last: a caller that draws per scroll frame
+   * (the article) skips this animation frame and draws the newer position at the next. After
+   * BUSY_LIMIT answers in a row it says false, so a driver that never signals cannot stop the picture.
+   */
+  gpuBusy(): boolean {
+    if (this.busyRun < BUSY_LIMIT && this.renderer.busy()) {
+      this.busyRun++;
+      return true;
+    }
+    this.busyRun = 0;
+    return false;
+  }
+
   renderNow(): void {
     if (this.renderer.isContextLost()) return;
     this.renderWanted = false;

@@ -136,6 +136,8 @@ export function startArticle(): void {
     if (!pos || !ctx || !view) return false;
     const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}:${refBlock ?? ''}`;
     if (key === lastKey) return false;
+    // The GPU is still on the last frame: draw this position at the next animation frame.
+    if (view.gpuBusy()) return false;
     lastKey = key;
     const director = directors[pos.chapter];
     if (!director) return false;
