@@ -40,6 +40,9 @@ export default defineConfig({
   // page as canonical).
   integrations: [sitemap({ filter: (page) => !/\/404\/?$/.test(page) && !/\/embed\//.test(page) })],
   markdown: {
+    // Code in the chapters is plain monospace: Shiki's colours are inline style attributes, which
+    // the CSP refuses, and highlighting would add bytes for a few short snippets.
+    syntaxHighlight: false,
     // :::step, :ref and :val in chapter Markdown (see src/story/markdown.ts).
     processor: unified({ remarkPlugins: [remarkDirective, [remarkArticle, { context: buildContext }], [remarkBaseLinks, { base }]] }),
   },
