@@ -7,6 +7,7 @@ import { NANO, decode, paramCount, type GPTConfig } from '../gpt/config.ts';
 import type { Trace } from '../gpt/trace.ts';
 import type { ModelLayout } from '../scene/types.ts';
 import { modelSpec } from '../scene/models.ts';
+import { formatNumber } from '../scene/formula.ts';
 import { bigCount, layersHolding, layerWeights, modelParams, modelWork, rowsHolding } from './directors/scale-figures.ts';
 
 export interface QuantityContext {
@@ -95,12 +96,15 @@ export const QUANTITIES: Record<string, (ctx: QuantityContext, fmt?: string) => 
   'first-id': (ctx) => String(ctx.trace.ids[0]),
   context: (ctx) => String(ctx.config.block_size),
   'first-normalized': (ctx, fmt) => fmtNumber((ctx.trace.tensors['embed']!.data[0]! - ctx.trace.tensors['h.0.ln_1.mean']!.data[0]!) * ctx.trace.tensors['h.0.ln_1.rstd']!.data[0]!, fmt),
-  // Lengths of the last column (square root of the sum of its C squares) at points of layer 1 and the spine.
-  'mlp-out-length': (ctx, fmt) => fmtNumber(lastColumnLength(ctx.trace, 'h.0.mlp.proj'), fmt),
-  'mlp-stream-length': (ctx, fmt) => fmtNumber(lastColumnLength(ctx.trace, 'h.0.resid_1'), fmt),
-  'stream-length-start': (ctx, fmt) => fmtNumber(lastColumnLength(ctx.trace, 'embed'), fmt),
-  'stream-length-end': (ctx, fmt) => fmtNumber(lastColumnLength(ctx.trace, `h.${ctx.config.n_layer - 1}.resid_2`), fmt),
+  // Lengths of the last column (square root of the sum of its C squares) at points of layer 1 and
+  // the spine; by default to four significant digits, as the stack chapter's spine labels write them.
+  'mlp-out-length': (ctx, fmt) => lengthText(lastColumnLength(ctx.trace, 'h.0.mlp.proj'), fmt),
+  'mlp-stream-length': (ctx, fmt) => lengthText(lastColumnLength(ctx.trace, 'h.0.resid_1'), fmt),
+  'stream-length-start': (ctx, fmt) => lengthText(lastColumnLength(ctx.trace, 'embed'), fmt),
+  'stream-length-end': (ctx, fmt) => lengthText(lastColumnLength(ctx.trace, `h.${ctx.config.n_layer - 1}.resid_2`), fmt),
 };
+
+const lengthText = (v: number, fmt?: string): string => (fmt === undefined ? formatNumber(v) : fmtNumber(v, fmt));
 
 /** The length of the last column of a [T, C] trace tensor: √(Σ x²) over its C channels. */
 export function lastColumnLength(trace: Trace, tensor: string): number {
