@@ -52,7 +52,9 @@ function builtBase(dir: string): string {
 }
 
 async function shootChapter(browser: Browser, slug: string): Promise<string> {
-  // The stage is the grid's second column: the viewport is widened until it is exactly OG_WIDTH.
+  // openChapter appends "/chapters/<slug>/" to the address it is given: origin plus base, no final slash.
+  // The stage is the grid's second column (the text column and gap take 512 px); fitViewport
+  // corrects the viewport until the stage is exactly OG_WIDTH x OG_HEIGHT.
   const { opened, steps } = await openChapter(browser, server.origin + server.base.replace(/\/$/, ''), slug, { width: OG_WIDTH + 512, height: OG_HEIGHT });
   try {
     await fitViewport(opened.page, '.stage');
