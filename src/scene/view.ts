@@ -22,7 +22,7 @@ import { pickCell, rayFromScreen } from './pick.ts';
 import { keepIfSame } from './same.ts';
 import { SceneRenderer, WebGLUnavailableError, type ResourceCounts } from './renderer.ts';
 import { Tooltip } from './tooltip.ts';
-import type { CameraState, CellHit, Highlight, ModelLayout, SceneState, Vec3 } from './types.ts';
+import type { CameraState, CellHit, Highlight, Link, ModelLayout, Range, SceneState, Vec3 } from './types.ts';
 
 export interface SceneViewOptions {
   /** One-finger drags and pinches belong to the scene (true on /explore/, false in the article). */
@@ -345,8 +345,9 @@ export class SceneView {
     this.matrices = this.renderer.draw(this.layout, state, width, height);
     const matrices = this.matrices;
     this.labels.update({ matrices, width, height, state, tokens: this.tokens(), avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) });
-    // After the labels: an arrow that ends at a callout needs where the callout was placed.
-    this.links.update({ matrices, width, height, state, callouts: this.labels });
+    // After the labels: an arrow that ends at a callout needs where the callout was placed, and a
+    // callout placed far from its cell gets an arrow to it.
+    this.links.update({ matrices, width, height, state: this.withLeaders(state), callouts: this.labels });
     if (this.pointer && this.hovered && !this.hovered.pinned) this.hoverAt(this.pointer, true);
     if (moving) this.requestRender();
     else this.lastTime = 0;
@@ -375,6 +376,17 @@ export class SceneView {
       this.canvas.width = w;
       this.canvas.height = h;
     }
+  }
+
+  /** `state` with an arrow from each callout the labels placed far from its cell to that cell. */
+  private withLeaders(state: SceneState): SceneState {
+    let leaders: Link[] | null = null;
+    state.callouts.forEach((c, i) => {
+      if (!this.labels.calloutIsFar(i)) return;
+      const to = c.row !== undefined && c.col !== undefined ? { block: c.block, rows: [c.row, c.row + 1] as Range, cols: [c.col, c.col + 1] as Range } : { block: c.block };
+      (leaders ??= []).push({ from: { callout: i }, to, role: c.role ?? 'focus' });
+    });
+    return leaders ? { ...state, links: [...(state.links ?? []), ...(leaders as Link[])] } : state;
   }
 
   private tokens(): string | null {
