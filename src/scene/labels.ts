@@ -46,6 +46,8 @@ const ROWS_SIDES: readonly Side[] = [LEFT, RIGHT];
 const CALLOUT_RIGHT: readonly Side[] = [RIGHT, LEFT, ABOVE, BELOW];
 const CALLOUT_LEFT: readonly Side[] = [LEFT, RIGHT, ABOVE, BELOW];
 const SPINE_SIDES: readonly Side[] = [RIGHT, LEFT];
+/** A callout whose box ends further than this from its cell, px, is far: an arrow joins them. */
+const FAR_DISTANCE = 40;
 /** A callout placed beside the whole drawing keeps this far from it, px (its arrow needs the room). */
 const FAR_GAP = 14;
 /** Scratch for placeBesideDrawing: free room on each side (indexed by Side), and the sides by room. */
@@ -136,9 +138,10 @@ export class LabelLayer {
   }
 
   /**
-   * Whether callout `index` was shown away from its cell, in the free room beside the drawing
-   * (no room near the cell: a dense model seen whole). The view joins such a callout to its cell
-   * with an arrow, as a diagram joins a label in its margin to what it names.
+   * Whether callout `index` was shown away from its cell: more than FAR_DISTANCE px from it, or in
+   * the free room beside the drawing (no room near the cell: a dense model seen whole). The view
+   * joins such a callout to its cell with an arrow, as a diagram joins a label in its margin to
+   * what it names.
    */
   calloutIsFar(index: number): boolean {
     return this.calloutShown[index] === true && this.calloutFar[index] === true;
@@ -176,7 +179,9 @@ export class LabelLayer {
       this.far = false;
       if (!this.placeOne(c, input)) continue;
       if (c.callout >= 0) {
-        this.calloutFar[c.callout] = this.far;
+        const p = this.placed;
+        const away = Math.hypot(Math.max(p.x0 - c.px, c.px - p.x1, 0), Math.max(p.y0 - c.py, c.py - p.y1, 0));
+        this.calloutFar[c.callout] = this.far || away > FAR_DISTANCE;
         const r = (this.calloutRects[c.callout] ??= { x0: 0, y0: 0, x1: 0, y1: 0 });
         r.x0 = this.placed.x0;
         r.y0 = this.placed.y0;

@@ -383,6 +383,8 @@ export class SceneView {
     let leaders: Link[] | null = null;
     state.callouts.forEach((c, i) => {
       if (!this.labels.calloutIsFar(i)) return;
+      // The director already joins this callout to something: no second arrow.
+      if (state.links?.some((l) => ('callout' in l.from && l.from.callout === i) || ('callout' in l.to && l.to.callout === i))) return;
       const to = c.row !== undefined && c.col !== undefined ? { block: c.block, rows: [c.row, c.row + 1] as Range, cols: [c.col, c.col + 1] as Range } : { block: c.block };
       (leaders ??= []).push({ from: { callout: i }, to, role: c.role ?? 'focus' });
     });

@@ -228,13 +228,26 @@ describe('LabelLayer', () => {
     expectClean(shown(children), blockRects(nano, state, camera, w, h), w, h);
   });
 
-  it('says a callout placed beside its cell is not far', () => {
+  it('says a callout beside its cell is near, and one moved more than 40 px off it is far', () => {
     const [w, h] = [800, 700];
+    const near = frameBox(...boxOf(['tok_emb', 'embed']), w, h, 0, 0);
+    const b = block('embed');
+    const free: SceneState = { ...still(near), callouts: [{ block: b.id, row: 0, col: b.cols.size + 2, text: '0.25', role: 'result' }] };
+    const a = frame(nano, free, w, h).layer;
+    expect(a.calloutBox(0)).not.toBeNull();
+    expect(a.calloutIsFar(0)).toBe(false);
+    // Pinned in the middle of a big block: moved off it, further than 40 px from its cell.
     const camera = frameBox(...boxOf(['h.0.mlp.c_fc.weight', 'h.0.mlp.fc']), w, h, 0, 0);
-    const state: SceneState = { ...still(camera), callouts: [{ block: 'h.0.mlp.c_fc.weight', row: 96, col: 24, text: 'dot product 0.9354 + bias −0.02819 = 0.9072', role: 'result' }] };
-    const { layer } = frame(nano, state, w, h);
-    expect(layer.calloutBox(0)).not.toBeNull();
-    expect(layer.calloutIsFar(0)).toBe(false);
+    const inside: SceneState = { ...still(camera), callouts: [{ block: 'h.0.mlp.c_fc.weight', row: 96, col: 24, text: 'dot product 0.9354 + bias −0.02819 = 0.9072', role: 'result' }] };
+    const { layer } = frame(nano, inside, w, h);
+    const box = layer.calloutBox(0)!;
+    const m = cameraMatrices(camera, w, h, sceneRadius(nano));
+    const fc = block('h.0.mlp.c_fc.weight');
+    const p = new Float32Array(3);
+    projectPoint(m, [fc.position[0] + (24.5 * fc.size[0]) / fc.cols.size, fc.position[1] - (96.5 * fc.size[1]) / fc.rows.size, 0], w, h, p);
+    const away = Math.hypot(Math.max(box.x0 - p[0]!, p[0]! - box.x1, 0), Math.max(box.y0 - p[1]!, p[1]! - box.y1, 0));
+    expect(layer.calloutIsFar(0)).toBe(away > 40);
+    expect(away).toBeGreaterThan(40);
   });
 
   it('reports no box for a callout it could not show', () => {
