@@ -11,6 +11,7 @@ import type { Trace } from '../gpt/trace.ts';
 import { layoutModel } from '../scene/layout.ts';
 import { MODELS } from '../scene/models.ts';
 import type { ModelId, ModelLayout } from '../scene/types.ts';
+import { sameData } from '../scene/same.ts';
 import { SceneView } from '../scene/view.ts';
 import { direct, type DirectorContext, type Generation, type ReaderChoices } from './director.ts';
 import { loadDirectors } from './directors/load.ts';
@@ -62,7 +63,7 @@ export function startArticle(): void {
   loadDirectors(chapterSlugs)
     .then((loaded) => {
       directors = loaded;
-      lastKey = '';
+      redraw();
     })
     .catch((e: Error) => {
       if (status) status.textContent = `The pictures for this page could not be loaded: ${e.message}`;
@@ -79,10 +80,17 @@ export function startArticle(): void {
   let shownTrace: Trace | null = null;
   let valuesShown = false;
   let lastKey = '';
+  /** The scene drawn last, with what else it was drawn for: a frame that would draw the same is skipped. */
+  let lastDrawn: { scene: ReturnType<typeof direct>; trace: Trace | null; viewport: string; ref: string | null } | null = null;
+  /** Draw at the next frame even if the reader has not moved (new values, directors, a hovered word). */
+  function redraw(): void {
+    lastKey = '';
+    lastDrawn = null;
+  }
   let valuesMarked = false;
   bindBlockRefs(document, layoutOf('nano', 6), (block) => {
     refBlock = block;
-    lastKey = '';
+    redraw();
   });
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -142,6 +150,12 @@ export function startArticle(): void {
     const director = directors[pos.chapter];
     if (!director) return false;
     const scene = direct(director, pos.beats, pos.index, pos.t, ctx);
+    // The reader scrolled but the picture stays the same (a step's animation is over): nothing to
+    // draw. The view redraws by itself when the canvas changes size.
+    const viewport = `${ctx.viewport.width}x${ctx.viewport.height}`;
+    const same = lastDrawn !== null && !announcePending && lastDrawn.trace === ctx.trace && lastDrawn.viewport === viewport && lastDrawn.ref === refBlock && sameData(lastDrawn.scene, scene);
+    if (same) return false;
+    lastDrawn = { scene, trace: ctx.trace, viewport, ref: refBlock };
     const trace = scene.model === 'nano' ? scene.trace ?? ctx.trace : null;
     const layout = trace ? layoutOf('nano', trace.ids.length) : layoutOf(scene.model, ctx.layout.T);
     if (layout !== shownLayout) {
@@ -227,14 +241,14 @@ export function startArticle(): void {
       const trace = await client.run(encoded.ids);
       if (id !== runId) return;
       data = { config: ready.config, params: ready.params, trace, generation: null };
-      lastKey = '';
+      redraw();
       updateQuantities();
       // State on the root element: lets a stylesheet (and the browser tests) know values are in.
       document.documentElement.dataset.model = 'ready';
       const g = await client.generate(encoded.ids, { temperature: 0, seed: choices.seed });
       if (id !== runId || !data) return;
       data = { ...data, generation: { tokens: g.tokens, traces: g.traces } };
-      lastKey = '';
+      redraw();
       updateQuantities();
       document.documentElement.dataset.generated = decodeTokens(g.tokens);
       document.dispatchEvent(new CustomEvent('gpt:generated', { detail: { input, tokens: g.tokens } }));
@@ -251,7 +265,7 @@ export function startArticle(): void {
   bindReaderControls(document, choices, {
     onInput: (input) => void run(input),
     onSampling: () => {
-      lastKey = '';
+      redraw();
     },
   });
   void run(choices.input);
