@@ -13,10 +13,11 @@ function h(tagName: string, properties: Record<string, unknown>, ...children: (H
 }
 
 /** The text of the result line; `output` is the reader's answer when known. */
-export function labResultText(r: { parts: readonly string[]; correct: number; total: number }, input?: string, output?: string): string {
+export function labResultText(r: { parts: readonly string[]; correct: number; total: number; ms?: number }, input?: string, output?: string): string {
   const which = r.parts.length === 0 ? 'With every part on' : `With ${r.parts.join(', ')} off`;
   const yours = input && output ? ` ${input} becomes ${output}.` : '';
-  return `${which}, the model sorts ${r.correct} of ${r.total} inputs.${yours}`;
+  const took = r.ms !== undefined ? ` (Answered in ${Math.max(1, Math.round(r.ms))} ms in your browser.)` : '';
+  return `${which}, the model sorts ${r.correct} of ${r.total} inputs.${yours}${took}`;
 }
 
 export function ablationLabForm(cfg: GPTConfig) {

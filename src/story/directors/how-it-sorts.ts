@@ -9,11 +9,12 @@ import { VOCAB } from '../../gpt/config.ts';
 import type { Trace } from '../../gpt/trace.ts';
 import { foldStyles } from '../../scene/fold.ts';
 import { headBlockIds, layerBlockIds, TOP_IDS } from '../../scene/ids.ts';
-import type { BlockStyle, Callout, Highlight, Link, ModelLayout } from '../../scene/types.ts';
+import type { BlockStyle, Callout, Highlight, ModelLayout, Vec3 } from '../../scene/types.ts';
 import { beat } from '../beats.ts';
 import { CAMERA_MOVE, type ChapterDirector, type DirectorContext, type StepScene } from '../director.ts';
 import { ablationRow, readoutsAt } from '../sorts-figures.ts';
 import { cols, folded, frame, mergeStyles, whole } from './common.ts';
+import { frameRegion } from './forward-sweep.ts';
 
 /** Position of the first answer slot: the column after the six input letters writes answer letter 0. */
 const FIRST_SLOT = 5;
@@ -83,10 +84,30 @@ function wholeModel(ctx: DirectorContext, pass: Pass, t: number) {
   return { camera, place: foldStyles(null, fold, beat(t, 0, CAMERA_MOVE)) };
 }
 
+/** Where layer 1's three attention patterns go for the counting step: a column right of the layer, and the region to frame. */
+function gatherProbs(layout: ModelLayout, ids: readonly string[]): { offsets: Vec3[]; min: Vec3; max: Vec3 } {
+  const layer = layout.blocks.filter((bl) => bl.layer === 0);
+  const right = Math.max(...layer.map((bl) => bl.position[0] + bl.size[0]));
+  const top = layout.blocks.find((bl) => bl.id === ids[0])!.position[1] + 2 * GATHER_GAP;
+  const x0 = right + GATHER_GAP;
+  let y = top;
+  const offsets = ids.map((id) => {
+    const bl = layout.blocks.find((x) => x.id === id)!;
+    const o: Vec3 = [x0 - bl.position[0], y - bl.position[1], 0];
+    y -= bl.size[1] + GATHER_GAP;
+    return o;
+  });
+  // Room on the right for the callouts (about 24 cells of text) and a little above and below.
+  return { offsets, min: [x0 - 2, y + GATHER_GAP - 2, -1], max: [x0 + layout.T + 26, top + 2, 0] };
+}
+
+/** Cells between the gathered attention patterns. */
+const GATHER_GAP = 5;
+
 /** Range of the answer slots' columns in a [.. x T] block. */
 const slotCols = (pass: Pass): [number, number] => [FIRST_SLOT, FIRST_SLOT + pass.slots];
 
-const range = (xs: number[], digits = 2) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+const range = (xs: number[], digits = 3) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
 export const howItSorts: ChapterDirector = {
   chapter: 'how-it-sorts',
@@ -107,7 +128,7 @@ export const howItSorts: ChapterDirector = {
         callouts:
           u > 0
             ? [
-                { block: TOP_IDS.tokens, text: `${ctx.choices.input} → ${answer}`, role: 'source' },
+                { block: TOP_IDS.tokens, text: `${ctx.choices.input} sorted: ${answer}`, role: 'source' },
                 { block: TOP_IDS.probs, text: `sorted: ${whole729.correct} of ${whole729.total} inputs`, role: 'result' },
               ]
             : [],
@@ -161,27 +182,30 @@ export const howItSorts: ChapterDirector = {
 
     counting: (ctx, t) => {
       const pass = answerPass(ctx);
-      const heads = [0, 1, 2].map((h) => headBlockIds(0, h));
+      const heads = [0, 1, 2].map((h) => headBlockIds(0, h).probs);
       const [a, b] = slotCols(pass);
       const first = a;
       const last = b - 1;
-      const u = beat(t, 0.3, 0.5);
-      const highlights: Highlight[] = heads.flatMap((h) => [{ block: h.probs, rows: [0, INPUT_LENGTH], cols: [a, b], role: 'focus' as const }]);
+      // The three patterns come out of their heads and stand in a column to the right of layer 1,
+      // with room on their right for what each slot gives one letter of each kind.
+      const u = beat(t, 0.05, 0.3);
+      const gathered = gatherProbs(pass.layout, heads);
+      const blocks: Record<string, BlockStyle> = Object.fromEntries(heads.map((id, i) => [id, { offset: gathered.offsets[i]!.map((x) => x * u) as Vec3 }]));
+      const w = beat(t, 0.45, 0.3);
+      const highlights: Highlight[] = heads.map((id) => ({ block: id, rows: [0, INPUT_LENGTH] as [number, number], cols: [a, b] as [number, number], role: 'focus' as const }));
       const callouts: Callout[] = [];
-      const links: Link[] = [];
-      heads.forEach((h, i) => {
-        callouts.push({ block: h.probs, row: 0, col: first, text: `head ${i + 1}, first slot: ${shareText(perLetterShare(pass.trace, i, first))}`, role: 'source', side: 'left' });
-        if (u > 0 && last > first) callouts.push({ block: h.probs, row: INPUT_LENGTH - 1, col: last, text: `last slot: ${shareText(perLetterShare(pass.trace, i, last))}`, role: 'result' });
+      heads.forEach((id, i) => {
+        callouts.push({ block: id, row: 0, col: first, text: `head ${i + 1}, first slot: ${shareText(perLetterShare(pass.trace, i, first))}`, role: 'source' });
+        if (w > 0 && last > first) callouts.push({ block: id, row: INPUT_LENGTH - 1, col: last, text: `last slot: ${shareText(perLetterShare(pass.trace, i, last))}`, role: 'result' });
       });
-      if (u > 0 && last > first) links.push({ from: { block: heads[0]!.probs, rows: [0, INPUT_LENGTH], cols: [first, first + 1] }, to: { block: heads[0]!.probs, rows: [0, INPUT_LENGTH], cols: [last, last + 1] }, role: 'focus', progress: u });
       return {
         trace: pass.trace,
-        camera: frame(ctx, [heads[0]!.probs, heads[2]!.probs], { zoom: 1.25 }, pass.layout),
+        camera: frameRegion(ctx, gathered.min, gathered.max, { yaw: -0.12, pitch: 0.06 }),
+        blocks,
         highlights,
         callouts,
-        links,
-        dim: 0.4,
-        describe: `Layer 1's three attention patterns for ${ctx.choices.input}, from the answer slots (columns ${a + 1} to ${b}) to the six input letters (top rows). Share of one letter of each kind: ${heads.map((_, i) => `head ${i + 1} first slot ${shareText(perLetterShare(pass.trace, i, first))}${last > first ? `, last slot ${shareText(perLetterShare(pass.trace, i, last))}` : ''}`).join('; ')}.`,
+        dim: 0.55,
+        describe: `Layer 1's three attention patterns for ${ctx.choices.input}: columns are positions, the answer slots are columns ${a + 1} to ${b}, rows are the letters looked at, the six input letters on top. Share one letter of each kind gets: ${heads.map((_, i) => `head ${i + 1} first slot ${shareText(perLetterShare(pass.trace, i, first))}${last > first ? `, last slot ${shareText(perLetterShare(pass.trace, i, last))}` : ''}`).join('; ')}.`,
       };
     },
 
@@ -196,11 +220,11 @@ export const howItSorts: ChapterDirector = {
       const range2 = slotCols(pass);
       return {
         trace: pass.trace,
-        camera: frame(ctx, [TOP_IDS.embed, ids.resid1], { zoom: 1.05, yaw: -0.12 }, pass.layout),
+        camera: frame(ctx, [TOP_IDS.embed, ids.resid1, headBlockIds(0, 2).out], { zoom: 1.02, yaw: -0.12 }, pass.layout),
         highlights: [cols(TOP_IDS.embed, range2, 'muted'), cols(ids.resid1, range2, u > 0 ? 'result' : 'focus'), ...[0, 1, 2].map((h) => whole(headBlockIds(0, h).out, 'source'))],
         callouts: [
-          { block: TOP_IDS.embed, text: `embedding: count of A's read with R² ${range(before)}`, role: 'muted' },
-          ...(u > 0 ? [{ block: ids.resid1, text: `after layer 1 attention: R² ≥ ${Math.min(...after).toFixed(2)}`, role: 'result' as const }] : []),
+          { block: TOP_IDS.embed, text: `embedding: count of A's read with R² ${range(before, 2)}`, role: 'muted' },
+          ...(u > 0 ? [{ block: ids.resid1, text: `after layer 1 attention: R² ≥ ${Math.min(...after).toFixed(3)}`, role: 'result' as const }] : []),
           { block: TOP_IDS.tokens, text: `${ctx.choices.input}: ${counts.map((c, v) => `${c} ${VOCAB[v]}`).join(', ')}`, role: 'source' },
         ],
         links: u > 0 ? [{ from: { block: TOP_IDS.embed, cols: range2 }, to: { block: ids.resid1, cols: range2 }, role: 'result', progress: u }] : [],
@@ -280,7 +304,7 @@ function labScene(ctx: DirectorContext, t: number): StepScene {
     blocks: mergeStyles(place, off.blocks),
     highlights: [...off.highlights, whole(TOP_IDS.tokens, 'source'), cols(TOP_IDS.probs, slotCols(pass), 'result')],
     callouts: [
-      { block: TOP_IDS.tokens, text: `${ctx.choices.input} → ${answer}`, role: 'source' },
+      { block: TOP_IDS.tokens, text: `${ctx.choices.input} sorted: ${answer}`, role: 'source' },
       { block: TOP_IDS.probs, text: `${which}: ${correct} of ${total} sorted`, role: 'result' },
     ],
     dim: 0.2,
