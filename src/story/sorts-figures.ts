@@ -5,7 +5,7 @@
  * computes from the shipped weights (deterministic; tests/unit/analysis.test.ts regenerates and
  * compares it), imported at build time.
  */
-import analysisJson from '../../docs/analysis.json';
+import analysisJson from '../../docs/analysis.json' with { type: 'json' };
 import type { Analysis, AblationResult, HeadLook, Readout } from '../gpt/analysis.ts';
 import { VOCAB } from '../gpt/config.ts';
 

@@ -13,8 +13,8 @@ import type { BlockStyle, Callout, Highlight, ModelLayout, Vec3 } from '../../sc
 import { beat } from '../beats.ts';
 import { CAMERA_MOVE, type ChapterDirector, type DirectorContext, type StepScene } from '../director.ts';
 import { ablationRow, readoutsAt } from '../sorts-figures.ts';
-import { cols, folded, frame, mergeStyles, whole } from './common.ts';
-import { frameRegion } from './forward-sweep.ts';
+import { boxOf, cols, folded, mergeStyles, whole } from './common.ts';
+import { blockOf, frameRegion } from './forward-sweep.ts';
 
 /** Position of the first answer slot: the column after the six input letters writes answer letter 0. */
 const FIRST_SLOT = 5;
@@ -101,6 +101,15 @@ function gatherProbs(layout: ModelLayout, ids: readonly string[]): { offsets: Ve
   return { offsets, min: [x0 - 2, y + GATHER_GAP - 2, -1], max: [x0 + layout.T + 26, top + 2, 0] };
 }
 
+/** Cells between the stream after layer 1's attention and the embedding brought beside it. */
+const BESIDE_GAP = 6;
+
+/** The blocks framed with `right` cells of room on their right for callouts. */
+function frameWithRoom(ctx: DirectorContext, layout: ModelLayout, ids: readonly string[], right: number) {
+  const { min, max } = boxOf(layout, ids);
+  return frameRegion(ctx, [min[0] - 2, min[1] - 2, min[2]], [max[0] + right, max[1] + 2, max[2]], { yaw: -0.12, pitch: 0.06 });
+}
+
 /** Cells between the gathered attention patterns. */
 const GATHER_GAP = 5;
 
@@ -140,20 +149,20 @@ export const howItSorts: ChapterDirector = {
     'switch-off': (ctx, t) => {
       const pass = answerPass(ctx);
       const head = headBlockIds(0, 0);
-      const others = [headBlockIds(0, 1), headBlockIds(0, 2)];
       const u = beat(t, 0.3, 0.4);
       const off = greyed(pass.layout, u > 0 ? ['h.0.attn.head0'] : []);
       const row = ablationRow('h.0.attn.head0');
-      const callouts: Callout[] = [{ block: head.out, text: u > 0 ? 'head 1: switched off, its output = its average over 729 inputs' : 'head 1 of layer 1: its output', role: u > 0 ? 'muted' : 'focus' }];
-      if (u >= 1) callouts.push({ block: others[1]!.out, text: `without it: ${row.correct} of ${row.total} sorted`, role: 'result' });
+      const out = blockOf(pass.layout, head.out);
+      const callouts: Callout[] = [{ block: head.out, row: 0, col: out.cols.size - 1, text: u > 0 ? 'switched off: its average over 729 inputs' : 'head 1 of layer 1: its output', role: u > 0 ? 'muted' : 'focus' }];
+      if (u >= 1) callouts.push({ block: head.out, row: out.rows.size - 1, col: out.cols.size - 1, text: `without it: ${row.correct} of ${row.total} sorted`, role: 'result' });
       return {
         trace: pass.trace,
-        camera: frame(ctx, [head.q.weight, head.out, others[1]!.out], { zoom: 1.05 }, pass.layout),
+        camera: frameWithRoom(ctx, pass.layout, [head.scores, head.out], 24),
         blocks: off.blocks,
-        highlights: [...off.highlights, ...others.map((h) => whole(h.out, 'focus'))],
+        highlights: u > 0 ? off.highlights : [whole(head.out, 'focus')],
         callouts,
         dim: 0.35,
-        describe: `Layer 1's three attention heads. Head 1 is switched off: its output is replaced by its average over all 729 inputs. Without it, ${row.correct} of ${row.total} inputs are sorted.`,
+        describe: `Layer 1's first attention head, from its scores to its output. Switched off, its output is replaced by its average over all 729 inputs. Without it, ${row.correct} of ${row.total} inputs are sorted.`,
       };
     },
 
@@ -216,20 +225,30 @@ export const howItSorts: ChapterDirector = {
       const after = readoutsAt('h.0.resid_1').map((r) => Math.min(r.countA, r.countB));
       const inp = pass.trace.ids.slice(0, INPUT_LENGTH);
       const counts = [0, 1, 2].map((v) => inp.filter((x) => x === v).length);
-      const u = beat(t, 0.3, 0.4);
-      const range2 = slotCols(pass);
+      const countText = `${ctx.choices.input}: ${counts.map((c, v) => `${c} ${VOCAB[v]}`).join(', ')}`;
+      // The stream before any attention (the embedding) comes down beside the stream right after
+      // layer 1's attention, so the two can be compared column for column.
+      const come = beat(t, 0.05, 0.3);
+      const u = beat(t, 0.4, 0.4);
+      const embed = blockOf(pass.layout, TOP_IDS.embed);
+      const resid = blockOf(pass.layout, ids.resid1);
+      const x = resid.position[0] + resid.size[0] + BESIDE_GAP;
+      const offset: Vec3 = [(x - embed.position[0]) * come, (resid.position[1] - embed.position[1]) * come, 0];
+      const slots = slotCols(pass);
+      const lowest = resid.position[1] - resid.size[1];
       return {
         trace: pass.trace,
-        camera: frame(ctx, [TOP_IDS.embed, ids.resid1, headBlockIds(0, 2).out], { zoom: 1.02, yaw: -0.12 }, pass.layout),
-        highlights: [cols(TOP_IDS.embed, range2, 'muted'), cols(ids.resid1, range2, u > 0 ? 'result' : 'focus'), ...[0, 1, 2].map((h) => whole(headBlockIds(0, h).out, 'source'))],
+        camera: frameRegion(ctx, [resid.position[0] - 2, lowest - 3, -1], [x + embed.size[0] + 26, resid.position[1] + 3, 0], { yaw: -0.12, pitch: 0.06 }),
+        blocks: { [TOP_IDS.embed]: { offset } },
+        highlights: [cols(TOP_IDS.embed, slots, 'source'), cols(ids.resid1, slots, u > 0 ? 'result' : 'focus')],
         callouts: [
-          { block: TOP_IDS.embed, text: `embedding: count of A's read with R² ${range(before, 2)}`, role: 'muted' },
-          ...(u > 0 ? [{ block: ids.resid1, text: `after layer 1 attention: R² ≥ ${Math.min(...after).toFixed(3)}`, role: 'result' as const }] : []),
-          { block: TOP_IDS.tokens, text: `${ctx.choices.input}: ${counts.map((c, v) => `${c} ${VOCAB[v]}`).join(', ')}`, role: 'source' },
+          { block: TOP_IDS.embed, row: 0, col: embed.cols.size - 1, text: `before attention: R² ${range(before, 2)}`, role: 'source' },
+          { block: TOP_IDS.embed, row: embed.rows.size - 1, col: embed.cols.size - 1, text: countText, role: 'muted' },
+          ...(u > 0 ? [{ block: ids.resid1, row: resid.rows.size - 1, col: resid.cols.size - 1, text: `after: R² ≥ ${Math.min(...after).toFixed(3)}`, role: 'result' as const }] : []),
         ],
-        links: u > 0 ? [{ from: { block: TOP_IDS.embed, cols: range2 }, to: { block: ids.resid1, cols: range2 }, role: 'result', progress: u }] : [],
-        dim: 0.45,
-        describe: `The residual stream at the answer slots, before and after layer 1's attention. How many A's the input holds reads off the embedding with R² ${range(before)}, and right after the attention with R² of at least ${Math.min(...after).toFixed(2)} (A's and B's). ${ctx.choices.input} holds ${counts.map((c, v) => `${c} ${VOCAB[v]}`).join(', ')}.`,
+        links: u > 0 ? [{ from: { block: TOP_IDS.embed, cols: slots }, to: { block: ids.resid1, cols: slots }, role: 'result', progress: u }] : [],
+        dim: 0.5,
+        describe: `The residual stream at the answer slots before any attention (the embedding, right) and right after layer 1's attention (left). How many A's the input holds reads off the embedding with R² ${range(before, 2)}, and right after the attention with R² of at least ${Math.min(...after).toFixed(3)} (A's and B's). ${countText}.`,
       };
     },
 
