@@ -53,7 +53,7 @@ describe('How it sorts: the lab', () => {
     expect(want).toBeLessThan(analysis.inputs);
     const text = await resultFor(page, want);
     expect(text).toContain(`${want} of ${analysis.inputs}`);
-    expect(text).toContain('h.0.attn.head0 off');
+    expect(text).toContain('With head 1 of layer 1 off');
     expect(text).toMatch(/CBABBC becomes [ABC]{6}\. \(Answered in \d+ ms in your browser\.\)/);
     // In well under a second once the means are in (the first request also computes them).
     const ms = Number(await page.getAttribute(RESULT, 'data-ms'));

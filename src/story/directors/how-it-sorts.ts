@@ -13,6 +13,7 @@ import type { BlockStyle, Callout, Highlight, ModelLayout, Vec3 } from '../../sc
 import { beat } from '../beats.ts';
 import { CAMERA_MOVE, type ChapterDirector, type DirectorContext, type StepScene } from '../director.ts';
 import { ablationRow, readoutsAt } from '../sorts-figures.ts';
+import { partsLabel } from '../lab-form.ts';
 import { boxOf, cols, folded, mergeStyles, whole } from './common.ts';
 import { blockOf, frameRegion } from './forward-sweep.ts';
 
@@ -316,7 +317,7 @@ function labScene(ctx: DirectorContext, t: number): StepScene {
   const correct = lab?.correct ?? ablationRow('').correct;
   const total = lab?.total ?? ablationRow('').total;
   const answer = lab ? letters(lab.output) : answerOf(pass);
-  const which = parts.length > 0 ? `${parts.join(', ')} off` : 'every part on';
+  const which = parts.length > 0 ? `${partsLabel(parts)} off` : 'every part on';
   return {
     trace: pass.trace,
     camera,
