@@ -61,7 +61,8 @@ export function bindAblationLab(root: ParentNode, handlers: LabHandlers): { refr
   }
   return {
     refresh: () => {
-      for (const form of forms) if (checked(form).length > 0) void update(form);
+      // A result line that names the reader's letters (the lab was used) follows new letters.
+      for (const form of forms) if (checked(form).length > 0 || form.querySelector<HTMLOutputElement>('output[name="lab-result"]')?.dataset.correct !== undefined) void update(form);
     },
   };
 }

@@ -70,10 +70,16 @@ describe('How it sorts: the lab', () => {
     const second = Number(await page.getAttribute(RESULT, 'data-ms'));
     expect(second, `the first request took ${ms} ms (with the means)`).toBeLessThan(1000);
 
+    // New letters: the experiment runs again on them.
+    const field = page.locator('#how-it-sorts-lab form.reader-input input[name="input"]');
+    await field.fill('CCBBAA');
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('CCBBAA becomes') ?? false, RESULT, { timeout: 30_000 });
+    expect(await page.textContent(RESULT)).toContain(`sorts ${correctWithout('h.1.mlp')} of ${analysis.inputs}`);
+
     // Everything back on.
     await page.locator('form.ablation-lab button[type="reset"]').click();
     const back = await resultFor(page, analysis.inputs);
-    expect(back).toContain(`With every part on, the model sorts ${analysis.inputs} of ${analysis.inputs} inputs. CBABBC becomes ${[...'CBABBC'].sort().join('')}.`);
+    expect(back).toContain(`With every part on, the model sorts ${analysis.inputs} of ${analysis.inputs} inputs. CCBBAA becomes ${[...'CCBBAA'].sort().join('')}.`);
     await page.waitForFunction(() => !(window.__scene.state()?.highlights.some((h) => h.role === 'muted') ?? true), null, { timeout: 10_000 });
     expect(p.problems()).toEqual([]);
   }, 120_000);
