@@ -53,7 +53,19 @@ export function bindAblationLab(root: ParentNode, handlers: LabHandlers): { refr
     }
   }
 
+  // The worker computes the parts' averages on its first experiment (729 forward passes): start it
+  // when the lab comes into view, so the reader's first switch answers sooner, and the result line
+  // names their letters before they touch anything.
+  const warm = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      warm.unobserve(entry.target);
+      const form = entry.target as HTMLFormElement;
+      if (form.querySelector<HTMLOutputElement>('output[name="lab-result"]')?.dataset.correct === undefined) void update(form);
+    }
+  });
   for (const form of forms) {
+    warm.observe(form);
     form.addEventListener('change', () => void update(form));
     form.addEventListener('submit', (e) => e.preventDefault());
     // After a reset the boxes are cleared only once the event has run.
