@@ -61,6 +61,8 @@ for (const row of ANALYSIS.ablations) {
   // The fallback: how often slot 0 / slot 5 is right (first letter A, last letter C).
   if (row.part !== '') SORTS_QUANTITIES[`without-${row.part}-first-a`] = () => String(row.written[0]![0]!);
   if (row.part !== '') SORTS_QUANTITIES[`without-${row.part}-last-c`] = () => String(row.written[5]![2]!);
+  // The letter written most often in each slot: the whole answer when every input gets the same one.
+  if (row.part !== '') SORTS_QUANTITIES[`without-${row.part}-answer`] = () => row.written.map((w) => VOCAB[w.indexOf(Math.max(...w))]).join('');
 }
 
 // Layer 1's heads: the share of attention one input letter of each kind gets from slot k: "look-0-A-0".
