@@ -31,6 +31,7 @@ export const KEY_STEPS: Readonly<Record<string, string>> = Object.freeze({
   stack: 'spine',
   output: 'softmax',
   generation: 'six-passes',
+  'how-it-sorts': 'counting',
   scale: 'gpt3',
 });
 

@@ -23,6 +23,8 @@ import { FIRST_VALUES_MARK } from './marks.ts';
 import { evalQuantity, type QuantityContext } from './quantities.ts';
 import { ScrollStory } from './scroll.ts';
 import { bindReaderControls } from './controls.ts';
+import { bindAblationLab } from './lab.ts';
+import type { LabState } from './director.ts';
 import { bindNavigation, carryInput, unknownHashNotice, type Navigation } from './navigation.ts';
 import { installTestHook } from '../components/scene-canvas.ts';
 
@@ -57,6 +59,7 @@ export function startArticle(): void {
   const client = createClient();
   let data: Data | null = null;
   let refBlock: string | null = null;
+  let lab: LabState | null = null;
   // Filled as soon as this page's chapters' directors have loaded (one small chunk each).
   let directors: Record<string, ChapterDirector> = {};
   const chapterSlugs = [...document.querySelectorAll<HTMLElement>('[data-chapter]')].map((el) => el.dataset.chapter!);
@@ -118,6 +121,7 @@ export function startArticle(): void {
       generation: data.generation,
       params: data.params,
       choices,
+      lab,
       viewport: { width: rect.width || 1, height: rect.height || 1 },
     };
   }
@@ -142,7 +146,7 @@ export function startArticle(): void {
     const pos = story.position();
     const ctx = context();
     if (!pos || !ctx || !view) return false;
-    const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}:${refBlock ?? ''}`;
+    const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}:${refBlock ?? ''}:${lab?.parts.join(',') ?? ''}:${lab?.trace.ids.join('') ?? ''}`;
     if (key === lastKey) return false;
     // The GPU is still on the last frame: draw this position at the next animation frame.
     if (view.gpuBusy()) return false;
@@ -262,8 +266,26 @@ export function startArticle(): void {
   checkHash();
   window.addEventListener('hashchange', checkHash);
 
+  const labControls = bindAblationLab(document, {
+    ablate: (parts, ids) => client.ablate(parts, ids),
+    input: () => choices.input,
+    onResult: (state) => {
+      lab = state;
+      lastKey = '';
+    },
+    announce: (text) => {
+      if (description) description.textContent = text;
+    },
+    onError: (message) => {
+      if (status) status.textContent = `The experiment could not run: ${message}`;
+    },
+  });
+
   bindReaderControls(document, choices, {
-    onInput: (input) => void run(input),
+    onInput: (input) => {
+      void run(input);
+      labControls.refresh();
+    },
     onSampling: () => {
       redraw();
     },

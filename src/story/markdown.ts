@@ -13,6 +13,7 @@
  *
  *   ::reader-input    the form where the reader types their own six letters
  *   ::sampling        temperature and seed controls for picking the next token
+ *   ::ablation-lab    checkboxes that switch the model's heads and MLPs off (src/story/lab.ts)
  *   ::legend          the key to the picture's colours (src/components/legend.ts)
  *
  * Any other directive-looking text (e.g. "A:B") is put back as plain text.
@@ -23,6 +24,7 @@ import type {} from 'mdast-util-to-hast'; // declares data.hName / hProperties o
 import { slugFromPath } from './schema.ts';
 import { evalQuantity, type QuantityContext } from './quantities.ts';
 import { legendHtml } from '../components/legend.ts';
+import { ablationLabForm } from './lab-form.ts';
 
 type Directive = ContainerDirective | LeafDirective | TextDirective;
 
@@ -88,6 +90,9 @@ export function remarkArticle(options: ArticleMarkdownOptions) {
           node.children = [{ type: 'text', value }];
         } else if (node.type === 'leafDirective' && node.name === 'legend') {
           parent.children.splice(i, 1, { type: 'html', value: legendHtml() });
+        } else if (node.type === 'leafDirective' && node.name === 'ablation-lab') {
+          ctx ??= options.context();
+          node.data = ablationLabForm(ctx.config) as never;
         } else if (node.type === 'leafDirective' && (node.name === 'reader-input' || node.name === 'sampling')) {
           ctx ??= options.context();
           node.data = node.name === 'reader-input' ? readerInputForm(ctx.input) : samplingForm();
