@@ -271,7 +271,7 @@ export function startArticle(): void {
     input: () => choices.input,
     onResult: (state) => {
       lab = state;
-      lastKey = '';
+      redraw();
     },
     announce: (text) => {
       if (description) description.textContent = text;
