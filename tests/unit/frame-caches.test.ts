@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keepIfSame, sameData } from '../../src/scene/same.ts';
-import { TextBoxes, labelStyles } from '../../src/scene/label-styles.ts';
+import { TextBoxes, canvasMeasure, labelStyles } from '../../src/scene/label-styles.ts';
 
 describe('sameData: the scene keeps equal director output as the same object', () => {
   it('equal block styles, highlights and links built afresh are the same data', () => {
@@ -49,5 +49,28 @@ describe('TextBoxes: running numbers are measured once per shape', () => {
     expect(boxes.width('12.5', style)).toBeLessThan(boxes.width('123.5', style));
     boxes.width('top share: 41%', style);
     expect(calls).toEqual(['00.0', '000.0', 'top share: 00%']);
+  });
+});
+
+describe('canvasMeasure: each character measured once per font', () => {
+  it('sums per-character advances and measures a character only the first time', () => {
+    const measured: string[] = [];
+    const fakeCtx = { font: '', measureText: (t: string) => (measured.push(t), { width: t === 'W' ? 11 : 6 }) };
+    const g = globalThis as { document?: unknown; getComputedStyle?: unknown };
+    const saved = [g.document, g.getComputedStyle];
+    g.document = { createElement: () => ({ getContext: () => fakeCtx }) };
+    g.getComputedStyle = () => ({ fontFamily: 'system-ui' });
+    try {
+      const measure = canvasMeasure({} as HTMLElement);
+      expect(measure('WAW', '500 12px')).toBe(28);
+      expect(measure('AWAAW', '500 12px')).toBe(40);
+      expect(measured).toEqual(['W', 'A']);
+      expect(fakeCtx.font).toBe('500 12px system-ui');
+      measure('A', 'bold 14px');
+      expect(measured).toEqual(['W', 'A', 'A']);
+      expect(fakeCtx.font).toBe('bold 14px system-ui');
+    } finally {
+      [g.document, g.getComputedStyle] = saved;
+    }
   });
 });
