@@ -28,7 +28,7 @@ import { ArrowBuilder, FLOW_LOOK, InstanceBuilder, SLAB_CELLS, SPINE_LOOK } from
 import { BACKGROUND_HEX, FACE_HEX, KIND_HEX, NEGATIVE_HEX, ROLE_HEX, SPINE_HEX, hexToRgb } from './palette.ts';
 import { BOX_ATTRIBS, BOX_FS, BOX_STRIDE, BOX_VS, SHADOW_FS, SHADOW_VS, SPINE_ATTRIBS, SPINE_FS, SPINE_STRIDE, SPINE_VS } from './shaders.ts';
 import { ValueAtlas } from './textures.ts';
-import type { ModelLayout, SceneState } from './types.ts';
+import type { ModelLayout, SceneState, Vec3 } from './types.ts';
 
 export class WebGLUnavailableError extends Error {
   constructor(message: string) {
@@ -109,6 +109,8 @@ export class SceneRenderer {
   private frameNumber = 0;
   /** Signalled when the GPU has finished the last frame drawn; null once seen signalled. */
   private fence: WebGLSync | null = null;
+  /** What the last frame drawn was drawn with (sameAsDrawn). */
+  private readonly drawn = { layout: null as ModelLayout | null, width: 0, height: 0, pixelAngle: 0, viewProjection: new Float32Array(16), origin: [0, 0, 0] as Vec3, eye: [0, 0, 0] as Vec3 };
   /** Colours and strengths: set once per program when it is built (and again after a context loss). */
   private readonly constantUniforms: Record<string, unknown> = {
     u_kind: this.uniforms.kind,
@@ -156,6 +158,7 @@ export class SceneRenderer {
     if (!gl) throw new WebGLUnavailableError('the WebGL2 context could not be restored');
     this.gl = gl;
     this.fence = null;
+    this.drawn.layout = null;
     Object.assign(this.counts, { textures: 0, buffers: 0, programs: 0, vertexArrays: 0 });
     this.trackResources(gl);
     this.gpu = this.createGpuState();
@@ -177,7 +180,10 @@ export class SceneRenderer {
     this.matrices = matrices;
     const gl = this.gl;
     if (gl.isContextLost()) return matrices;
-    this.updateInstances(layout, state);
+    const rebuilt = this.updateInstances(layout, state);
+    // The canvas keeps showing the last frame until something is drawn: when nothing the GPU
+    // draws has changed (only a callout's text or an arrow, say), skip the GL work altogether.
+    if (!rebuilt && this.sameAsDrawn(matrices, layout, gl.drawingBufferWidth, gl.drawingBufferHeight)) return matrices;
 
     gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
     const u = this.uniforms;
@@ -297,11 +303,33 @@ export class SceneRenderer {
     this.gpu.atlas.dispose();
   }
 
-  /** Rebuilds box instances only when something other than the camera changed. */
-  private updateInstances(layout: ModelLayout, state: SceneState): void {
+  /**
+   * Whether the last frame drawn used these matrices, this layout and this drawing-buffer size
+   * (instances unchanged is the caller's part); remembers them for the next call when not.
+   */
+  private sameAsDrawn(m: CameraMatrices, layout: ModelLayout, width: number, height: number): boolean {
+    const d = this.drawn;
+    let same = d.layout === layout && d.width === width && d.height === height && d.pixelAngle === m.pixelAngle;
+    for (let i = 0; same && i < 16; i++) same = d.viewProjection[i] === m.viewProjection[i];
+    for (let i = 0; same && i < 3; i++) same = d.origin[i] === m.origin[i] && d.eye[i] === m.eye[i];
+    if (same) return true;
+    d.layout = layout;
+    d.width = width;
+    d.height = height;
+    d.pixelAngle = m.pixelAngle;
+    d.viewProjection.set(m.viewProjection);
+    for (let i = 0; i < 3; i++) {
+      d.origin[i] = m.origin[i]!;
+      d.eye[i] = m.eye[i]!;
+    }
+    return false;
+  }
+
+  /** Rebuilds box instances only when something other than the camera changed; true when it did. */
+  private updateInstances(layout: ModelLayout, state: SceneState): boolean {
     const atlas = this.gpu.atlas;
     const k = this.instanceKey;
-    if (k.length > 0 && k[0] === layout && k[1] === state.blocks && k[2] === state.highlights && k[3] === state.dim && k[4] === atlas.version && k[5] === atlas.layout) return;
+    if (k.length > 0 && k[0] === layout && k[1] === state.blocks && k[2] === state.highlights && k[3] === state.dim && k[4] === atlas.version && k[5] === atlas.layout) return false;
     this.instanceKey = [layout, state.blocks, state.highlights, state.dim, atlas.version, atlas.layout];
     const valuesMatch = atlas.layout === layout;
     const lists = this.builder.build(layout, state, {
@@ -318,6 +346,7 @@ export class SceneRenderer {
     const arrows = this.arrows.build(layout, this.arrowGroups.groups, state);
     this.upload(this.gpu.spineBuffer, arrows.data);
     this.spineCount = arrows.count;
+    return true;
   }
 
   /** Instance data into an existing buffer: in place when it fits, else re-specified (same object). */
