@@ -11,6 +11,8 @@ interface Exports {
   init(nLayer: number, nHead: number, nEmbd: number, vocab: number, blockSize: number, batchMax: number): void;
   params_ptr(): number;
   grads_ptr(): number;
+  adam_m_ptr(): number;
+  adam_v_ptr(): number;
   num_params(): number;
   ids_ptr(): number;
   targets_ptr(): number;
@@ -49,6 +51,8 @@ export class WasmGPT {
   readonly batchMax: number;
   private readonly x: Exports;
   private step = 0;
+  /** The factor the last trainStep multiplied the gradients by (global-norm clipping; 1 when not clipped). */
+  lastGradScale = 1;
 
   private constructor(instance: WebAssembly.Instance, config: GPTConfig, batchMax: number) {
     this.x = instance.exports as unknown as Exports;
@@ -88,6 +92,40 @@ export class WasmGPT {
 
   get grads(): Float32Array {
     return this.f32(this.x.grads_ptr(), this.x.num_params());
+  }
+
+  /** AdamW's moments, one float per parameter: live views, as `params`. */
+  get adamM(): Float32Array {
+    return this.f32(this.x.adam_m_ptr(), this.x.num_params());
+  }
+
+  get adamV(): Float32Array {
+    return this.f32(this.x.adam_v_ptr(), this.x.num_params());
+  }
+
+  /** AdamW steps taken since the engine was created or the optimiser last reset. */
+  get steps(): number {
+    return this.step;
+  }
+
+  /** Forgets the optimiser's state (moments and step count), as a freshly created engine. */
+  resetOptimizer(): void {
+    this.adamM.fill(0);
+    this.adamV.fill(0);
+    this.step = 0;
+    this.lastGradScale = 1;
+  }
+
+  /**
+   * One forward pass over a batch of equal-length sequences (at most batchMax); returns a view of
+   * the probabilities, (B, T, V), valid until the next call into the engine.
+   */
+  probsBatch(seqs: readonly ArrayLike<number>[]): Float32Array {
+    const T = seqs[0]!.length;
+    if (seqs.length > this.batchMax) throw new RangeError(`batch of ${seqs.length} exceeds ${this.batchMax}`);
+    this.writeBatch(seqs.map((ids) => ({ ids })), T);
+    this.x.forward(seqs.length, T);
+    return this.f32(this.x.act_ptr(this.slot('PROBS'), 0), seqs.length * T * this.config.vocab_size);
   }
 
   setParams(params: Float32Array): void {
@@ -219,6 +257,7 @@ export class WasmGPT {
     const loss = this.lossAndGrads(batch);
     const norm = this.x.grad_norm();
     const scale = norm > opt.gradClip ? opt.gradClip / (norm + 1e-6) : 1;
+    this.lastGradScale = scale;
     this.step++;
     for (const s of paramSpecs(this.config)) {
       this.x.adamw(s.offset, s.size, opt.lr, opt.beta1, opt.beta2, opt.eps, s.decay ? opt.weightDecay : 0, scale, this.step);

@@ -1,0 +1,87 @@
+/**
+ * The training run, shared by `npm run train` (scripts/train.ts) and the training chapter's worker
+ * (train-host.ts): minGPT's initialisation, the seeded sort-task sampler, batches of 64 and AdamW
+ * with minGPT's settings, one WASM engine. The same seed and iteration count give the same bytes
+ * wherever it runs.
+ */
+import { SORT_LENGTH, type GPTConfig } from './config.ts';
+import { mulberry32 } from './random.ts';
+import { allInputs, initParams, sampleExample, sortedOf, type Example } from './sort.ts';
+import { MINGPT_ADAMW, type AdamWSettings, type WasmGPT } from './wasm.ts';
+
+/** Sequences per optimisation step. */
+export const TRAIN_BATCH = 64;
+/** The seed and length of the run that produced public/models/sort-nano.safetensors. */
+export const DEFAULT_SEED = 1337;
+export const DEFAULT_ITERS = 2000;
+
+export class SortTrainer {
+  readonly engine: WasmGPT;
+  readonly seed: number;
+  readonly settings: AdamWSettings;
+  /** Optimisation steps taken. */
+  iteration = 0;
+  private rand: () => number;
+
+  /** Puts the seed's initial weights into `engine` (batchMax >= TRAIN_BATCH) and forgets any optimiser state. */
+  constructor(engine: WasmGPT, seed: number, settings: AdamWSettings = MINGPT_ADAMW) {
+    if (engine.batchMax < TRAIN_BATCH) throw new RangeError(`training needs an engine for batches of ${TRAIN_BATCH}, got ${engine.batchMax}`);
+    this.engine = engine;
+    this.seed = seed >>> 0;
+    this.settings = settings;
+    engine.setParams(initParams(engine.config, this.seed));
+    engine.resetOptimizer();
+    // Data and initialisation draw from separate streams so either can change without moving the other.
+    this.rand = mulberry32(this.seed ^ 0x9e3779b9);
+  }
+
+  /** The next batch of the seed's example stream (advances it). */
+  nextBatch(): Example[] {
+    return Array.from({ length: TRAIN_BATCH }, () => sampleExample(this.rand, this.engine.config.vocab_size));
+  }
+
+  /** One step: a fresh batch, loss, gradients, clipping, AdamW. Returns the batch's mean loss. */
+  step(): number {
+    const loss = this.engine.trainStep(this.nextBatch(), this.settings);
+    this.iteration++;
+    return loss;
+  }
+}
+
+/**
+ * How many of the vocab^6 inputs greedy decoding sorts exactly (729 for three letters), in batches
+ * of the engine's batchMax. Greedy decoding writes the sorted answer exactly when, fed the input and
+ * the right answer so far (one pass over 11 tokens), every answer position's most likely letter is
+ * the right one: then each pass of the generation sees the same prefix and picks the same letter.
+ * Ties go to the lower letter, as in pickToken.
+ */
+export function sortAccuracy(engine: WasmGPT, cfg: GPTConfig = engine.config, length = SORT_LENGTH): { correct: number; total: number } {
+  const V = cfg.vocab_size;
+  const inputs = allInputs(V, length);
+  const T = 2 * length - 1;
+  let correct = 0;
+  for (let start = 0; start < inputs.length; start += engine.batchMax) {
+    const chunk = inputs.slice(start, start + engine.batchMax);
+    const seqs = chunk.map((inp) => [...inp, ...sortedOf(inp)].slice(0, T));
+    const probs = engine.probsBatch(seqs);
+    chunk.forEach((inp, b) => {
+      const want = sortedOf(inp);
+      for (let k = 0; k < length; k++) {
+        const row = (b * T + length - 1 + k) * V;
+        let best = 0;
+        for (let v = 1; v < V; v++) if (probs[row + v]! > probs[row + best]!) best = v;
+        if (best !== want[k]) return;
+      }
+      correct++;
+    });
+  }
+  return { correct, total: inputs.length };
+}
+
+/** The training example for an input: the six letters, then the sorted ones as targets (minGPT's layout). */
+export function exampleOf(input: readonly number[]): Example {
+  const cat = [...input, ...sortedOf(input)];
+  const ids = cat.slice(0, -1);
+  const targets = cat.slice(1).map((t, i) => (i < input.length - 1 ? -1 : t));
+  return { ids, targets };
+}
