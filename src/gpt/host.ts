@@ -11,10 +11,13 @@ import { pickToken } from './sort.ts';
 import { mulberry32 } from './random.ts';
 import type { Trace } from './trace.ts';
 import { WasmGPT } from './wasm.ts';
+import { TrainHost } from './train-host.ts';
 
 interface Engine {
   forward(ids: number[]): Trace;
 }
+
+const NO_TRAINING = 'training needs the WebAssembly engine, which did not load here';
 
 export type Fetcher = (url: string) => Promise<ArrayBuffer>;
 export type Reply = (response: Response, transfer: ArrayBuffer[]) => void;
@@ -22,12 +25,17 @@ export type Reply = (response: Response, transfer: ArrayBuffer[]) => void;
 export class EngineHost {
   private engine: Engine | null = null;
   private config: GPTConfig | null = null;
+  /** The training chapter's runs, once the WASM engine has loaded (training needs WebAssembly). */
+  private training: TrainHost | null = null;
+  private readonly schedule?: (fn: () => void) => void;
   private readonly fetchBytes: Fetcher;
   private readonly reply: Reply;
 
-  constructor(fetchBytes: Fetcher, reply: Reply) {
+  /** `schedule` runs the next chunk of a training run as a new task (default: a message port). */
+  constructor(fetchBytes: Fetcher, reply: Reply, schedule?: (fn: () => void) => void) {
     this.fetchBytes = fetchBytes;
     this.reply = reply;
+    this.schedule = schedule;
   }
 
   async handle(req: Request): Promise<void> {
@@ -35,6 +43,11 @@ export class EngineHost {
       if (req.type === 'init') await this.init(req.wasmUrl, req.weightsUrl, req.forceEngine);
       else if (req.type === 'run') this.run(req.id, req.ids);
       else if (req.type === 'generate') this.generate(req);
+      else if (req.type === 'train-explain') {
+        if (this.training) await this.training.explain(req);
+        else this.reply({ type: 'error', id: req.id, code: 'not-ready', message: NO_TRAINING }, []);
+      } else if (this.training) await this.training.control(req);
+      else this.reply({ type: 'train-progress', run: 0, seed: 0, iters: 0, iteration: 0, state: 'idle', firstIteration: 1, losses: [], msPerIter: 0, error: NO_TRAINING }, []);
     } catch (e) {
       const id = 'id' in req ? req.id : undefined;
       this.reply({ type: 'error', id, code: 'engine', message: (e as Error).message }, []);
@@ -54,9 +67,11 @@ export class EngineHost {
     let fallbackReason: string | undefined;
     if (forceEngine !== 'ts') {
       try {
-        const wasm = await WasmGPT.create(await this.fetchBytes(wasmUrl), config);
+        const module = await WebAssembly.compile(await this.fetchBytes(wasmUrl));
+        const wasm = await WasmGPT.create(module, config);
         wasm.setParams(params);
         this.engine = wasm;
+        this.training = new TrainHost(module, config, this.reply, this.schedule);
         this.reply({ type: 'ready', engine: 'wasm', config, params: params.slice() }, []);
         return;
       } catch (e) {

@@ -1,0 +1,171 @@
+/**
+ * Training inside the engine worker. The run is cut into chunks of about CHUNK_MS; between chunks
+ * the worker goes back to its message loop, so the page's inference requests are answered while
+ * the model trains. Every `every` iterations (and at the start and the end) a checkpoint is sent:
+ * the weights, accuracy on all inputs, and the answer and forward pass for the reader's letters.
+ */
+import type { GPTConfig } from './config.ts';
+import { packTrace, type Checkpoint, type Request, type TrainControl, type TrainProgress, type TrainState } from './protocol.ts';
+import { generate } from './sort.ts';
+import { explainTraining } from './train-explain.ts';
+import { SortTrainer, sortAccuracy, TRAIN_BATCH } from './training.ts';
+import { WasmGPT } from './wasm.ts';
+import type { Reply } from './host.ts';
+
+/** Longest stretch of optimisation steps between two turns of the message loop, ms. */
+export const CHUNK_MS = 12;
+/** Longest gap between two progress messages while running, ms (the loss curve's refresh). */
+const PROGRESS_MS = 100;
+
+/** Runs `fn` as a new task right away: unlike nested setTimeout, a message port is never clamped to 4 ms. */
+export function soon(): (fn: () => void) => void {
+  const channel = new MessageChannel();
+  const queue: (() => void)[] = [];
+  channel.port1.onmessage = () => queue.shift()?.();
+  return (fn) => {
+    queue.push(fn);
+    channel.port2.postMessage(null);
+  };
+}
+
+export class TrainHost {
+  private readonly module: WebAssembly.Module;
+  private readonly config: GPTConfig;
+  private readonly reply: Reply;
+  private readonly schedule: (fn: () => void) => void;
+  private engine: WasmGPT | null = null;
+  private trainer: SortTrainer | null = null;
+  private run = 0;
+  private iters = 0;
+  private every = 50;
+  private input: number[] = [];
+  private state: TrainState = 'idle';
+  private losses: number[] = [];
+  private lastSent = 0;
+  private stepMs = 0;
+  /** A chunk is scheduled: at most one chain of chunks runs, whatever the reader clicks. */
+  private pending = false;
+  private error: string | undefined;
+
+  constructor(module: WebAssembly.Module, config: GPTConfig, reply: Reply, schedule: (fn: () => void) => void = soon()) {
+    this.module = module;
+    this.config = config;
+    this.reply = reply;
+    this.schedule = schedule;
+  }
+
+  private async engineFor(): Promise<WasmGPT> {
+    return (this.engine ??= await WasmGPT.create(this.module, this.config, TRAIN_BATCH));
+  }
+
+  /** The numbers of the chapter's first steps, from an engine of its own (the run's is left alone). */
+  async explain(req: Extract<Request, { type: 'train-explain' }>): Promise<void> {
+    const engine = await WasmGPT.create(this.module, this.config, TRAIN_BATCH);
+    const explained = explainTraining(engine, req.seed, req.input);
+    new SortTrainer(engine, req.seed);
+    const params = engine.params.slice();
+    const trace = packTrace(engine.forward(req.input));
+    this.reply({ type: 'train-explained', id: req.id, explained, params, trace }, [params.buffer as ArrayBuffer, trace.buffer]);
+  }
+
+  async control(req: TrainControl): Promise<void> {
+    if (req.action === 'start') {
+      const engine = await this.engineFor();
+      this.run++;
+      this.trainer = new SortTrainer(engine, req.seed);
+      this.iters = req.iters;
+      this.every = req.every;
+      this.input = req.input;
+      this.losses = [];
+      this.stepMs = 0;
+      this.state = 'running';
+      this.send(this.checkpoint());
+      this.continue();
+    } else if (req.action === 'pause') {
+      if (this.state !== 'running') return;
+      this.state = 'paused';
+      this.send();
+    } else if (req.action === 'resume') {
+      if (this.state !== 'paused') return;
+      this.state = 'running';
+      this.send();
+      this.continue();
+    } else if (req.action === 'reset') {
+      this.run++;
+      this.trainer = null;
+      this.losses = [];
+      this.state = 'idle';
+      this.send();
+    } else if (req.action === 'input') {
+      this.input = req.input;
+    }
+  }
+
+  private continue(): void {
+    if (this.pending) return;
+    this.pending = true;
+    this.schedule(() => {
+      this.pending = false;
+      this.chunk();
+    });
+  }
+
+  /** Steps for about CHUNK_MS (at least one), stopping early at a checkpoint. */
+  private chunk(): void {
+    const trainer = this.trainer;
+    if (this.state !== 'running' || !trainer) return;
+    const start = performance.now();
+    let checkpoint: Checkpoint | undefined;
+    for (;;) {
+      const t0 = performance.now();
+      const loss = trainer.step();
+      this.stepMs += performance.now() - t0;
+      this.losses.push(loss);
+      if (!Number.isFinite(loss)) {
+        this.state = 'paused';
+        this.error = `the loss became ${loss} at iteration ${trainer.iteration}`;
+        break;
+      }
+      if (trainer.iteration % this.every === 0 || trainer.iteration >= this.iters) {
+        checkpoint = this.checkpoint();
+        break;
+      }
+      if (performance.now() - start >= CHUNK_MS) break;
+    }
+    if (trainer.iteration >= this.iters) this.state = 'done';
+    if (checkpoint || this.state !== 'running' || performance.now() - this.lastSent >= PROGRESS_MS) this.send(checkpoint);
+    if (this.state === 'running') this.continue();
+  }
+
+  private checkpoint(): Checkpoint {
+    const trainer = this.trainer!;
+    const engine = trainer.engine;
+    const params = engine.params.slice();
+    const { correct, total } = sortAccuracy(engine);
+    const answer = generate(engine, this.input, this.input.length);
+    const trace = packTrace(engine.forward(this.input));
+    return { iteration: trainer.iteration, params, correct, total, answer, trace };
+  }
+
+  private send(checkpoint?: Checkpoint): void {
+    const trainer = this.trainer;
+    const iteration = trainer?.iteration ?? 0;
+    const msg: TrainProgress = {
+      type: 'train-progress',
+      run: this.run,
+      seed: trainer?.seed ?? 0,
+      iters: this.iters,
+      iteration,
+      state: this.state,
+      firstIteration: iteration - this.losses.length + 1,
+      losses: this.losses,
+      msPerIter: iteration > 0 ? this.stepMs / iteration : 0,
+      checkpoint,
+      error: this.error,
+    };
+    this.error = undefined;
+    this.losses = [];
+    this.lastSent = performance.now();
+    this.reply(msg, checkpoint ? [checkpoint.params.buffer as ArrayBuffer, checkpoint.trace.buffer] : []);
+  }
+}
