@@ -24,6 +24,7 @@ import { ScrollStory } from './scroll.ts';
 import { bindReaderControls } from './controls.ts';
 import { bindNavigation, carryInput, unknownHashNotice, type Navigation } from './navigation.ts';
 import { installTestHook } from '../components/scene-canvas.ts';
+import type { TrainingPage } from './training/panel.ts';
 
 interface Data {
   config: GPTConfig;
@@ -54,6 +55,27 @@ export function startArticle(): void {
   const choices: ReaderChoices = { input: fromUrl.input, temperature: 0, seed: 1 };
 
   const client = createClient();
+  // The training chapter's run (its code and plots load only on pages that show the chapter).
+  let training: TrainingPage | null = null;
+  const trainingRoot = document.querySelector<HTMLElement>('[data-training]')?.closest<HTMLElement>('[data-chapter]');
+  if (trainingRoot) {
+    import('./training/panel.ts')
+      .then(({ startTraining }) => {
+        const ids = encode(choices.input);
+        training = startTraining(trainingRoot, {
+          client,
+          input: 'error' in ids ? [] : ids.ids,
+          shipped: client.ready.then((r) => r.params),
+          reducedMotion: () => reducedMotion.matches,
+          onChange: () => (lastKey = ''),
+          notice: showNotice,
+        });
+        lastKey = '';
+      })
+      .catch((e: Error) => {
+        if (status) status.textContent = `The training run could not be loaded: ${e.message}`;
+      });
+  }
   let data: Data | null = null;
   let refBlock: string | null = null;
   // Filled as soon as this page's chapters' directors have loaded (one small chunk each).
@@ -77,6 +99,7 @@ export function startArticle(): void {
 
   let shownLayout: ModelLayout | null = null;
   let shownTrace: Trace | null = null;
+  let shownParams: Float32Array | null = null;
   let valuesShown = false;
   let lastKey = '';
   let valuesMarked = false;
@@ -111,6 +134,7 @@ export function startArticle(): void {
       params: data.params,
       choices,
       viewport: { width: rect.width || 1, height: rect.height || 1 },
+      training: training?.view() ?? null,
     };
   }
 
@@ -134,9 +158,10 @@ export function startArticle(): void {
     const pos = story.position();
     const ctx = context();
     if (!pos || !ctx || !view) return false;
-    const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}:${refBlock ?? ''}`;
+    const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}:${refBlock ?? ''}:${training?.version() ?? ''}`;
     if (key === lastKey) return false;
     lastKey = key;
+    if (pos.chapter === 'training') training?.frame(pos.beats[pos.index]!, pos.t);
     const director = directors[pos.chapter];
     if (!director) return false;
     const scene = direct(director, pos.beats, pos.index, pos.t, ctx);
@@ -151,9 +176,11 @@ export function startArticle(): void {
       valuesShown = false;
     }
     // Upload values only when they change (render-only models have none: trace stays null).
-    if (trace !== shownTrace || !valuesShown) {
-      view.setValues(trace, scene.model === 'nano' ? ctx.params : null);
+    const params = scene.model === 'nano' ? scene.params ?? ctx.params : null;
+    if (trace !== shownTrace || params !== shownParams || !valuesShown) {
+      view.setValues(trace, params);
       shownTrace = trace;
+      shownParams = params;
       valuesShown = true;
       markReady();
     }
@@ -175,10 +202,13 @@ export function startArticle(): void {
       performance.mark(FIRST_VALUES_MARK, { startTime: view.stats.valuesShownAt });
     }
     // Announced politely when the step changes, not on every frame of its animation.
-    if (announcePending && description) {
+    // The training run's state is told again while it moves, at most every few seconds.
+    const trainingDue = pos.chapter === 'training' && training !== null && training.announceDue(performance.now());
+    if ((announcePending || trainingDue) && description) {
       announcePending = false;
       const chapterTitle = document.getElementById(pos.chapter)?.querySelector('h1, h2')?.textContent?.trim() ?? pos.chapter;
-      description.textContent = describeStep({ number: pos.index + 1, of: pos.beats.length, chapterTitle }, layout, scene.highlights, scene.describe);
+      const run = pos.chapter === 'training' && training ? ` ${training.statusSentence()}` : '';
+      description.textContent = describeStep({ number: pos.index + 1, of: pos.beats.length, chapterTitle }, layout, scene.highlights, scene.describe) + run;
     }
     return true;
   }
@@ -215,6 +245,7 @@ export function startArticle(): void {
     if ('error' in encoded) return;
     const id = ++runId;
     choices.input = input;
+    training?.setInput(encoded.ids);
     carryInput(input, input === DEFAULT_INPUT);
     try {
       const ready = await client.ready;

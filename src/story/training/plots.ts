@@ -1,0 +1,71 @@
+/**
+ * The run's loss (log scale) and accuracy as SVG, drawn with d3-scale and d3-shape. Each plot is
+ * an <svg role="img"> named by its title and described by the panel's text summary; axes carry
+ * their ticks and labels as text. A vertical rule marks the checkpoint the picture shows.
+ */
+import { scaleLinear, scaleLog } from 'd3-scale';
+import { line } from 'd3-shape';
+
+const W = 320;
+const H = 170;
+const M = { left: 46, right: 10, top: 22, bottom: 34 };
+
+export interface PlotInput {
+  iters: number;
+  /** losses[i]: batch loss of iteration i + 1 (holes for iterations not received). */
+  losses: readonly number[];
+  accuracy: readonly { iteration: number; correct: number; total: number }[];
+  /** The iteration of the checkpoint in the picture. */
+  marker: number | null;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+/** The frame both plots share: title, axes with ticks, axis names; `body` is drawn inside. */
+function frame(title: string, x: (v: number) => number, xTicks: number[], y: (v: number) => number, yTicks: number[], yFormat: (v: number) => string, yName: string, body: string): string {
+  const x0 = M.left;
+  const x1 = W - M.right;
+  const y0 = H - M.bottom;
+  const y1 = M.top;
+  const parts = [`<text class="plot-title" x="${x0}" y="14">${esc(title)}</text>`];
+  parts.push(`<line class="axis" x1="${x0}" y1="${y0}" x2="${x1}" y2="${y0}"/>`, `<line class="axis" x1="${x0}" y1="${y0}" x2="${x0}" y2="${y1}"/>`);
+  for (const v of xTicks) parts.push(`<line class="tick" x1="${x(v)}" y1="${y0}" x2="${x(v)}" y2="${y0 + 4}"/><text class="tick-label" x="${x(v)}" y="${y0 + 15}" text-anchor="middle">${v}</text>`);
+  for (const v of yTicks) parts.push(`<line class="grid" x1="${x0}" y1="${y(v)}" x2="${x1}" y2="${y(v)}"/><text class="tick-label" x="${x0 - 5}" y="${y(v) + 4}" text-anchor="end">${esc(yFormat(v))}</text>`);
+  parts.push(`<text class="axis-name" x="${(x0 + x1) / 2}" y="${H - 4}" text-anchor="middle">iteration</text>`);
+  parts.push(`<text class="axis-name" transform="translate(11 ${(y0 + y1) / 2}) rotate(-90)" text-anchor="middle">${esc(yName)}</text>`);
+  return parts.join('') + body;
+}
+
+function markerAt(x: number): string {
+  return `<line class="marker" x1="${x}" y1="${M.top}" x2="${x}" y2="${H - M.bottom}"/>`;
+}
+
+export function lossSvg(d: PlotInput): string {
+  const x = scaleLinear().domain([0, d.iters]).range([M.left, W - M.right]);
+  const known = d.losses.filter((v) => v > 0 && Number.isFinite(v));
+  const lo = known.length ? Math.min(...known) : 0.01;
+  const hi = known.length ? Math.max(...known) : 2;
+  const y = scaleLog().domain([Math.min(lo, 0.5), Math.max(hi, 1.2)]).range([H - M.bottom, M.top]).nice().clamp(true);
+  const path = line<number>()
+    .defined((v) => v > 0 && Number.isFinite(v))
+    .x((_, i) => x(i + 1))
+    .y((v) => y(v))(d.losses as number[]);
+  const fmt = y.tickFormat(4, '~g');
+  const yTicks = y.ticks(4).filter((v) => fmt(v) !== '');
+  const body = (path ? `<path class="loss-line" d="${path}"/>` : '') + (d.marker !== null ? markerAt(x(d.marker)) : '');
+  return frame('Loss (log scale)', x, x.ticks(4), y, yTicks, fmt, 'loss', body);
+}
+
+export function accuracySvg(d: PlotInput): string {
+  const x = scaleLinear().domain([0, d.iters]).range([M.left, W - M.right]);
+  const total = d.accuracy[0]?.total ?? 729;
+  const y = scaleLinear().domain([0, total]).range([H - M.bottom, M.top]);
+  const pts = d.accuracy.map((a) => [x(a.iteration), y(a.correct)] as [number, number]);
+  const path = line()(pts);
+  const dots = pts.map(([px, py]) => `<circle class="acc-dot" cx="${px}" cy="${py}" r="2"/>`).join('');
+  const body = (path ? `<path class="acc-line" d="${path}"/>` : '') + dots + (d.marker !== null ? markerAt(x(d.marker)) : '');
+  const ticks = [0, Math.round(total / 3), Math.round((2 * total) / 3), total];
+  return frame(`Inputs sorted (of ${total})`, x, x.ticks(4), y, ticks, String, 'sorted', body);
+}
+
+export const PLOT_VIEWBOX = `0 0 ${W} ${H}`;
