@@ -11,13 +11,15 @@ import { lnBlockIds, TOP_IDS } from '../../scene/ids.ts';
 import type { Callout, Highlight, Link } from '../../scene/types.ts';
 import { beat } from '../beats.ts';
 import type { ChapterDirector, DirectorContext, StepScene } from '../director.ts';
-import { cell, folded } from './common.ts';
+import { cell, folded, frame } from './common.ts';
 import { cellEnd, cellsBox, fitBox, link, narrow, num, prob, unionOf } from './forward-sweep.ts';
 import { checkpointAt, type TrainingView } from '../training/view.ts';
 import { foldStyles } from '../../scene/fold.ts';
 
 const WAITING = 'Your browser is still preparing the training run, so this shows the trained model.';
 const LNF = lnBlockIds('ln_f');
+/** The blocks the run step watches: the embedding tables, the first layer norm and the first head's query weights. */
+const TOP_CLOSE = [TOP_IDS.wte, TOP_IDS.embed, 'h.0.ln_1', 'h.0.attn.head0.q'];
 const letters = (ids: readonly number[]) => ids.map((i) => VOCAB[i]).join('');
 
 /** A whole-model view (the fold that fills the stage) showing `params` and `trace`. */
@@ -48,7 +50,7 @@ function headCamera(ctx: DirectorContext, e: Explained, right: number) {
 export const training: ChapterDirector = {
   chapter: 'training',
   model: 'nano',
-  overviews: ['noise', 'run', 'same-bytes'],
+  overviews: ['noise', 'same-bytes'],
   steps: {
     noise: (ctx, t) => {
       const e = ctx.training?.explained;
@@ -127,11 +129,14 @@ export const training: ChapterDirector = {
       const c = view ? checkpointAt(view, t) : null;
       if (!view || !c) return whole(ctx, t, { describe: view?.state === 'idle' ? 'The run has not started: press Train to start it. The picture shows the trained model.' : WAITING });
       const loss = Number.isNaN(c.loss) ? '' : `, batch loss ${num(c.loss)}`;
-      return whole(ctx, t, {
+      // Close enough that single weights show: the model's top, where the letters come in (whole
+      // blocks are drawn scaled to their largest value, so from afar noise and structure look alike).
+      return {
+        camera: frame(ctx, TOP_CLOSE, { yaw: -0.45, pitch: 0.28 }),
         params: c.params,
         trace: c.trace,
-        describe: `Training, checkpoint at iteration ${c.iteration} of ${view.iters}${loss}; ${c.correct} of ${c.total} inputs sorted; for ${letters(c.trace.ids)} the model writes ${letters(c.answer)}.`,
-      });
+        describe: `Training, checkpoint at iteration ${c.iteration} of ${view.iters}${loss}; ${c.correct} of ${c.total} inputs sorted; for ${letters(c.trace.ids)} the model writes ${letters(c.answer)}. The picture shows the embeddings and the first attention head's weights at that checkpoint.`,
+      };
     },
     'same-bytes': (ctx, t) => {
       const view = ctx.training;

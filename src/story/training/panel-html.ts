@@ -3,6 +3,8 @@
  * buttons that work from the keyboard, the status line, the two plots with their text summary,
  * and the current answer. panel.ts brings it to life; without scripts it says so.
  */
+import { PLOT_VIEWBOX } from './plots.ts';
+
 type HastChild = { type: 'element'; tagName: string; properties: Record<string, unknown>; children: HastChild[] } | { type: 'text'; value: string };
 
 function h(tagName: string, properties: Record<string, unknown>, ...children: (HastChild | string)[]): HastChild {
@@ -26,8 +28,8 @@ export function trainingPanel() {
       h(
         'figure',
         { className: ['training-plots'] },
-        h('svg', { className: ['plot', 'plot-loss'], role: 'img', ariaLabel: 'Loss by iteration, log scale', viewBox: '0 0 320 170' }),
-        h('svg', { className: ['plot', 'plot-accuracy'], role: 'img', ariaLabel: 'Inputs sorted by iteration', viewBox: '0 0 320 170' }),
+        h('svg', { className: ['plot', 'plot-loss'], role: 'img', ariaLabel: 'Loss by iteration, log scale', viewBox: PLOT_VIEWBOX }),
+        h('svg', { className: ['plot', 'plot-accuracy'], role: 'img', ariaLabel: 'Inputs sorted by iteration', viewBox: PLOT_VIEWBOX }),
         h('figcaption', { dataTrainSummary: '' }, 'No iterations yet.'),
       ),
       h('p', { className: ['training-answer'], dataTrainAnswer: '' }),

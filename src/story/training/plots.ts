@@ -7,8 +7,8 @@ import { scaleLinear, scaleLog } from 'd3-scale';
 import { line } from 'd3-shape';
 
 const W = 320;
-const H = 170;
-const M = { left: 46, right: 10, top: 22, bottom: 34 };
+const H = 130;
+const M = { left: 50, right: 10, top: 20, bottom: 32 };
 
 export interface PlotInput {
   iters: number;
@@ -40,20 +40,42 @@ function markerAt(x: number): string {
   return `<line class="marker" x1="${x}" y1="${M.top}" x2="${x}" y2="${H - M.bottom}"/>`;
 }
 
+/** Batch losses averaged over consecutive windows of `n` iterations: [last iteration of the window, mean]. */
+export function windowMeans(losses: readonly number[], n: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let start = 0; start < losses.length; start += n) {
+    let sum = 0;
+    let count = 0;
+    for (let i = start; i < Math.min(start + n, losses.length); i++) {
+      const v = losses[i];
+      if (v !== undefined && Number.isFinite(v)) {
+        sum += v;
+        count++;
+      }
+    }
+    if (count > 0) out.push([Math.min(start + n, losses.length), sum / count]);
+  }
+  return out;
+}
+
+/** Iterations per point of the loss curve: single batches swing by orders of magnitude once most are easy. */
+export const LOSS_WINDOW = 20;
+
 export function lossSvg(d: PlotInput): string {
   const x = scaleLinear().domain([0, d.iters]).range([M.left, W - M.right]);
-  const known = d.losses.filter((v) => v > 0 && Number.isFinite(v));
+  const means = windowMeans(d.losses, LOSS_WINDOW);
+  const known = means.map((m) => m[1]).filter((v) => v > 0);
   const lo = known.length ? Math.min(...known) : 0.01;
   const hi = known.length ? Math.max(...known) : 2;
   const y = scaleLog().domain([Math.min(lo, 0.5), Math.max(hi, 1.2)]).range([H - M.bottom, M.top]).nice().clamp(true);
-  const path = line<number>()
-    .defined((v) => v > 0 && Number.isFinite(v))
-    .x((_, i) => x(i + 1))
-    .y((v) => y(v))(d.losses as number[]);
+  const path = line<[number, number]>()
+    .defined(([, v]) => v > 0)
+    .x(([i]) => x(i))
+    .y(([, v]) => y(v))(means);
   const fmt = y.tickFormat(4, '~g');
   const yTicks = y.ticks(4).filter((v) => fmt(v) !== '');
   const body = (path ? `<path class="loss-line" d="${path}"/>` : '') + (d.marker !== null ? markerAt(x(d.marker)) : '');
-  return frame('Loss (log scale)', x, x.ticks(4), y, yTicks, fmt, 'loss', body);
+  return frame(`Loss, mean of ${LOSS_WINDOW} steps (log scale)`, x, x.ticks(4), y, yTicks, fmt, 'loss', body);
 }
 
 export function accuracySvg(d: PlotInput): string {
