@@ -49,9 +49,12 @@ export interface Generated {
 
 export interface TrainingStart {
   explained: TrainExplained;
-  /** The seed's initial weights, and the forward pass over the reader's letters with them. */
+  /** The seed's initial weights; the forward passes over the reader's letters and over the example with them. */
   params: Float32Array;
   trace: Trace;
+  exampleTrace: Trace;
+  /** Every weight after the run's first step. */
+  paramsAfter: Float32Array;
 }
 
 type Kind = 'run' | 'generate' | 'explain';
@@ -152,7 +155,7 @@ export class GPTClient {
     this.inFlight.delete(msg.id);
     if (msg.type === 'trace') job.resolve(unpackTrace(msg.trace) as never);
     else if (msg.type === 'generated') job.resolve({ tokens: msg.tokens, traces: msg.traces.map(unpackTrace), ms: msg.ms } as never);
-    else if (msg.type === 'train-explained') job.resolve({ explained: msg.explained, params: msg.params, trace: unpackTrace(msg.trace) } as never);
+    else if (msg.type === 'train-explained') job.resolve({ explained: msg.explained, params: msg.params, paramsAfter: msg.paramsAfter, trace: unpackTrace(msg.trace), exampleTrace: unpackTrace(msg.exampleTrace) } as never);
     else if (msg.type === 'error') job.reject(new GPTError(msg.code, msg.message));
     const kind = KIND[job.request.type]!;
     this.busy[kind] = false;

@@ -59,7 +59,7 @@ export type Response =
   | { type: 'ready'; engine: EngineKind; config: GPTConfig; params: Float32Array; fallbackReason?: string }
   | { type: 'trace'; id: number; trace: PackedTrace }
   | { type: 'generated'; id: number; tokens: number[]; traces: PackedTrace[]; ms: number }
-  | { type: 'train-explained'; id: number; explained: TrainExplained; params: Float32Array; trace: PackedTrace }
+  | { type: 'train-explained'; id: number; explained: TrainExplained; params: Float32Array; paramsAfter: Float32Array; trace: PackedTrace; exampleTrace: PackedTrace }
   | TrainProgress
   | { type: 'error'; id?: number; code: ErrorCode; message: string };
 

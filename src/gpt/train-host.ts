@@ -62,10 +62,13 @@ export class TrainHost {
   async explain(req: Extract<Request, { type: 'train-explain' }>): Promise<void> {
     const engine = await WasmGPT.create(this.module, this.config, TRAIN_BATCH);
     const explained = explainTraining(engine, req.seed, req.input);
+    const paramsAfter = engine.params.slice();
     new SortTrainer(engine, req.seed);
     const params = engine.params.slice();
     const trace = packTrace(engine.forward(req.input));
-    this.reply({ type: 'train-explained', id: req.id, explained, params, trace }, [params.buffer as ArrayBuffer, trace.buffer]);
+    const exampleTrace = packTrace(engine.forward(explained.example.ids));
+    const transfer = [params.buffer as ArrayBuffer, paramsAfter.buffer as ArrayBuffer, trace.buffer, exampleTrace.buffer];
+    this.reply({ type: 'train-explained', id: req.id, explained, params, paramsAfter, trace, exampleTrace }, transfer);
   }
 
   async control(req: TrainControl): Promise<void> {
