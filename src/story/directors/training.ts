@@ -15,6 +15,8 @@ import { cell, folded, frame } from './common.ts';
 import { cellEnd, cellsBox, fitBox, link, narrow, num, prob, unionOf } from './forward-sweep.ts';
 import { checkpointAt, type TrainingView } from '../training/view.ts';
 import { foldStyles } from '../../scene/fold.ts';
+import type { CameraState } from '../../scene/types.ts';
+import { fly } from './camera-paths.ts';
 
 const WAITING = 'Your browser is still preparing the training run, so this shows the trained model.';
 const LNF = lnBlockIds('ln_f');
@@ -33,6 +35,7 @@ function waiting(ctx: DirectorContext, t: number): StepScene {
   return whole(ctx, t, { describe: WAITING });
 }
 
+
 type Explained = NonNullable<TrainingView['explained']>;
 
 /** The output head, the logits and the probabilities of the example (T = 11), with room for labels. */
@@ -41,10 +44,38 @@ function bottomCamera(ctx: DirectorContext, e: Explained, right: number) {
   return fitBox(ctx, unionOf(cellsBox(lay, LNF.out, [40, 48]), cellsBox(lay, TOP_IDS.logits), cellsBox(lay, TOP_IDS.probs)), { right, below: 24 });
 }
 
-/** The output head's weights with the final layer norm and the logits beside them. */
-function headCamera(ctx: DirectorContext, e: Explained, right: number) {
+/** Channels either side of the followed weight that its close-up shows. */
+const HEAD_SPAN = 8;
+
+/** The followed weight's neighbourhood in the output head (all three rows, HEAD_SPAN channels either side), room below for the labels. */
+function headCamera(ctx: DirectorContext, e: Explained) {
   const lay = ctx.layoutOf('nano', e.trace.ids.length);
-  return fitBox(ctx, unionOf(cellsBox(lay, TOP_IDS.lmHead), cellsBox(lay, TOP_IDS.logits)), { right, below: 30, above: 30 });
+  const col = e.numbers.weight.col;
+  const c0 = Math.max(0, Math.min(col - HEAD_SPAN, 48 - 2 * HEAD_SPAN));
+  return fitBox(ctx, cellsBox(lay, TOP_IDS.lmHead, undefined, [c0, c0 + 2 * HEAD_SPAN + 1]), { below: 90, above: 30 });
+}
+
+/** Where each step's camera ends; the steps fly there from the previous one's (see arrive). */
+const CAMERAS: Record<string, (ctx: DirectorContext) => CameraState> = {
+  noise: (ctx) => folded(ctx).camera,
+  'how-wrong': (ctx) => (ctx.training?.explained ? bottomCamera(ctx, ctx.training.explained, narrow(ctx) ? 150 : 240) : folded(ctx).camera),
+  'which-way': (ctx) => (ctx.training?.explained ? headCamera(ctx, ctx.training.explained) : folded(ctx).camera),
+  'one-step': (ctx) => CAMERAS['which-way']!(ctx),
+  run: (ctx) => (ctx.training?.checkpoints.length ? frame(ctx, TOP_CLOSE, { yaw: -0.45, pitch: 0.28 }) : folded(ctx).camera),
+  'same-bytes': (ctx) => folded(ctx).camera,
+};
+const ORDER = Object.keys(CAMERAS);
+
+/**
+ * The camera of step `beat` at t: a flight from where the previous step ended over the first 60%
+ * of the step, even in on-screen speed (these steps jump between the whole model and single cells).
+ */
+function arrive(ctx: DirectorContext, beatName: string, t: number): CameraState {
+  const to = CAMERAS[beatName]!(ctx);
+  const i = ORDER.indexOf(beatName);
+  if (i <= 0) return to;
+  const from = CAMERAS[ORDER[i - 1]!]!(ctx);
+  return fly(from, to, beat(t, 0, 0.6), Math.max(from.distance, to.distance));
 }
 
 export const training: ChapterDirector = {
@@ -76,7 +107,9 @@ export const training: ChapterDirector = {
       if (show > 0) callouts.push({ block: TOP_IDS.probs, row: ex.targets[first]!, col: first, text: `right letter ${VOCAB[ex.targets[first]!]}: ${prob(n.untrained.right[0]!)}`, role: 'result', side: 'left' });
       if (t > 0.8) callouts.push({ block: TOP_IDS.probs, row: 2, col: T - 1, text: `loss = mean of −ln p = ${num(n.untrained.loss)}`, role: 'focus' });
       return {
-        camera: bottomCamera(ctx, e, narrow(ctx) ? 150 : 240),
+        camera: arrive(ctx, 'how-wrong', t),
+        // The folded whole model of the last step unfolds while the camera flies down to the output.
+        blocks: foldStyles(folded(ctx, ctx.layoutOf('nano', T)).fold, null, beat(t, 0, 0.6)),
         params: e.params,
         trace: e.exampleTrace,
         highlights,
@@ -94,10 +127,10 @@ export const training: ChapterDirector = {
       const check = `nudged by ${w.eps}: loss moves ${num(moved)}; gradient × ${w.eps} = ${num(w.grad * w.eps)}`;
       const u = beat(t, 0.35, 0.3);
       const callouts: Callout[] = [{ block: TOP_IDS.lmHead, row: w.row, col: w.col, text: grad, role: 'focus' }];
-      if (u > 0) callouts.push({ block: TOP_IDS.logits, row: 2, col: 5, text: narrow(ctx) ? `loss moves ${num(moved)} ≈ ${num(w.grad * w.eps)}` : check, role: 'result' });
+      if (u > 0) callouts.push({ block: TOP_IDS.lmHead, row: 3.2, col: w.col, text: narrow(ctx) ? `loss moves ${num(moved)} ≈ ${num(w.grad * w.eps)}` : check, role: 'result', side: w.col > 24 ? 'left' : 'right' });
       const links: Link[] = link(cellEnd(TOP_IDS.lmHead, w.row, w.col), { callout: 1 }, u, 'focus');
       return {
-        camera: headCamera(ctx, e, narrow(ctx) ? 60 : 120),
+        camera: arrive(ctx, 'which-way', t),
         params: e.params,
         trace: e.trace,
         highlights: [cell(TOP_IDS.lmHead, w.row, w.col, 'focus')],
@@ -115,7 +148,7 @@ export const training: ChapterDirector = {
       const after = t > 0.5;
       const text = after ? `after: ${num(s.after)} (was ${num(s.before)})` : `before: ${num(s.before)}`;
       return {
-        camera: headCamera(ctx, e, narrow(ctx) ? 60 : 120),
+        camera: arrive(ctx, 'one-step', t),
         params: after ? e.paramsAfter : e.params,
         trace: e.trace,
         highlights: [cell(TOP_IDS.lmHead, w.row, w.col, after ? 'result' : 'focus')],
@@ -132,7 +165,7 @@ export const training: ChapterDirector = {
       // Close enough that single weights show: the model's top, where the letters come in (whole
       // blocks are drawn scaled to their largest value, so from afar noise and structure look alike).
       return {
-        camera: frame(ctx, TOP_CLOSE, { yaw: -0.45, pitch: 0.28 }),
+        camera: arrive(ctx, 'run', t),
         params: c.params,
         trace: c.trace,
         describe: `Training, checkpoint at iteration ${c.iteration} of ${view.iters}${loss}; ${c.correct} of ${c.total} inputs sorted; for ${letters(c.trace.ids)} the model writes ${letters(c.answer)}. The picture shows the embeddings and the first attention head's weights at that checkpoint.`,
@@ -144,7 +177,8 @@ export const training: ChapterDirector = {
       if (!view || !last) return whole(ctx, t, { describe: 'No run yet: the picture shows the shipped weights.' });
       const same = view.sameBytes;
       const verdict = !same ? `The run is at iteration ${view.iteration} of ${view.iters}; the comparison comes when it ends.` : same.identical ? `Its ${last.params.length} weights are identical, bit for bit, to the shipped file's.` : `${same.differing} of its ${last.params.length} weights differ from the shipped file's.`;
-      return whole(ctx, t, { params: last.params, trace: last.trace, describe: `The weights your browser trained (seed ${view.seed}, ${last.iteration} iterations). ${verdict}` });
+      const { fold } = folded(ctx, ctx.layoutOf('nano', last.trace.ids.length));
+      return whole(ctx, t, { camera: arrive(ctx, 'same-bytes', t), blocks: foldStyles(null, fold, beat(t, 0, 0.6)), params: last.params, trace: last.trace, describe: `The weights your browser trained (seed ${view.seed}, ${last.iteration} iterations). ${verdict}` });
     },
   },
 };
