@@ -3,12 +3,14 @@
  * the worker goes back to its message loop, so the page's inference requests are answered while
  * the model trains. Every `every` iterations (and at the start and the end) a checkpoint is sent:
  * the weights, accuracy on all inputs, and the answer and forward pass for the reader's letters.
+ * Its accuracy takes a dozen batched forward passes, so it too is spread over chunks (training
+ * waits meanwhile): no turn of the loop runs much longer than CHUNK_MS.
  */
-import type { GPTConfig } from './config.ts';
+import { SORT_LENGTH, type GPTConfig } from './config.ts';
 import { packTrace, type Checkpoint, type Request, type TrainControl, type TrainProgress, type TrainState } from './protocol.ts';
 import { generate } from './sort.ts';
 import { explainTraining } from './train-explain.ts';
-import { SortTrainer, sortAccuracy, TRAIN_BATCH } from './training.ts';
+import { SortTrainer, sortedInBatch, TRAIN_BATCH } from './training.ts';
 import { WasmGPT } from './wasm.ts';
 import type { Reply } from './host.ts';
 
@@ -46,6 +48,8 @@ export class TrainHost {
   /** A chunk is scheduled: at most one chain of chunks runs, whatever the reader clicks. */
   private pending = false;
   private error: string | undefined;
+  /** The checkpoint being evaluated: its iteration, weights, and how far through the inputs. */
+  private evaluating: { iteration: number; params: Float32Array; next: number; correct: number } | null = null;
 
   constructor(module: WebAssembly.Module, config: GPTConfig, reply: Reply, schedule: (fn: () => void) => void = soon()) {
     this.module = module;
@@ -82,7 +86,9 @@ export class TrainHost {
       this.losses = [];
       this.stepMs = 0;
       this.state = 'running';
-      this.send(this.checkpoint());
+      this.evaluating = null;
+      this.beginCheckpoint();
+      this.send();
       this.continue();
     } else if (req.action === 'pause') {
       if (this.state !== 'running') return;
@@ -96,6 +102,7 @@ export class TrainHost {
     } else if (req.action === 'reset') {
       this.run++;
       this.trainer = null;
+      this.evaluating = null;
       this.losses = [];
       this.state = 'idle';
       this.send();
@@ -113,13 +120,14 @@ export class TrainHost {
     });
   }
 
-  /** Steps for about CHUNK_MS (at least one), stopping early at a checkpoint. */
+  /** Steps for about CHUNK_MS (at least one), or goes on evaluating a checkpoint. */
   private chunk(): void {
     const trainer = this.trainer;
     if (this.state !== 'running' || !trainer) return;
     const start = performance.now();
     let checkpoint: Checkpoint | undefined;
-    for (;;) {
+    if (this.evaluating) checkpoint = this.evaluate(start);
+    else for (;;) {
       const t0 = performance.now();
       const loss = trainer.step();
       this.stepMs += performance.now() - t0;
@@ -130,24 +138,35 @@ export class TrainHost {
         break;
       }
       if (trainer.iteration % this.every === 0 || trainer.iteration >= this.iters) {
-        checkpoint = this.checkpoint();
+        this.beginCheckpoint();
         break;
       }
       if (performance.now() - start >= CHUNK_MS) break;
     }
-    if (trainer.iteration >= this.iters) this.state = 'done';
+    if (trainer.iteration >= this.iters && !this.evaluating) this.state = 'done';
     if (checkpoint || this.state !== 'running' || performance.now() - this.lastSent >= PROGRESS_MS) this.send(checkpoint);
     if (this.state === 'running') this.continue();
   }
 
-  private checkpoint(): Checkpoint {
+  private beginCheckpoint(): void {
     const trainer = this.trainer!;
-    const engine = trainer.engine;
-    const params = engine.params.slice();
-    const { correct, total } = sortAccuracy(engine);
+    this.evaluating = { iteration: trainer.iteration, params: trainer.engine.params.slice(), next: 0, correct: 0 };
+  }
+
+  /** One or more batches of the checkpoint's accuracy until CHUNK_MS is up; the checkpoint when all are done. */
+  private evaluate(start: number): Checkpoint | undefined {
+    const ev = this.evaluating!;
+    const engine = this.trainer!.engine;
+    const total = this.config.vocab_size ** SORT_LENGTH;
+    do {
+      ev.correct += sortedInBatch(engine, ev.next);
+      ev.next += engine.batchMax;
+    } while (ev.next < total && performance.now() - start < CHUNK_MS);
+    if (ev.next < total) return undefined;
+    this.evaluating = null;
     const answer = generate(engine, this.input, this.input.length);
     const trace = packTrace(engine.forward(this.input));
-    return { iteration: trainer.iteration, params, correct, total, answer, trace };
+    return { iteration: ev.iteration, params: ev.params, correct: ev.correct, total, answer, trace };
   }
 
   private send(checkpoint?: Checkpoint): void {

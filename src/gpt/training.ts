@@ -56,26 +56,31 @@ export class SortTrainer {
  * Ties go to the lower letter, as in pickToken.
  */
 export function sortAccuracy(engine: WasmGPT, cfg: GPTConfig = engine.config, length = SORT_LENGTH): { correct: number; total: number } {
-  const V = cfg.vocab_size;
-  const inputs = allInputs(V, length);
-  const T = 2 * length - 1;
+  const total = cfg.vocab_size ** length;
   let correct = 0;
-  for (let start = 0; start < inputs.length; start += engine.batchMax) {
-    const chunk = inputs.slice(start, start + engine.batchMax);
-    const seqs = chunk.map((inp) => [...inp, ...sortedOf(inp)].slice(0, T));
-    const probs = engine.probsBatch(seqs);
-    chunk.forEach((inp, b) => {
-      const want = sortedOf(inp);
-      for (let k = 0; k < length; k++) {
-        const row = (b * T + length - 1 + k) * V;
-        let best = 0;
-        for (let v = 1; v < V; v++) if (probs[row + v]! > probs[row + best]!) best = v;
-        if (best !== want[k]) return;
-      }
-      correct++;
-    });
-  }
-  return { correct, total: inputs.length };
+  for (let start = 0; start < total; start += engine.batchMax) correct += sortedInBatch(engine, start, length);
+  return { correct, total };
+}
+
+/** sortAccuracy's count over the batch of inputs from `start` (in allInputs order): one forward pass, so a run can spread the evaluation over several turns. */
+export function sortedInBatch(engine: WasmGPT, start: number, length = SORT_LENGTH): number {
+  const V = engine.config.vocab_size;
+  const T = 2 * length - 1;
+  const chunk = allInputs(V, length).slice(start, start + engine.batchMax);
+  const seqs = chunk.map((inp) => [...inp, ...sortedOf(inp)].slice(0, T));
+  const probs = engine.probsBatch(seqs);
+  let correct = 0;
+  chunk.forEach((inp, b) => {
+    const want = sortedOf(inp);
+    for (let k = 0; k < length; k++) {
+      const row = (b * T + length - 1 + k) * V;
+      let best = 0;
+      for (let v = 1; v < V; v++) if (probs[row + v]! > probs[row + best]!) best = v;
+      if (best !== want[k]) return;
+    }
+    correct++;
+  });
+  return correct;
 }
 
 /** The training example for an input: the six letters, then the sorted ones as targets (minGPT's layout). */

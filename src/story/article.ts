@@ -245,7 +245,6 @@ export function startArticle(): void {
     if ('error' in encoded) return;
     const id = ++runId;
     choices.input = input;
-    training?.setInput(encoded.ids);
     carryInput(input, input === DEFAULT_INPUT);
     try {
       const ready = await client.ready;
@@ -266,6 +265,8 @@ export function startArticle(): void {
       lastKey = '';
       updateQuantities();
       document.documentElement.dataset.generated = decodeTokens(g.tokens);
+      // After the reader's own answer: the training chapter's numbers for the new letters come second.
+      training?.setInput(encoded.ids);
       document.dispatchEvent(new CustomEvent('gpt:generated', { detail: { input, tokens: g.tokens } }));
     } catch (e) {
       if (e instanceof GPTError && e.code === 'superseded') return;

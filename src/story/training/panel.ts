@@ -22,7 +22,7 @@ const RENDER_MS = 200;
 
 export interface TrainingPage {
   view(): TrainingView;
-  /** Changes whenever the run does: part of the page's redraw key. */
+  /** Changes whenever what the picture shows of the run does: part of the page's redraw key. */
   version(): number;
   /** The reader is in the training chapter at this step and time (per frame). */
   frame(beat: string, t: number): void;
@@ -77,7 +77,7 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
       .explainTraining(settings.seed, input)
       .then((r) => {
         run.view = { ...run.view, explained: { numbers: r.explained, params: r.params, trace: r.trace, exampleTrace: r.exampleTrace, paramsAfter: r.paramsAfter } };
-        run.version++;
+        run.touched();
         changed();
       })
       .catch((e: Error) => {
@@ -105,7 +105,7 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
     const [hash, shippedHash] = await Promise.all([hashOf(last.params), hashOf(shipped)]);
     if (run.latest() !== last) return;
     run.view = { ...run.view, sameBytes: { identical: differing === 0, differing, hash, shippedHash } };
-    run.version++;
+    run.touched();
     changed();
   }
 
@@ -154,6 +154,8 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
     if (!panel) return;
     panel.dataset.state = v.state;
     panel.dataset.iteration = String(v.iteration);
+    // For scripts/bench-train.ts: the worker's mean time per optimisation step.
+    panel.dataset.msPerIter = run.msPerIter.toFixed(3);
     if (v.sameBytes) panel.dataset.hash = v.sameBytes.hash;
     else delete panel.dataset.hash;
     if (startBtn) {
@@ -191,7 +193,7 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
 
   return {
     view: () => run.view,
-    version: () => run.version,
+    version: () => run.sceneVersion,
     frame(beat, t) {
       const next = beat === 'run' ? checkpointAt(run.view, t) : run.latest();
       if (next !== shown) {

@@ -27,8 +27,13 @@ export class TrainingRun {
   view: TrainingView;
   /** The worker's run counter this page is following (older runs' messages are dropped). */
   private run = -1;
-  /** Bumped on every change, so the page knows to redraw. */
+  /** Bumped on every change, so the panel knows to redraw. */
   version = 0;
+  /**
+   * Bumped only when what the picture shows can change (a checkpoint, the run's state, the first
+   * steps' numbers, the comparison): the 3D scene is not redrawn for every batch loss.
+   */
+  sceneVersion = 0;
   msPerIter = 0;
   error: string | null = null;
 
@@ -41,11 +46,19 @@ export class TrainingRun {
     this.view = { ...emptyView(this.view.seed, this.view.iters), explained: this.view.explained };
     this.run = -1;
     this.version++;
+    this.sceneVersion++;
+  }
+
+  /** Something the picture shows changed outside apply() (the first steps' numbers, the comparison). */
+  touched(): void {
+    this.version++;
+    this.sceneVersion++;
   }
 
   apply(p: TrainProgress): void {
     if (p.run < this.run) return;
-    if (p.run > this.run) {
+    const newRun = p.run > this.run;
+    if (newRun) {
       this.run = p.run;
       this.view = { ...this.view, checkpoints: [], losses: [], sameBytes: null };
     }
@@ -60,6 +73,7 @@ export class TrainingRun {
       checkpoints = thin([...checkpoints.filter((x) => x.iteration !== c.iteration), view]);
     }
     if (p.state === 'idle') checkpoints = [];
+    if (p.checkpoint || p.state !== this.view.state || newRun) this.sceneVersion++;
     this.view = { ...this.view, state: p.state, iteration: p.iteration, checkpoints, losses: p.state === 'idle' ? [] : losses };
     if (p.msPerIter > 0) this.msPerIter = p.msPerIter;
     if (p.error) this.error = p.error;

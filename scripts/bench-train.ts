@@ -1,0 +1,155 @@
+/**
+ * Training in the browser against training in Node: `npm run bench:train [-- --runs 3 --iters 400 --dist dist --json]`.
+ * Builds nothing: serves the already-built site with the test harness's static server.
+ *
+ * Node: ms per optimisation step of src/gpt/training.ts (batch 64), median of `runs` stretches of
+ * 100 steps after a warm-up.
+ *
+ * Browser, per run (a fresh page in the harness's Chromium, 1280x800): the whole essay at the
+ * training chapter's run step with `?iters=`, which starts the run in the worker, then
+ *   - the worker's ms per step (optimisation only, as in Node; checkpoints not counted);
+ *   - long tasks (over 50 ms) on the main thread while it trains and the reader watches;
+ *   - the main-thread JS of each frame that changed the picture meanwhile (the article's test
+ *     hook: director, scene, draw, labels);
+ *   - a new input typed into the tokens chapter while it trains: ms until its forward pass and
+ *     generation are back on the page (the `gpt:generated` event), over several inputs.
+ * Prints medians over runs; Node's figure beside the browser's and their ratio (target 1.3).
+ */
+import { resolve } from 'node:path';
+import { REPO_ROOT, launchBrowser, openPage } from '../tests/e2e/harness.ts';
+import { SortTrainer, TRAIN_BATCH } from '../src/gpt/training.ts';
+import { WasmGPT } from '../src/gpt/wasm.ts';
+import type { SceneTestHook } from '../src/components/scene-canvas.ts';
+import { scrollToStepTime } from '../tests/e2e/reading-helpers.ts';
+import { readWasm, readWeights } from './lib/engine.ts';
+import { measureRuns, median, quantile } from './lib/stats.ts';
+import { parseArgs, UsageError } from './lib/args.ts';
+
+let args: Record<string, string | number | boolean>;
+try {
+  args = parseArgs(process.argv.slice(2), { runs: 'int', iters: 'int', dist: 'string', json: 'flag' });
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`bench:train: ${e.message}\n`);
+  process.exit(2);
+}
+const RUNS = (args.runs as number | undefined) ?? 3;
+const ITERS = (args.iters as number | undefined) ?? 400;
+if (RUNS < 1 || ITERS < 100) {
+  process.stderr.write('bench:train: --runs must be at least 1 and --iters at least 100\n');
+  process.exit(2);
+}
+const DIST = resolve(REPO_ROOT, (args.dist as string | undefined) ?? 'dist');
+/** How long the reader just watches the run before typing new letters, ms. */
+const WATCH_MS = 4000;
+const INPUTS = ['ABCABC', 'CCBBAA', 'BACBCA', 'CABCAB', 'AABBCC', 'CBABBC'];
+
+async function nodeMsPerIter(): Promise<number> {
+  const trainer = new SortTrainer(await WasmGPT.create(readWasm(), readWeights().config, TRAIN_BATCH), 1337);
+  for (let i = 0; i < 20; i++) trainer.step();
+  const samples: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 100; i++) trainer.step();
+    samples.push((performance.now() - t0) / 100);
+  }
+  return median(samples);
+}
+
+interface BrowserRun {
+  msPerIter: number;
+  /** While only training runs, and while the reader also changes the input. */
+  longTasks: { count: number; longestMs: number };
+  inputLongTasks: { count: number; longestMs: number };
+  frameMs: { median: number; p95: number; frames: number };
+  inputMs: number[];
+}
+
+async function browserRun(url: string): Promise<BrowserRun> {
+  const browser = await launchBrowser();
+  try {
+    const p = await openPage(browser, url);
+    await p.page.waitForFunction(() => document.documentElement.dataset.generated !== undefined, undefined, { timeout: 60_000 });
+    await scrollToStepTime(p.page, 'training-run', 0.95);
+    await p.page.waitForFunction(() => Number((document.querySelector('[data-training]') as HTMLElement).dataset.iteration) > 0, undefined, { timeout: 60_000 });
+    // Long tasks from here on: while the model trains (the page's start-up is bench:page's business).
+    await p.page.evaluate(() => {
+      const tasks: number[] = [];
+      (window as unknown as { __tasks: number[] }).__tasks = tasks;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) tasks.push(e.duration);
+      }).observe({ type: 'longtask' });
+    });
+    const framesBefore = await p.page.evaluate(() => (window as unknown as { __scene: SceneTestHook }).__scene.storyFrameTimes().length);
+    // First a stretch of training alone (the reader only watching), then new inputs while it trains.
+    await p.page.waitForTimeout(WATCH_MS);
+    const watched = await p.page.evaluate((from) => {
+      const frames = (window as unknown as { __scene: SceneTestHook }).__scene.storyFrameTimes().slice(from);
+      const tasks = (window as unknown as { __tasks: number[] }).__tasks.splice(0);
+      return { frames, tasks };
+    }, framesBefore);
+    const inputMs: number[] = [];
+    for (const letters of INPUTS) {
+      inputMs.push(
+        await p.page.evaluate((text) => {
+          const form = document.querySelector<HTMLFormElement>('form.reader-input')!;
+          const field = form.querySelector<HTMLInputElement>('input[name="input"]')!;
+          const t0 = performance.now();
+          const back = new Promise<number>((res) => document.addEventListener('gpt:generated', () => res(performance.now() - t0), { once: true }));
+          field.value = text;
+          form.requestSubmit();
+          return back;
+        }, letters),
+      );
+      await p.page.waitForTimeout(300);
+    }
+    const inputTasks = await p.page.evaluate(() => (window as unknown as { __tasks: number[] }).__tasks.splice(0));
+    await p.page.waitForFunction(() => (document.querySelector('[data-training]') as HTMLElement).dataset.state === 'done', undefined, { timeout: 600_000 });
+    const ms = await p.page.evaluate(() => Number((document.querySelector('[data-training]') as HTMLElement).dataset.msPerIter));
+    await p.close();
+    return {
+      msPerIter: ms,
+      longTasks: { count: watched.tasks.length, longestMs: Math.max(0, ...watched.tasks) },
+      inputLongTasks: { count: inputTasks.length, longestMs: Math.max(0, ...inputTasks) },
+      frameMs: { median: median(watched.frames), p95: quantile(watched.frames, 0.95), frames: watched.frames.length },
+      inputMs,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+const node = await nodeMsPerIter();
+const runs = await measureRuns(DIST, RUNS, (origin) => browserRun(`${origin}/?iters=${ITERS}`));
+const browserMs = median(runs.map((r) => r.msPerIter));
+const allInputs = runs.flatMap((r) => r.inputMs);
+const summary = {
+  nodeMsPerIter: node,
+  browserMsPerIter: browserMs,
+  ratio: browserMs / node,
+  longTasks: median(runs.map((r) => r.longTasks.count)),
+  longestTaskMs: Math.max(...runs.map((r) => r.longTasks.longestMs)),
+  inputLongTasks: median(runs.map((r) => r.inputLongTasks.count)),
+  inputLongestTaskMs: Math.max(...runs.map((r) => r.inputLongTasks.longestMs)),
+  frameMsMedian: median(runs.map((r) => r.frameMs.median)),
+  frameMsP95: median(runs.map((r) => r.frameMs.p95)),
+  inputMsMedian: median(allInputs),
+  inputMsWorst: Math.max(...allInputs),
+};
+if (args.json) process.stdout.write(`${JSON.stringify({ summary, runs }, null, 2)}\n`);
+else {
+  const f = (x: number, d = 1) => x.toFixed(d);
+  process.stdout.write(
+    [
+      `training, ms per step (batch 64), median of ${RUNS} runs of ${ITERS} iterations`,
+      `  Node (WASM):        ${f(node, 2)} ms`,
+      `  browser (worker):   ${f(browserMs, 2)} ms  (${f(summary.ratio, 2)}x Node; target 1.3x)`,
+      `while training, on the main thread:`,
+      `  long tasks > 50 ms while watching for ${WATCH_MS / 1000} s: ${summary.longTasks} (longest ${f(summary.longestTaskMs)} ms)`,
+      `  JS per frame that changed the picture, same stretch: median ${f(summary.frameMsMedian, 2)} ms, p95 ${f(summary.frameMsP95, 2)} ms (target median 1 ms)`,
+      `  long tasks > 50 ms while typing ${INPUTS.length} new inputs: ${summary.inputLongTasks} (longest ${f(summary.inputLongestTaskMs)} ms)`,
+      `  new input -> forward pass and generation back: median ${f(summary.inputMsMedian)} ms, worst ${f(summary.inputMsWorst)} ms (target 100 ms)`,
+      '',
+    ].join('\n'),
+  );
+}
