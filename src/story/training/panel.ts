@@ -9,7 +9,7 @@ import type { GPTClient } from '../../gpt/client.ts';
 import { VOCAB } from '../../gpt/config.ts';
 import { sortedOf } from '../../gpt/sort.ts';
 import { formatNumber as num } from '../../scene/formula.ts';
-import { accuracySvg, lossSvg } from './plots.ts';
+import { accuracySvg, lossSvg, NARROW, viewBoxOf, WIDE } from './plots.ts';
 import { CHECKPOINT_EVERY, TrainingRun } from './run.ts';
 import { trainingFromSearch } from './url.ts';
 import { fillTrainValues } from './values.ts';
@@ -63,6 +63,8 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
   let announcedVersion = -1;
   let renderQueued = false;
   let lastRender = 0;
+  const narrowQuery = matchMedia('(max-width: 50rem)');
+  narrowQuery.addEventListener('change', () => changed());
 
   const changed = () => {
     opts.onChange();
@@ -172,10 +174,15 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
     const marker = shown?.iteration ?? null;
     const accuracy = v.checkpoints.map((c) => ({ iteration: c.iteration, correct: c.correct, total: c.total }));
     const plot = { iters: v.iters, losses: v.losses, accuracy, marker };
-    const loss = panel.querySelector('.plot-loss');
-    if (loss) loss.innerHTML = lossSvg(plot);
-    const acc = panel.querySelector('.plot-accuracy');
-    if (acc) acc.innerHTML = accuracySvg(plot);
+    // Phones put the plots side by side (see training.css), each drawn for its narrower box.
+    const size = narrowQuery.matches ? NARROW : WIDE;
+    for (const [selector, draw] of [['.plot-loss', lossSvg], ['.plot-accuracy', accuracySvg]] as const) {
+      const svg = panel.querySelector<SVGSVGElement>(selector);
+      if (!svg) continue;
+      svg.setAttribute('viewBox', viewBoxOf(size));
+      svg.style.aspectRatio = `${size.width} / ${size.height}`;
+      svg.innerHTML = draw(plot, size);
+    }
     const cap = panel.querySelector<HTMLElement>('[data-train-summary]');
     if (cap) cap.textContent = summary(v);
     const answer = panel.querySelector<HTMLElement>('[data-train-answer]');

@@ -29,7 +29,9 @@ export const TRAIN_VALUES: Readonly<Record<string, Getter>> = Object.freeze({
   'weight-value': first((n) => num(n.weight.value)),
   grad: first((n) => num(n.weight.grad)),
   eps: first((n) => String(n.weight.eps)),
-  'loss-nudged': first((n) => num(n.weight.lossNudged)),
+  // Six decimals: the nudge moves the loss in its fourth.
+  'loss-before-6': first((n) => n.untrained.loss.toFixed(6)),
+  'loss-nudged': first((n) => n.weight.lossNudged.toFixed(6)),
   'loss-moved': first((n) => num(n.weight.lossNudged - n.untrained.loss)),
   predicted: first((n) => num(n.weight.grad * n.weight.eps)),
   'batch-loss': first((n) => num(n.step.batchLoss)),
