@@ -10,6 +10,9 @@ import type { TrainingView } from './view.ts';
 const letters = (ids: readonly number[]) => ids.map((i) => VOCAB[i]).join('');
 const pct = (p: number) => `${Number((p * 100).toPrecision(3))}%`;
 
+/** The last steps whose batch losses the finished run's loss averages. */
+export const FINAL_WINDOW = 50;
+
 type Getter = (v: TrainingView) => string | null;
 
 const first = (f: (e: NonNullable<TrainingView['explained']>['numbers']) => string): Getter => (v) => (v.explained ? f(v.explained.numbers) : null);
@@ -44,7 +47,11 @@ export const TRAIN_VALUES: Readonly<Record<string, Getter>> = Object.freeze({
   'step-before': first((n) => num(n.step.before)),
   'step-after': first((n) => num(n.step.after)),
   'step-moved': first((n) => num(n.step.after - n.step.before)),
-  'final-loss': (v) => (v.state === 'done' && v.losses.length ? num(v.losses.at(-1)!) : null),
+  // Single batches of a trained sorter often cost exactly 0 in float32 (every right letter gets p = 1).
+  'final-loss': (v) => {
+    const last = v.state === 'done' ? v.losses.slice(-FINAL_WINDOW) : [];
+    return last.length ? num(last.reduce((a, b) => a + b, 0) / last.length) : null;
+  },
   'final-sorted': (v) => {
     const c = v.state === 'done' ? v.checkpoints.at(-1) : undefined;
     return c ? `${c.correct} of ${c.total}` : null;
