@@ -11,7 +11,7 @@ import { pickToken } from './sort.ts';
 import { mulberry32 } from './random.ts';
 import type { Trace } from './trace.ts';
 import { WasmGPT } from './wasm.ts';
-import { TrainHost } from './train-host.ts';
+import type { TrainHost } from './train-host.ts';
 
 interface Engine {
   forward(ids: number[]): Trace;
@@ -25,8 +25,12 @@ export type Reply = (response: Response, transfer: ArrayBuffer[]) => void;
 export class EngineHost {
   private engine: Engine | null = null;
   private config: GPTConfig | null = null;
-  /** The training chapter's runs, once the WASM engine has loaded (training needs WebAssembly). */
+  /**
+   * The training chapter's runs: needs the WASM engine; its code is loaded on the first training
+   * request, so pages without the chapter do not download it.
+   */
   private training: TrainHost | null = null;
+  private wasmModule: WebAssembly.Module | null = null;
   private readonly schedule?: (fn: () => void) => void;
   private readonly fetchBytes: Fetcher;
   private readonly reply: Reply;
@@ -44,13 +48,19 @@ export class EngineHost {
       else if (req.type === 'run') this.run(req.id, req.ids);
       else if (req.type === 'generate') this.generate(req);
       else if (req.type === 'train-explain') {
-        if (this.training) await this.training.explain(req);
+        const training = await this.trainer();
+        if (training) await training.explain(req);
         else this.reply({ type: 'error', id: req.id, code: 'not-ready', message: NO_TRAINING }, []);
-      } else if (this.training) await this.training.control(req);
-      else this.reply({ type: 'train-progress', run: 0, seed: 0, iters: 0, iteration: 0, state: 'idle', firstIteration: 1, losses: [], msPerIter: 0, error: NO_TRAINING }, []);
+      } else {
+        const training = await this.trainer();
+        if (training) await training.control(req);
+        else this.reply({ type: 'train-progress', run: 0, seed: 0, iters: 0, iteration: 0, state: 'idle', firstIteration: 1, losses: [], msPerIter: 0, error: NO_TRAINING }, []);
+      }
     } catch (e) {
-      const id = 'id' in req ? req.id : undefined;
-      this.reply({ type: 'error', id, code: 'engine', message: (e as Error).message }, []);
+      const message = (e as Error).message;
+      // A failed training run is the training chapter's notice, not the end of the page's engine.
+      if (req.type === 'train') this.reply({ type: 'train-progress', run: 0, seed: 0, iters: 0, iteration: 0, state: 'idle', firstIteration: 1, losses: [], msPerIter: 0, error: message }, []);
+      else this.reply({ type: 'error', id: 'id' in req ? req.id : undefined, code: 'engine', message }, []);
     }
   }
 
@@ -71,7 +81,7 @@ export class EngineHost {
         const wasm = await WasmGPT.create(module, config);
         wasm.setParams(params);
         this.engine = wasm;
-        this.training = new TrainHost(module, config, this.reply, this.schedule);
+        this.wasmModule = module;
         this.reply({ type: 'ready', engine: 'wasm', config, params: params.slice() }, []);
         return;
       } catch (e) {
@@ -82,6 +92,14 @@ export class EngineHost {
     }
     this.engine = { forward: (ids) => forwardReference(config, params, ids) };
     this.reply({ type: 'ready', engine: 'ts', config, params: params.slice(), fallbackReason }, []);
+  }
+
+  private async trainer(): Promise<TrainHost | null> {
+    if (!this.training && this.wasmModule && this.config) {
+      const { TrainHost } = await import('./train-host.ts');
+      this.training ??= new TrainHost(this.wasmModule, this.config, this.reply, this.schedule);
+    }
+    return this.training;
   }
 
   private checkIds(id: number, ids: number[], maxLength: number): boolean {

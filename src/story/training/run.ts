@@ -56,6 +56,11 @@ export class TrainingRun {
   }
 
   apply(p: TrainProgress): void {
+    if (p.error) {
+      // Whichever run it came from, the reader is told why training stopped.
+      this.error = p.error;
+      this.version++;
+    }
     if (p.run < this.run) return;
     const newRun = p.run > this.run;
     if (newRun) {
@@ -76,7 +81,6 @@ export class TrainingRun {
     if (p.checkpoint || p.state !== this.view.state || newRun) this.sceneVersion++;
     this.view = { ...this.view, state: p.state, iteration: p.iteration, checkpoints, losses: p.state === 'idle' ? [] : losses };
     if (p.msPerIter > 0) this.msPerIter = p.msPerIter;
-    if (p.error) this.error = p.error;
     this.version++;
   }
 
