@@ -18,7 +18,7 @@
 import { resolve } from 'node:path';
 import { REPO_ROOT, launchBrowser, openPage } from '../tests/e2e/harness.ts';
 import { SortTrainer, TRAIN_BATCH } from '../src/gpt/training.ts';
-import { WasmGPT } from '../src/gpt/wasm.ts';
+import { TrainableGPT } from '../src/gpt/wasm-train.ts';
 import type { SceneTestHook } from '../src/components/scene-canvas.ts';
 import { scrollToStepTime } from '../tests/e2e/reading-helpers.ts';
 import { readWasm, readWeights } from './lib/engine.ts';
@@ -45,7 +45,7 @@ const WATCH_MS = 4000;
 const INPUTS = ['ABCABC', 'CCBBAA', 'BACBCA', 'CABCAB', 'AABBCC', 'CBABBC'];
 
 async function nodeMsPerIter(): Promise<number> {
-  const trainer = new SortTrainer(await WasmGPT.create(readWasm(), readWeights().config, TRAIN_BATCH), 1337);
+  const trainer = new SortTrainer(await TrainableGPT.load(readWasm(), readWeights().config, TRAIN_BATCH), 1337);
   for (let i = 0; i < 20; i++) trainer.step();
   const samples: number[] = [];
   for (let r = 0; r < RUNS; r++) {

@@ -11,7 +11,8 @@ import { NANO, VOCAB } from '../src/gpt/config.ts';
 import { saveWeights } from '../src/gpt/safetensors.ts';
 import { evaluateAll } from '../src/gpt/sort.ts';
 import { DEFAULT_ITERS, DEFAULT_SEED, SortTrainer, TRAIN_BATCH } from '../src/gpt/training.ts';
-import { MINGPT_ADAMW, WasmGPT } from '../src/gpt/wasm.ts';
+import { MINGPT_ADAMW } from '../src/gpt/wasm.ts';
+import { TrainableGPT } from '../src/gpt/wasm-train.ts';
 import { WEIGHTS_PATH, readWasm } from './lib/engine.ts';
 import { parseArgs, UsageError } from './lib/args.ts';
 
@@ -34,7 +35,7 @@ if (iters < 1) fail('--iters must be at least 1');
 if (seed > 0xffffffff) fail('--seed must fit in 32 bits');
 
 const cfg = NANO;
-const engine = await WasmGPT.create(readWasm(), cfg, TRAIN_BATCH);
+const engine = await TrainableGPT.load(readWasm(), cfg, TRAIN_BATCH);
 // The same loop the training chapter runs in the reader's browser (src/gpt/training.ts).
 const trainer = new SortTrainer(engine, seed);
 const tty = process.stderr.isTTY;

@@ -11,9 +11,8 @@
  * slider or typing get the newest answer, and no stale work piles up in the worker.
  */
 import type { GPTConfig } from './config.ts';
-import { type EngineKind, type ErrorCode, type Request, type Response, type TrainControl, type TrainProgress, unpackTrace } from './protocol.ts';
+import { type EngineKind, type ErrorCode, type Request, type Response, type TrainControl, type TrainExplainedMessage, type TrainProgress, unpackTrace } from './protocol.ts';
 import type { Trace } from './trace.ts';
-import type { TrainExplained } from './train-explain.ts';
 
 export class GPTError extends Error {
   readonly code: ErrorCode | 'superseded' | 'worker';
@@ -47,18 +46,7 @@ export interface Generated {
   ms: number;
 }
 
-export interface TrainingStart {
-  explained: TrainExplained;
-  /** The seed's initial weights; the forward passes over the reader's letters and over the example with them. */
-  params: Float32Array;
-  trace: Trace;
-  exampleTrace: Trace;
-  /** Every weight after the run's first step. */
-  paramsAfter: Float32Array;
-}
-
-type Kind = 'run' | 'generate' | 'explain';
-const KIND: Record<string, Kind> = { run: 'run', generate: 'generate', 'train-explain': 'explain' };
+type Kind = 'run' | 'generate';
 interface Job {
   request: Request & { id: number };
   resolve: (value: never) => void;
@@ -70,11 +58,11 @@ export class GPTClient {
   private readonly worker: WorkerLike;
   private nextId = 1;
   private readonly inFlight = new Map<number, Job>();
-  private readonly busy: Record<Kind, boolean> = { run: false, generate: false, explain: false };
-  private readonly waiting: Record<Kind, Job | null> = { run: null, generate: null, explain: null };
+  private readonly busy: Record<Kind, boolean> = { run: false, generate: false };
+  private readonly waiting: Record<Kind, Job | null> = { run: null, generate: null };
   private failed: GPTError | null = null;
-  /** Called with every progress message of the training run (see train-host.ts). */
-  onTraining: ((progress: TrainProgress) => void) | null = null;
+  /** Called with every message of the training chapter's worker side (see train-host.ts). */
+  onTraining: ((message: TrainProgress | TrainExplainedMessage) => void) | null = null;
 
   constructor(worker: WorkerLike, urls: { wasmUrl: string; weightsUrl: string; forceEngine?: EngineKind }) {
     this.worker = worker;
@@ -89,7 +77,7 @@ export class GPTClient {
     worker.onmessage = (event) => {
       const msg = event.data;
       if (msg.type === 'ready') resolveReady({ engine: msg.engine, config: msg.config, params: msg.params, fallbackReason: msg.fallbackReason });
-      else if (msg.type === 'train-progress') this.onTraining?.(msg);
+      else if (msg.type === 'train-progress' || msg.type === 'train-explained') this.onTraining?.(msg);
       else if (msg.type === 'error' && msg.id === undefined) this.fail(new GPTError(msg.code, msg.message), rejectReady);
       else this.settle(msg);
     };
@@ -117,12 +105,7 @@ export class GPTClient {
     });
   }
 
-  /** The numbers of the training chapter's first steps for a seed and the reader's letters. */
-  explainTraining(seed: number, input: number[]): Promise<TrainingStart> {
-    return this.submit('explain', { type: 'train-explain', id: this.nextId++, seed, input: [...input] });
-  }
-
-  /** Starts, pauses, resumes or resets the training run; progress arrives through onTraining. */
+  /** Asks for the training chapter's first numbers, starts, pauses, resumes or resets its run; answers arrive through onTraining. */
   train(control: TrainControl): void {
     if (!this.failed) this.worker.postMessage(control);
   }
@@ -155,9 +138,8 @@ export class GPTClient {
     this.inFlight.delete(msg.id);
     if (msg.type === 'trace') job.resolve(unpackTrace(msg.trace) as never);
     else if (msg.type === 'generated') job.resolve({ tokens: msg.tokens, traces: msg.traces.map(unpackTrace), ms: msg.ms } as never);
-    else if (msg.type === 'train-explained') job.resolve({ explained: msg.explained, params: msg.params, paramsAfter: msg.paramsAfter, trace: unpackTrace(msg.trace), exampleTrace: unpackTrace(msg.exampleTrace) } as never);
     else if (msg.type === 'error') job.reject(new GPTError(msg.code, msg.message));
-    const kind = KIND[job.request.type]!;
+    const kind: Kind = job.request.type === 'run' ? 'run' : 'generate';
     this.busy[kind] = false;
     const next = this.waiting[kind];
     this.waiting[kind] = null;
@@ -169,7 +151,7 @@ export class GPTClient {
     rejectReady(error);
     for (const job of this.inFlight.values()) job.reject(error);
     this.inFlight.clear();
-    for (const kind of ['run', 'generate', 'explain'] as const) {
+    for (const kind of ['run', 'generate'] as const) {
       this.waiting[kind]?.reject(error);
       this.waiting[kind] = null;
       this.busy[kind] = false;

@@ -17,18 +17,13 @@ interface Engine {
   forward(ids: number[]): Trace;
 }
 
-const NO_TRAINING = 'training needs the WebAssembly engine, which did not load here';
-
 export type Fetcher = (url: string) => Promise<ArrayBuffer>;
 export type Reply = (response: Response, transfer: ArrayBuffer[]) => void;
 
 export class EngineHost {
   private engine: Engine | null = null;
   private config: GPTConfig | null = null;
-  /**
-   * The training chapter's runs: needs the WASM engine; its code is loaded on the first training
-   * request, so pages without the chapter do not download it.
-   */
+  /** The training chapter's runs (train-host.ts, loaded on its first request: other pages never need it). */
   private training: TrainHost | null = null;
   private wasmModule: WebAssembly.Module | null = null;
   private readonly schedule?: (fn: () => void) => void;
@@ -47,20 +42,15 @@ export class EngineHost {
       if (req.type === 'init') await this.init(req.wasmUrl, req.weightsUrl, req.forceEngine);
       else if (req.type === 'run') this.run(req.id, req.ids);
       else if (req.type === 'generate') this.generate(req);
-      else if (req.type === 'train-explain') {
-        const training = await this.trainer();
-        if (training) await training.explain(req);
-        else this.reply({ type: 'error', id: req.id, code: 'not-ready', message: NO_TRAINING }, []);
-      } else {
-        const training = await this.trainer();
-        if (training) await training.control(req);
-        else this.reply({ type: 'train-progress', run: 0, seed: 0, iters: 0, iteration: 0, state: 'idle', firstIteration: 1, losses: [], msPerIter: 0, error: NO_TRAINING }, []);
+      else {
+        // The training chapter's requests: their code loads with the first of them.
+        const { TrainHost } = await import('./train-host.ts');
+        this.training ??= new TrainHost(this.wasmModule, this.config, this.reply, this.schedule);
+        await this.training.handle(req);
       }
     } catch (e) {
-      const message = (e as Error).message;
-      // A failed training run is the training chapter's notice, not the end of the page's engine.
-      if (req.type === 'train') this.reply({ type: 'train-progress', run: 0, seed: 0, iters: 0, iteration: 0, state: 'idle', firstIteration: 1, losses: [], msPerIter: 0, error: message }, []);
-      else this.reply({ type: 'error', id: 'id' in req ? req.id : undefined, code: 'engine', message }, []);
+      const id = 'id' in req ? req.id : undefined;
+      this.reply({ type: 'error', id, code: 'engine', message: (e as Error).message }, []);
     }
   }
 
@@ -92,14 +82,6 @@ export class EngineHost {
     }
     this.engine = { forward: (ids) => forwardReference(config, params, ids) };
     this.reply({ type: 'ready', engine: 'ts', config, params: params.slice(), fallbackReason }, []);
-  }
-
-  private async trainer(): Promise<TrainHost | null> {
-    if (!this.training && this.wasmModule && this.config) {
-      const { TrainHost } = await import('./train-host.ts');
-      this.training ??= new TrainHost(this.wasmModule, this.config, this.reply, this.schedule);
-    }
-    return this.training;
   }
 
   private checkIds(id: number, ids: number[], maxLength: number): boolean {

@@ -12,11 +12,15 @@ export type Request =
   | { type: 'init'; wasmUrl: string; weightsUrl: string; forceEngine?: EngineKind }
   | { type: 'run'; id: number; ids: number[] }
   | { type: 'generate'; id: number; input: number[]; steps: number; temperature: number; seed: number }
-  | { type: 'train-explain'; id: number; seed: number; input: number[] }
   | TrainControl;
 
-/** The training chapter's run (train-host.ts): start a run, pause, resume, forget it, or change the letters its checkpoints answer. */
+/**
+ * The training chapter (train-host.ts): the numbers of its first steps for a seed and the reader's
+ * letters (answered by a TrainExplainedMessage), start a run, pause, resume, forget it, or change
+ * the letters its checkpoints answer.
+ */
 export type TrainControl =
+  | { type: 'train'; action: 'explain'; seed: number; input: number[] }
   | { type: 'train'; action: 'start'; seed: number; iters: number; every: number; input: number[] }
   | { type: 'train'; action: 'pause' | 'resume' | 'reset' }
   | { type: 'train'; action: 'input'; input: number[] };
@@ -33,6 +37,17 @@ export interface Checkpoint {
   /** The greedy answer for the reader's letters, and the forward pass over them. */
   answer: number[];
   trace: PackedTrace;
+}
+
+export interface TrainExplainedMessage {
+  type: 'train-explained';
+  explained: TrainExplained;
+  /** The seed's initial weights, and every weight after the run's first step. */
+  params: Float32Array;
+  paramsAfter: Float32Array;
+  /** Forward passes with the initial weights over the reader's letters and over the example. */
+  trace: PackedTrace;
+  exampleTrace: PackedTrace;
 }
 
 export interface TrainProgress {
@@ -59,7 +74,7 @@ export type Response =
   | { type: 'ready'; engine: EngineKind; config: GPTConfig; params: Float32Array; fallbackReason?: string }
   | { type: 'trace'; id: number; trace: PackedTrace }
   | { type: 'generated'; id: number; tokens: number[]; traces: PackedTrace[]; ms: number }
-  | { type: 'train-explained'; id: number; explained: TrainExplained; params: Float32Array; paramsAfter: Float32Array; trace: PackedTrace; exampleTrace: PackedTrace }
+  | TrainExplainedMessage
   | TrainProgress
   | { type: 'error'; id?: number; code: ErrorCode; message: string };
 

@@ -5,9 +5,10 @@
  * difference, and the first AdamW step of the real run applied to that weight.
  */
 import { paramSpecs } from './config.ts';
-import { generate, type Example } from './sort.ts';
+import { generate } from './sort.ts';
+import type { Example } from './sort-data.ts';
 import { exampleOf, SortTrainer } from './training.ts';
-import type { WasmGPT } from './wasm.ts';
+import type { TrainableGPT } from './wasm-train.ts';
 
 /** The parameter whose gradient the chapter follows: the output head, (vocab, channels). */
 export const FOLLOWED_PARAM = 'lm_head.weight';
@@ -59,7 +60,7 @@ export interface TrainExplained {
 }
 
 /** Everything above for `seed` and the reader's `input` (six ids). Leaves the engine at the weights after the first step. */
-export function explainTraining(engine: WasmGPT, seed: number, input: number[]): TrainExplained {
+export function explainTraining(engine: TrainableGPT, seed: number, input: number[]): TrainExplained {
   const cfg = engine.config;
   const V = cfg.vocab_size;
   const trainer = new SortTrainer(engine, seed);

@@ -7,11 +7,11 @@
  * waits meanwhile): no turn of the loop runs much longer than CHUNK_MS.
  */
 import { SORT_LENGTH, type GPTConfig } from './config.ts';
-import { packTrace, type Checkpoint, type Request, type TrainControl, type TrainProgress, type TrainState } from './protocol.ts';
+import { packTrace, type Checkpoint, type TrainControl, type TrainProgress, type TrainState } from './protocol.ts';
 import { generate } from './sort.ts';
 import { explainTraining } from './train-explain.ts';
 import { SortTrainer, sortedInBatch, TRAIN_BATCH } from './training.ts';
-import { WasmGPT } from './wasm.ts';
+import { TrainableGPT } from './wasm-train.ts';
 import type { Reply } from './host.ts';
 
 /** Longest stretch of optimisation steps between two turns of the message loop, ms. */
@@ -30,12 +30,15 @@ export function soon(): (fn: () => void) => void {
   };
 }
 
+const NO_TRAINING = 'training needs the WebAssembly engine, which did not load here';
+
 export class TrainHost {
-  private readonly module: WebAssembly.Module;
-  private readonly config: GPTConfig;
+  /** The compiled engine (null: WebAssembly did not load, so there is no training). */
+  private readonly module: WebAssembly.Module | null;
+  private readonly config: GPTConfig | null;
   private readonly reply: Reply;
   private readonly schedule: (fn: () => void) => void;
-  private engine: WasmGPT | null = null;
+  private engine: TrainableGPT | null = null;
   private trainer: SortTrainer | null = null;
   private run = 0;
   private iters = 0;
@@ -51,20 +54,29 @@ export class TrainHost {
   /** The checkpoint being evaluated: its iteration, weights, and how far through the inputs. */
   private evaluating: { iteration: number; params: Float32Array; next: number; correct: number } | null = null;
 
-  constructor(module: WebAssembly.Module, config: GPTConfig, reply: Reply, schedule: (fn: () => void) => void = soon()) {
+  constructor(module: WebAssembly.Module | null, config: GPTConfig | null, reply: Reply, schedule: (fn: () => void) => void = soon()) {
     this.module = module;
     this.config = config;
     this.reply = reply;
     this.schedule = schedule;
   }
 
-  private async engineFor(): Promise<WasmGPT> {
-    return (this.engine ??= await WasmGPT.create(this.module, this.config, TRAIN_BATCH));
+  /** A training request. Failures are the training chapter's to tell, never the end of the page's engine. */
+  async handle(req: TrainControl): Promise<void> {
+    try {
+      if (!this.module || !this.config) throw new Error(NO_TRAINING);
+      if (req.action === 'explain') await this.explain(req, this.module, this.config);
+      else await this.control(req, this.module, this.config);
+    } catch (e) {
+      if (req.action !== 'explain') this.state = 'idle';
+      this.error = (e as Error).message;
+      this.send();
+    }
   }
 
   /** The numbers of the chapter's first steps, from an engine of its own (the run's is left alone). */
-  async explain(req: Extract<Request, { type: 'train-explain' }>): Promise<void> {
-    const engine = await WasmGPT.create(this.module, this.config, TRAIN_BATCH);
+  private async explain(req: Extract<TrainControl, { action: 'explain' }>, module: WebAssembly.Module, config: GPTConfig): Promise<void> {
+    const engine = await TrainableGPT.load(module, config, TRAIN_BATCH);
     const explained = explainTraining(engine, req.seed, req.input);
     const paramsAfter = engine.params.slice();
     new SortTrainer(engine, req.seed);
@@ -72,12 +84,12 @@ export class TrainHost {
     const trace = packTrace(engine.forward(req.input));
     const exampleTrace = packTrace(engine.forward(explained.example.ids));
     const transfer = [params.buffer as ArrayBuffer, paramsAfter.buffer as ArrayBuffer, trace.buffer, exampleTrace.buffer];
-    this.reply({ type: 'train-explained', id: req.id, explained, params, paramsAfter, trace, exampleTrace }, transfer);
+    this.reply({ type: 'train-explained', explained, params, paramsAfter, trace, exampleTrace }, transfer);
   }
 
-  async control(req: TrainControl): Promise<void> {
+  private async control(req: Exclude<TrainControl, { action: 'explain' }>, module: WebAssembly.Module, config: GPTConfig): Promise<void> {
     if (req.action === 'start') {
-      const engine = await this.engineFor();
+      const engine = (this.engine ??= await TrainableGPT.load(module, config, TRAIN_BATCH));
       this.run++;
       this.trainer = new SortTrainer(engine, req.seed);
       this.iters = req.iters;
@@ -157,7 +169,7 @@ export class TrainHost {
   private evaluate(start: number): Checkpoint | undefined {
     const ev = this.evaluating!;
     const engine = this.trainer!.engine;
-    const total = this.config.vocab_size ** SORT_LENGTH;
+    const total = engine.config.vocab_size ** SORT_LENGTH;
     do {
       ev.correct += sortedInBatch(engine, ev.next);
       ev.next += engine.batchMax;

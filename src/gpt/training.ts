@@ -6,8 +6,10 @@
  */
 import { SORT_LENGTH, type GPTConfig } from './config.ts';
 import { mulberry32 } from './random.ts';
-import { allInputs, initParams, sampleExample, sortedOf, type Example } from './sort.ts';
-import { MINGPT_ADAMW, type AdamWSettings, type WasmGPT } from './wasm.ts';
+import { allInputs, sortedOf } from './sort.ts';
+import { initParams, sampleExample, type Example } from './sort-data.ts';
+import { MINGPT_ADAMW, type AdamWSettings } from './wasm.ts';
+import type { TrainableGPT } from './wasm-train.ts';
 
 /** Sequences per optimisation step. */
 export const TRAIN_BATCH = 64;
@@ -16,7 +18,7 @@ export const DEFAULT_SEED = 1337;
 export const DEFAULT_ITERS = 2000;
 
 export class SortTrainer {
-  readonly engine: WasmGPT;
+  readonly engine: TrainableGPT;
   readonly seed: number;
   readonly settings: AdamWSettings;
   /** Optimisation steps taken. */
@@ -24,7 +26,7 @@ export class SortTrainer {
   private rand: () => number;
 
   /** Puts the seed's initial weights into `engine` (batchMax >= TRAIN_BATCH) and forgets any optimiser state. */
-  constructor(engine: WasmGPT, seed: number, settings: AdamWSettings = MINGPT_ADAMW) {
+  constructor(engine: TrainableGPT, seed: number, settings: AdamWSettings = MINGPT_ADAMW) {
     if (engine.batchMax < TRAIN_BATCH) throw new RangeError(`training needs an engine for batches of ${TRAIN_BATCH}, got ${engine.batchMax}`);
     this.engine = engine;
     this.seed = seed >>> 0;
@@ -55,7 +57,7 @@ export class SortTrainer {
  * the right one: then each pass of the generation sees the same prefix and picks the same letter.
  * Ties go to the lower letter, as in pickToken.
  */
-export function sortAccuracy(engine: WasmGPT, cfg: GPTConfig = engine.config, length = SORT_LENGTH): { correct: number; total: number } {
+export function sortAccuracy(engine: TrainableGPT, cfg: GPTConfig = engine.config, length = SORT_LENGTH): { correct: number; total: number } {
   const total = cfg.vocab_size ** length;
   let correct = 0;
   for (let start = 0; start < total; start += engine.batchMax) correct += sortedInBatch(engine, start, length);
@@ -63,7 +65,7 @@ export function sortAccuracy(engine: WasmGPT, cfg: GPTConfig = engine.config, le
 }
 
 /** sortAccuracy's count over the batch of inputs from `start` (in allInputs order): one forward pass, so a run can spread the evaluation over several turns. */
-export function sortedInBatch(engine: WasmGPT, start: number, length = SORT_LENGTH): number {
+export function sortedInBatch(engine: TrainableGPT, start: number, length = SORT_LENGTH): number {
   const V = engine.config.vocab_size;
   const T = 2 * length - 1;
   const chunk = allInputs(V, length).slice(start, start + engine.batchMax);

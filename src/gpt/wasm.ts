@@ -49,12 +49,12 @@ export const MINGPT_ADAMW: AdamWSettings = Object.freeze({
 export class WasmGPT {
   readonly config: GPTConfig;
   readonly batchMax: number;
-  private readonly x: Exports;
-  private step = 0;
+  protected readonly x: Exports;
+  protected step = 0;
   /** The factor the last trainStep multiplied the gradients by (global-norm clipping; 1 when not clipped). */
   lastGradScale = 1;
 
-  private constructor(instance: WebAssembly.Instance, config: GPTConfig, batchMax: number) {
+  protected constructor(instance: WebAssembly.Instance, config: GPTConfig, batchMax: number) {
     this.x = instance.exports as unknown as Exports;
     this.config = config;
     this.batchMax = batchMax;
@@ -66,22 +66,25 @@ export class WasmGPT {
 
   /** Instantiates the engine from gpt.wasm (bytes or a compiled module) for batches up to batchMax. */
   static async create(wasm: BufferSource | WebAssembly.Module, config: GPTConfig, batchMax = 1): Promise<WasmGPT> {
+    return new WasmGPT(await WasmGPT.instantiate(wasm), config, batchMax);
+  }
+
+  protected static async instantiate(wasm: BufferSource | WebAssembly.Module): Promise<WebAssembly.Instance> {
     const module = wasm instanceof WebAssembly.Module ? wasm : await WebAssembly.compile(wasm);
-    const instance = await WebAssembly.instantiate(module, {
+    return WebAssembly.instantiate(module, {
       env: {
         abort(_msg: number, _file: number, line: number, column: number) {
           throw new Error(`WASM engine aborted at line ${line}:${column}`);
         },
       },
     });
-    return new WasmGPT(instance, config, batchMax);
   }
 
-  private f32(ptr: number, length: number): Float32Array {
+  protected f32(ptr: number, length: number): Float32Array {
     return new Float32Array(this.x.memory.buffer, ptr, length);
   }
 
-  private slot(name: string): number {
+  protected slot(name: string): number {
     return (this.x[name] as WebAssembly.Global).value as number;
   }
 
@@ -94,47 +97,13 @@ export class WasmGPT {
     return this.f32(this.x.grads_ptr(), this.x.num_params());
   }
 
-  /** AdamW's moments, one float per parameter: live views, as `params`. */
-  get adamM(): Float32Array {
-    return this.f32(this.x.adam_m_ptr(), this.x.num_params());
-  }
-
-  get adamV(): Float32Array {
-    return this.f32(this.x.adam_v_ptr(), this.x.num_params());
-  }
-
-  /** AdamW steps taken since the engine was created or the optimiser last reset. */
-  get steps(): number {
-    return this.step;
-  }
-
-  /** Forgets the optimiser's state (moments and step count), as a freshly created engine. */
-  resetOptimizer(): void {
-    this.adamM.fill(0);
-    this.adamV.fill(0);
-    this.step = 0;
-    this.lastGradScale = 1;
-  }
-
-  /**
-   * One forward pass over a batch of equal-length sequences (at most batchMax); returns a view of
-   * the probabilities, (B, T, V), valid until the next call into the engine.
-   */
-  probsBatch(seqs: readonly ArrayLike<number>[]): Float32Array {
-    const T = seqs[0]!.length;
-    if (seqs.length > this.batchMax) throw new RangeError(`batch of ${seqs.length} exceeds ${this.batchMax}`);
-    this.writeBatch(seqs.map((ids) => ({ ids })), T);
-    this.x.forward(seqs.length, T);
-    return this.f32(this.x.act_ptr(this.slot('PROBS'), 0), seqs.length * T * this.config.vocab_size);
-  }
-
   setParams(params: Float32Array): void {
     if (params.length !== this.x.num_params()) throw new RangeError(`expected ${this.x.num_params()} parameters, got ${params.length}`);
     this.params.set(params);
     this.x.prepare_weights();
   }
 
-  private writeBatch(batch: { ids: ArrayLike<number>; targets?: ArrayLike<number> }[], T: number): void {
+  protected writeBatch(batch: { ids: ArrayLike<number>; targets?: ArrayLike<number> }[], T: number): void {
     const ids = new Int32Array(this.x.memory.buffer, this.x.ids_ptr(), batch.length * T);
     const targets = new Int32Array(this.x.memory.buffer, this.x.targets_ptr(), batch.length * T);
     batch.forEach((seq, b) => {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SortTrainer, TRAIN_BATCH } from '../../src/gpt/training.ts';
-import { WasmGPT } from '../../src/gpt/wasm.ts';
+import { TrainableGPT } from '../../src/gpt/wasm-train.ts';
 import { namedIteration } from '../../src/story/training/view.ts';
 import { readWasm, readWeights } from '../../scripts/lib/engine.ts';
 import { useSite } from './harness.ts';
@@ -19,7 +19,7 @@ const state = (page: Page) => page.$eval(PANEL, (el) => ({ ...(el as HTMLElement
 
 /** The first 8 bytes of SHA-256 over the weights after `iters` steps from `seed`, in hex (as the page shows it). */
 async function nodeHash(seed: number, iters: number): Promise<string> {
-  const trainer = new SortTrainer(await WasmGPT.create(readWasm(), readWeights().config, TRAIN_BATCH), seed);
+  const trainer = new SortTrainer(await TrainableGPT.load(readWasm(), readWeights().config, TRAIN_BATCH), seed);
   for (let i = 0; i < iters; i++) trainer.step();
   return createHash('sha256').update(trainer.engine.params.slice()).digest('hex').slice(0, 16);
 }

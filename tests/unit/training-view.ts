@@ -6,12 +6,12 @@ import { packTrace, unpackTrace } from '../../src/gpt/protocol.ts';
 import { generate } from '../../src/gpt/sort.ts';
 import { explainTraining } from '../../src/gpt/train-explain.ts';
 import { SortTrainer, sortAccuracy, TRAIN_BATCH } from '../../src/gpt/training.ts';
-import { WasmGPT } from '../../src/gpt/wasm.ts';
+import { TrainableGPT } from '../../src/gpt/wasm-train.ts';
 import type { CheckpointView, TrainingView } from '../../src/story/training/view.ts';
 import { readWasm, readWeights } from '../../scripts/lib/engine.ts';
 
 export async function trainingView(input: number[], iters = 100, every = 50): Promise<TrainingView> {
-  const engine = await WasmGPT.create(readWasm(), readWeights().config, TRAIN_BATCH);
+  const engine = await TrainableGPT.load(readWasm(), readWeights().config, TRAIN_BATCH);
   const numbers = explainTraining(engine, 1337, input);
   const paramsAfter = engine.params.slice();
   const trainer = new SortTrainer(engine, 1337);

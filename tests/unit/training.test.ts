@@ -14,7 +14,7 @@ import { loadWeights } from '../../src/gpt/safetensors.ts';
 import { evaluateAll } from '../../src/gpt/sort.ts';
 import { explainTraining } from '../../src/gpt/train-explain.ts';
 import { SortTrainer, sortAccuracy, TRAIN_BATCH } from '../../src/gpt/training.ts';
-import { WasmGPT } from '../../src/gpt/wasm.ts';
+import { TrainableGPT } from '../../src/gpt/wasm-train.ts';
 import { ROOT, WASM_PATH, WEIGHTS_PATH, readWasm, readWeights } from '../../scripts/lib/engine.ts';
 import { channel } from './worker-channel.ts';
 
@@ -27,6 +27,7 @@ function progressUntil(client: GPTClient, until: (p: TrainProgress) => boolean):
   const seen: TrainProgress[] = [];
   return new Promise((resolve) => {
     client.onTraining = (p) => {
+      if (p.type !== 'train-progress') return;
       seen.push(p);
       if (until(p)) resolve(seen);
     };
@@ -88,7 +89,7 @@ describe('training through the worker protocol', () => {
 });
 
 describe('the first steps of the training chapter', async () => {
-  const engine = await WasmGPT.create(readWasm(), readWeights().config, TRAIN_BATCH);
+  const engine = await TrainableGPT.load(readWasm(), readWeights().config, TRAIN_BATCH);
   const ex = explainTraining(engine, 1337, INPUT);
 
   it('the untrained loss is near ln 3 and is the mean of -ln p over the right letters', () => {
@@ -113,14 +114,14 @@ describe('the first steps of the training chapter', async () => {
     const vHat = s.v / (1 - s.beta2);
     const expected = s.before * (1 - s.lr * s.weightDecay) - (s.lr * mHat) / (Math.sqrt(vHat) + s.eps);
     expect(s.after).toBeCloseTo(expected, 6);
-    const other = await WasmGPT.create(readWasm(), readWeights().config, TRAIN_BATCH);
+    const other = await TrainableGPT.load(readWasm(), readWeights().config, TRAIN_BATCH);
     const trainer = new SortTrainer(other, 1337);
     expect(trainer.step()).toBe(s.batchLoss);
     expect(other.params[ex.weight.index]).toBe(s.after);
   });
 
   it('accuracy by one teacher-forced pass per input equals greedy decoding on all 729 inputs', async () => {
-    const other = await WasmGPT.create(readWasm(), readWeights().config, TRAIN_BATCH);
+    const other = await TrainableGPT.load(readWasm(), readWeights().config, TRAIN_BATCH);
     const trainer = new SortTrainer(other, 3);
     for (let i = 0; i < 150; i++) trainer.step();
     const partly = sortAccuracy(other);

@@ -4,8 +4,11 @@
  * reduced motion: the reader presses Train), follows its progress, draws the plots, fills the
  * prose's numbers and compares the finished weights with the shipped file.
  */
-import './training.css';
+// The panel's stylesheet as a file of its own, linked when the panel starts: imported plainly, its
+// rules would be inlined into every page of the site.
+import stylesheet from './training.css?url';
 import type { GPTClient } from '../../gpt/client.ts';
+import { unpackTrace } from '../../gpt/protocol.ts';
 import { VOCAB } from '../../gpt/config.ts';
 import { sortedOf } from '../../gpt/sort.ts';
 import { formatNumber as num } from '../../scene/formula.ts';
@@ -50,6 +53,10 @@ async function hashOf(params: Float32Array): Promise<string> {
 }
 
 export function startTraining(root: HTMLElement, opts: TrainingOptions): TrainingPage {
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = stylesheet;
+  document.head.append(link);
   const settings = trainingFromSearch(location.search);
   for (const n of settings.notices) opts.notice(n);
   const run = new TrainingRun(settings.seed, settings.iters);
@@ -74,19 +81,9 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
     setTimeout(() => requestAnimationFrame(render), wait);
   };
 
+  /** The first steps' numbers for the seed and the reader's letters (answered through onTraining). */
   function explain(): void {
-    opts.client
-      .explainTraining(settings.seed, input)
-      .then((r) => {
-        run.view = { ...run.view, explained: { numbers: r.explained, params: r.params, trace: r.trace, exampleTrace: r.exampleTrace, paramsAfter: r.paramsAfter } };
-        run.touched();
-        changed();
-      })
-      .catch((e: Error) => {
-        if ((e as { code?: string }).code === 'superseded') return;
-        run.error = `The training numbers could not be computed: ${e.message}`;
-        changed();
-      });
+    opts.client.train({ type: 'train', action: 'explain', seed: settings.seed, input });
   }
 
   function start(): void {
@@ -111,9 +108,16 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
     changed();
   }
 
-  opts.client.onTraining = (p) => {
-    run.apply(p);
-    if (p.state === 'done') void compare();
+  opts.client.onTraining = (m) => {
+    if (m.type === 'train-explained') {
+      // A newer request (other letters) may be on its way; the numbers shown are for these.
+      if (m.explained.input.join() !== input.join()) return;
+      run.view = { ...run.view, explained: { numbers: m.explained, params: m.params, paramsAfter: m.paramsAfter, trace: unpackTrace(m.trace), exampleTrace: unpackTrace(m.exampleTrace) } };
+      run.touched();
+    } else {
+      run.apply(m);
+      if (m.state === 'done') void compare();
+    }
     changed();
   };
 
