@@ -11,7 +11,7 @@
  * slider or typing get the newest answer, and no stale work piles up in the worker.
  */
 import type { GPTConfig } from './config.ts';
-import { type EngineKind, type ErrorCode, type Request, type Response, type TrainControl, type TrainExplainedMessage, type TrainProgress, unpackTrace } from './protocol.ts';
+import { type EngineKind, type ErrorCode, type Request, type Response, unpackTrace } from './protocol.ts';
 import type { Trace } from './trace.ts';
 
 export class GPTError extends Error {
@@ -61,8 +61,6 @@ export class GPTClient {
   private readonly busy: Record<Kind, boolean> = { run: false, generate: false };
   private readonly waiting: Record<Kind, Job | null> = { run: null, generate: null };
   private failed: GPTError | null = null;
-  /** Called with every message of the training chapter's worker side (see train-host.ts). */
-  onTraining: ((message: TrainProgress | TrainExplainedMessage) => void) | null = null;
 
   constructor(worker: WorkerLike, urls: { wasmUrl: string; weightsUrl: string; forceEngine?: EngineKind }) {
     this.worker = worker;
@@ -77,7 +75,6 @@ export class GPTClient {
     worker.onmessage = (event) => {
       const msg = event.data;
       if (msg.type === 'ready') resolveReady({ engine: msg.engine, config: msg.config, params: msg.params, fallbackReason: msg.fallbackReason });
-      else if (msg.type === 'train-progress' || msg.type === 'train-explained') this.onTraining?.(msg);
       else if (msg.type === 'error' && msg.id === undefined) this.fail(new GPTError(msg.code, msg.message), rejectReady);
       else this.settle(msg);
     };
@@ -103,11 +100,6 @@ export class GPTClient {
       temperature: opts.temperature ?? 0,
       seed: opts.seed ?? 0,
     });
-  }
-
-  /** Asks for the training chapter's first numbers, starts, pauses, resumes or resets its run; answers arrive through onTraining. */
-  train(control: TrainControl): void {
-    if (!this.failed) this.worker.postMessage(control);
   }
 
   terminate(): void {

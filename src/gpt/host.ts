@@ -11,7 +11,6 @@ import { pickToken } from './sort.ts';
 import { mulberry32 } from './random.ts';
 import type { Trace } from './trace.ts';
 import { WasmGPT } from './wasm.ts';
-import type { TrainHost } from './train-host.ts';
 
 interface Engine {
   forward(ids: number[]): Trace;
@@ -23,18 +22,12 @@ export type Reply = (response: Response, transfer: ArrayBuffer[]) => void;
 export class EngineHost {
   private engine: Engine | null = null;
   private config: GPTConfig | null = null;
-  /** The training chapter's runs (train-host.ts, loaded on its first request: other pages never need it). */
-  private training: TrainHost | null = null;
-  private wasmModule: WebAssembly.Module | null = null;
-  private readonly schedule?: (fn: () => void) => void;
   private readonly fetchBytes: Fetcher;
   private readonly reply: Reply;
 
-  /** `schedule` runs the next chunk of a training run as a new task (default: a message port). */
-  constructor(fetchBytes: Fetcher, reply: Reply, schedule?: (fn: () => void) => void) {
+  constructor(fetchBytes: Fetcher, reply: Reply) {
     this.fetchBytes = fetchBytes;
     this.reply = reply;
-    this.schedule = schedule;
   }
 
   async handle(req: Request): Promise<void> {
@@ -42,12 +35,6 @@ export class EngineHost {
       if (req.type === 'init') await this.init(req.wasmUrl, req.weightsUrl, req.forceEngine);
       else if (req.type === 'run') this.run(req.id, req.ids);
       else if (req.type === 'generate') this.generate(req);
-      else {
-        // The training chapter's requests: their code loads with the first of them.
-        const { TrainHost } = await import('./train-host.ts');
-        this.training ??= new TrainHost(this.wasmModule, this.config, this.reply, this.schedule);
-        await this.training.handle(req);
-      }
     } catch (e) {
       const id = 'id' in req ? req.id : undefined;
       this.reply({ type: 'error', id, code: 'engine', message: (e as Error).message }, []);
@@ -67,11 +54,9 @@ export class EngineHost {
     let fallbackReason: string | undefined;
     if (forceEngine !== 'ts') {
       try {
-        const module = await WebAssembly.compile(await this.fetchBytes(wasmUrl));
-        const wasm = await WasmGPT.create(module, config);
+        const wasm = await WasmGPT.create(await this.fetchBytes(wasmUrl), config);
         wasm.setParams(params);
         this.engine = wasm;
-        this.wasmModule = module;
         this.reply({ type: 'ready', engine: 'wasm', config, params: params.slice() }, []);
         return;
       } catch (e) {

@@ -4,69 +4,13 @@
  */
 import type { GPTConfig } from './config.ts';
 import type { Tensor, Trace } from './trace.ts';
-import type { TrainExplained } from './train-explain.ts';
 
 export type EngineKind = 'wasm' | 'ts';
 
 export type Request =
   | { type: 'init'; wasmUrl: string; weightsUrl: string; forceEngine?: EngineKind }
   | { type: 'run'; id: number; ids: number[] }
-  | { type: 'generate'; id: number; input: number[]; steps: number; temperature: number; seed: number }
-  | TrainControl;
-
-/**
- * The training chapter (train-host.ts): the numbers of its first steps for a seed and the reader's
- * letters (answered by a TrainExplainedMessage), start a run, pause, resume, forget it, or change
- * the letters its checkpoints answer.
- */
-export type TrainControl =
-  | { type: 'train'; action: 'explain'; seed: number; input: number[] }
-  | { type: 'train'; action: 'start'; seed: number; iters: number; every: number; input: number[] }
-  | { type: 'train'; action: 'pause' | 'resume' | 'reset' }
-  | { type: 'train'; action: 'input'; input: number[] };
-
-export type TrainState = 'running' | 'paused' | 'done' | 'idle';
-
-/** The weights every `every` iterations (and at the start and the end), with what they do. */
-export interface Checkpoint {
-  iteration: number;
-  params: Float32Array;
-  /** Inputs (of 729) that greedy decoding sorts with these weights. */
-  correct: number;
-  total: number;
-  /** The greedy answer for the reader's letters, and the forward pass over them. */
-  answer: number[];
-  trace: PackedTrace;
-}
-
-export interface TrainExplainedMessage {
-  type: 'train-explained';
-  explained: TrainExplained;
-  /** The seed's initial weights, and every weight after the run's first step. */
-  params: Float32Array;
-  paramsAfter: Float32Array;
-  /** Forward passes with the initial weights over the reader's letters and over the example. */
-  trace: PackedTrace;
-  exampleTrace: PackedTrace;
-}
-
-export interface TrainProgress {
-  type: 'train-progress';
-  /** Counts runs: messages of an older run (before a reset) are stale. */
-  run: number;
-  seed: number;
-  iters: number;
-  iteration: number;
-  state: TrainState;
-  /** Batch losses of iterations firstIteration, firstIteration + 1, ... since the last message. */
-  firstIteration: number;
-  losses: number[];
-  /** Mean ms per optimisation step so far (checkpoint evaluation not counted). */
-  msPerIter: number;
-  checkpoint?: Checkpoint;
-  /** Why the run stopped, when it could not go on (e.g. training needs WebAssembly). */
-  error?: string;
-}
+  | { type: 'generate'; id: number; input: number[]; steps: number; temperature: number; seed: number };
 
 export type ErrorCode = 'bad-input' | 'weights' | 'engine' | 'not-ready';
 
@@ -74,8 +18,6 @@ export type Response =
   | { type: 'ready'; engine: EngineKind; config: GPTConfig; params: Float32Array; fallbackReason?: string }
   | { type: 'trace'; id: number; trace: PackedTrace }
   | { type: 'generated'; id: number; tokens: number[]; traces: PackedTrace[]; ms: number }
-  | TrainExplainedMessage
-  | TrainProgress
   | { type: 'error'; id?: number; code: ErrorCode; message: string };
 
 /** A trace as one buffer plus a table of where each tensor lives in it. */

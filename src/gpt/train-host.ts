@@ -1,18 +1,18 @@
 /**
- * Training inside the engine worker. The run is cut into chunks of about CHUNK_MS; between chunks
- * the worker goes back to its message loop, so the page's inference requests are answered while
- * the model trains. Every `every` iterations (and at the start and the end) a checkpoint is sent:
+ * Training inside the training chapter's worker (train-worker.ts). The run is cut into chunks of
+ * about CHUNK_MS; between chunks the worker goes back to its message loop, so pause, reset and new
+ * letters are taken at once while the model trains. Every `every` iterations (and at the start and the end) a checkpoint is sent:
  * the weights, accuracy on all inputs, and the answer and forward pass for the reader's letters.
  * Its accuracy takes a dozen batched forward passes, so it too is spread over chunks (training
  * waits meanwhile): no turn of the loop runs much longer than CHUNK_MS.
  */
 import { SORT_LENGTH, type GPTConfig } from './config.ts';
-import { packTrace, type Checkpoint, type TrainControl, type TrainProgress, type TrainState } from './protocol.ts';
+import { packTrace } from './protocol.ts';
+import type { Checkpoint, TrainControl, TrainProgress, TrainResponse, TrainState } from './train-protocol.ts';
 import { generate } from './sort.ts';
 import { explainTraining } from './train-explain.ts';
 import { SortTrainer, sortedInBatch, TRAIN_BATCH } from './training.ts';
 import { TrainableGPT } from './wasm-train.ts';
-import type { Reply } from './host.ts';
 
 /** Longest stretch of optimisation steps between two turns of the message loop, ms. */
 export const CHUNK_MS = 12;
@@ -30,13 +30,15 @@ export function soon(): (fn: () => void) => void {
   };
 }
 
+export type TrainReply = (response: TrainResponse, transfer: ArrayBuffer[]) => void;
+
 const NO_TRAINING = 'training needs the WebAssembly engine, which did not load here';
 
 export class TrainHost {
   /** The compiled engine (null: WebAssembly did not load, so there is no training). */
   private readonly module: WebAssembly.Module | null;
   private readonly config: GPTConfig | null;
-  private readonly reply: Reply;
+  private readonly reply: TrainReply;
   private readonly schedule: (fn: () => void) => void;
   private engine: TrainableGPT | null = null;
   private trainer: SortTrainer | null = null;
@@ -54,7 +56,7 @@ export class TrainHost {
   /** The checkpoint being evaluated: its iteration, weights, and how far through the inputs. */
   private evaluating: { iteration: number; params: Float32Array; next: number; correct: number } | null = null;
 
-  constructor(module: WebAssembly.Module | null, config: GPTConfig | null, reply: Reply, schedule: (fn: () => void) => void = soon()) {
+  constructor(module: WebAssembly.Module | null, config: GPTConfig | null, reply: TrainReply, schedule: (fn: () => void) => void = soon()) {
     this.module = module;
     this.config = config;
     this.reply = reply;

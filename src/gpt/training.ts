@@ -13,9 +13,7 @@ import type { TrainableGPT } from './wasm-train.ts';
 
 /** Sequences per optimisation step. */
 export const TRAIN_BATCH = 64;
-/** The seed and length of the run that produced public/models/sort-nano.safetensors. */
-export const DEFAULT_SEED = 1337;
-export const DEFAULT_ITERS = 2000;
+export { DEFAULT_ITERS, DEFAULT_SEED } from './train-protocol.ts';
 
 export class SortTrainer {
   readonly engine: TrainableGPT;

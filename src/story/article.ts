@@ -61,20 +61,10 @@ export function startArticle(): void {
   if (trainingRoot) {
     import('./training/panel.ts')
       .then(({ startTraining }) => {
-        const ids = encode(choices.input);
-        training = startTraining(trainingRoot, {
-          client,
-          input: 'error' in ids ? [] : ids.ids,
-          shipped: client.ready.then((r) => r.params),
-          reducedMotion: () => reducedMotion.matches,
-          onChange: () => (lastKey = ''),
-          notice: showNotice,
-        });
+        training = startTraining(trainingRoot, { choices, ready: client.ready, reducedMotion, onChange: () => (lastKey = ''), notice: showNotice });
         lastKey = '';
       })
-      .catch((e: Error) => {
-        if (status) status.textContent = `The training run could not be loaded: ${e.message}`;
-      });
+      .catch((e: Error) => showNotice(`The training chapter could not start: ${e.message}`));
   }
   let data: Data | null = null;
   let refBlock: string | null = null;
@@ -202,13 +192,12 @@ export function startArticle(): void {
       performance.mark(FIRST_VALUES_MARK, { startTime: view.stats.valuesShownAt });
     }
     // Announced politely when the step changes, not on every frame of its animation.
-    // The training run's state is told again while it moves, at most every few seconds.
-    const trainingDue = pos.chapter === 'training' && training !== null && training.announceDue(performance.now());
-    if ((announcePending || trainingDue) && description) {
+    // The training run's state is told with the step, and again while it moves, every few seconds.
+    const run = pos.chapter === 'training' ? training?.announcement(announcePending) : null;
+    if ((announcePending || run) && description) {
       announcePending = false;
       const chapterTitle = document.getElementById(pos.chapter)?.querySelector('h1, h2')?.textContent?.trim() ?? pos.chapter;
-      const run = pos.chapter === 'training' && training ? ` ${training.statusSentence()}` : '';
-      description.textContent = describeStep({ number: pos.index + 1, of: pos.beats.length, chapterTitle }, layout, scene.highlights, scene.describe) + run;
+      description.textContent = describeStep({ number: pos.index + 1, of: pos.beats.length, chapterTitle }, layout, scene.highlights, scene.describe) + (run ? ` ${run}` : '');
     }
     return true;
   }

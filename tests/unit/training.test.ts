@@ -1,32 +1,63 @@
 /**
- * Training in the worker: the run through the worker protocol gives the same bytes as
- * `npm run train`, its controls work, inference is answered while it runs, and the first steps'
- * numbers (finite difference, AdamW moments, accuracy on all inputs) are what they claim.
+ * Training in the training chapter's worker: the run through its protocol gives the same bytes as
+ * `npm run train`, its controls work, and the first steps' numbers (finite difference, AdamW
+ * moments, accuracy on all inputs) are what they claim.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GPTClient } from '../../src/gpt/client.ts';
-import type { TrainProgress } from '../../src/gpt/protocol.ts';
+import { NANO } from '../../src/gpt/config.ts';
+import { TrainHost } from '../../src/gpt/train-host.ts';
+import type { TrainControl, TrainProgress, TrainResponse } from '../../src/gpt/train-protocol.ts';
 import { loadWeights } from '../../src/gpt/safetensors.ts';
 import { evaluateAll } from '../../src/gpt/sort.ts';
 import { explainTraining } from '../../src/gpt/train-explain.ts';
 import { SortTrainer, sortAccuracy, TRAIN_BATCH } from '../../src/gpt/training.ts';
 import { TrainableGPT } from '../../src/gpt/wasm-train.ts';
-import { ROOT, WASM_PATH, WEIGHTS_PATH, readWasm, readWeights } from '../../scripts/lib/engine.ts';
-import { channel } from './worker-channel.ts';
+import { ROOT, readWasm, readWeights } from '../../scripts/lib/engine.ts';
 
-const urls = { wasmUrl: '/gpt.wasm', weightsUrl: '/w.safetensors' };
-const files = () => ({ '/gpt.wasm': readFileSync(WASM_PATH), '/w.safetensors': readFileSync(WEIGHTS_PATH) });
 const INPUT = [2, 1, 0, 1, 1, 2];
 
+interface Channel {
+  postMessage(control: TrainControl): void;
+  onmessage: ((response: TrainResponse) => void) | null;
+}
+
+/**
+ * TrainHost behind an in-process stand-in for its worker: messages both ways are delivered
+ * asynchronously and go through structuredClone (buffers transferred), as postMessage does. Node's
+ * message ports would deliver a run's chunks back to back before any timer, so chunks are
+ * scheduled on timers here, which gives the test's messages their turn as a browser does.
+ */
+async function trainChannel(): Promise<Channel> {
+  const module = await WebAssembly.compile(Uint8Array.from(readWasm()));
+  let queue = Promise.resolve();
+  const channel: Channel = {
+    onmessage: null,
+    postMessage(control) {
+      const copy = structuredClone(control);
+      queue = queue.then(() => new Promise((r) => setTimeout(r, 1))).then(() => host.handle(copy));
+    },
+  };
+  const host = new TrainHost(
+    module,
+    NANO,
+    (response, transfer) => {
+      const delivered = structuredClone(response, { transfer });
+      setTimeout(() => channel.onmessage?.(delivered), 1);
+    },
+    (fn) => setTimeout(fn, 0),
+  );
+  return channel;
+}
+
 /** Collects a run's progress messages until `until` says stop. */
-function progressUntil(client: GPTClient, until: (p: TrainProgress) => boolean): Promise<TrainProgress[]> {
+function progressUntil(channel: Channel, until: (p: TrainProgress) => boolean): Promise<TrainProgress[]> {
   const seen: TrainProgress[] = [];
   return new Promise((resolve) => {
-    client.onTraining = (p) => {
+    channel.onmessage = (p) => {
       if (p.type !== 'train-progress') return;
       seen.push(p);
       if (until(p)) resolve(seen);
@@ -45,10 +76,9 @@ describe('training through the worker protocol', () => {
     expect(r.stderr).toMatch(/wrote /);
     const fromCli = loadWeights(readFileSync(out)).params;
 
-    const client = new GPTClient(channel(files()).worker, urls);
-    await client.ready;
+    const client = await trainChannel();
     const done = progressUntil(client, (p) => p.state === 'done');
-    client.train({ type: 'train', action: 'start', seed, iters: N, every: 25, input: INPUT });
+    client.postMessage({ type: 'train', action: 'start', seed, iters: N, every: 25, input: INPUT });
     const seen = await done;
     const checkpoints = seen.flatMap((p) => (p.checkpoint ? [p.checkpoint] : []));
     expect(checkpoints.map((c) => c.iteration)).toEqual([0, 25, 50, 60]);
@@ -59,29 +89,23 @@ describe('training through the worker protocol', () => {
     expect(seen.at(-1)!.msPerIter).toBeGreaterThan(0);
   }, 60_000);
 
-  it('pauses, resumes and resets; forward passes are answered while it trains', async () => {
-    // Node's message ports deliver messages posted while draining in the same turn, which would
-    // keep the test's timers waiting; a timer per chunk gives them their turn, as a browser does.
-    const client = new GPTClient(channel(files(), (fn) => setTimeout(fn, 0)).worker, urls);
-    await client.ready;
+  it('pauses, resumes and resets', async () => {
+    const client = await trainChannel();
     const started = progressUntil(client, (p) => p.iteration >= 3);
-    client.train({ type: 'train', action: 'start', seed: 1337, iters: 2000, every: 50, input: INPUT });
+    client.postMessage({ type: 'train', action: 'start', seed: 1337, iters: 2000, every: 50, input: INPUT });
     await started;
-    // A forward pass requested mid-run comes back before the run could have ended.
-    const trace = await client.run(INPUT);
-    expect(trace.ids).toEqual(INPUT);
     const paused = progressUntil(client, (p) => p.state === 'paused');
-    client.train({ type: 'train', action: 'pause' });
+    client.postMessage({ type: 'train', action: 'pause' });
     const at = (await paused).at(-1)!.iteration;
     expect(at).toBeLessThan(2000);
     await new Promise((r) => setTimeout(r, 100));
     const quiet = progressUntil(client, () => true);
-    client.train({ type: 'train', action: 'resume' });
+    client.postMessage({ type: 'train', action: 'resume' });
     const resumed = (await quiet).at(-1)!;
     expect(resumed.state).toBe('running');
     expect(resumed.iteration).toBe(at);
     const reset = progressUntil(client, (p) => p.state === 'idle');
-    client.train({ type: 'train', action: 'reset' });
+    client.postMessage({ type: 'train', action: 'reset' });
     const last = (await reset).at(-1)!;
     expect(last.iteration).toBe(0);
     expect(last.run).toBeGreaterThan(resumed.run);

@@ -9,7 +9,7 @@ import type { Request, Response } from '../../src/gpt/protocol.ts';
 
 export type Files = Record<string, Uint8Array>;
 
-export function channel(files: Files, schedule?: (fn: () => void) => void): { worker: WorkerLike; sent: Request[]; transferred: ArrayBuffer[] } {
+export function channel(files: Files): { worker: WorkerLike; sent: Request[]; transferred: ArrayBuffer[] } {
   const sent: Request[] = [];
   const transferred: ArrayBuffer[] = [];
   let queue = Promise.resolve();
@@ -33,7 +33,6 @@ export function channel(files: Files, schedule?: (fn: () => void) => void): { wo
       const delivered = structuredClone(response, { transfer });
       setTimeout(() => worker.onmessage?.({ data: delivered } as MessageEvent<Response>), 1);
     },
-    schedule,
   );
   return { worker, sent, transferred };
 }

@@ -7,10 +7,9 @@
 // The panel's stylesheet as a file of its own, linked when the panel starts: imported plainly, its
 // rules would be inlined into every page of the site.
 import stylesheet from './training.css?url';
-import type { GPTClient } from '../../gpt/client.ts';
 import { unpackTrace } from '../../gpt/protocol.ts';
-import { VOCAB } from '../../gpt/config.ts';
-import { sortedOf } from '../../gpt/sort.ts';
+import type { TrainControl, TrainResponse } from '../../gpt/train-protocol.ts';
+import { encode, VOCAB } from '../../gpt/config.ts';
 import { formatNumber as num } from '../../scene/formula.ts';
 import { accuracySvg, lossSvg, NARROW, viewBoxOf, WIDE } from './plots.ts';
 import { CHECKPOINT_EVERY, TrainingRun } from './run.ts';
@@ -30,17 +29,27 @@ export interface TrainingPage {
   /** The reader is in the training chapter at this step and time (per frame). */
   frame(beat: string, t: number): void;
   setInput(ids: number[]): void;
-  /** True at most every ANNOUNCE_MS while the run is moving: time to tell the live region. */
-  announceDue(now: number): boolean;
-  statusSentence(): string;
+  /**
+   * The run's state in a sentence for the live region: always when `now` (the step changed),
+   * otherwise at most every ANNOUNCE_MS while the run moves; null when there is nothing to tell.
+   */
+  announcement(now: boolean): string | null;
+}
+
+/** The training worker, or an in-process stand-in. */
+export interface TrainChannel {
+  postMessage(control: TrainControl): void;
+  onmessage: ((event: MessageEvent<TrainResponse>) => void) | null;
 }
 
 export interface TrainingOptions {
-  client: GPTClient;
-  input: number[];
-  /** The shipped weights (the page's model), for the same-bytes comparison. */
-  shipped: Promise<Float32Array>;
-  reducedMotion: () => boolean;
+  /** Default: a new worker running src/gpt/train-worker.ts. */
+  worker?: TrainChannel;
+  /** The reader's letters (read when the panel starts). */
+  choices: { input: string };
+  /** The page's engine, ready: its weights are the shipped file's, for the same-bytes comparison. */
+  ready: Promise<{ params: Float32Array }>;
+  reducedMotion: { matches: boolean };
   onChange: () => void;
   notice: (text: string) => void;
 }
@@ -60,10 +69,13 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
   const settings = trainingFromSearch(location.search);
   for (const n of settings.notices) opts.notice(n);
   const run = new TrainingRun(settings.seed, settings.iters);
+  const worker: TrainChannel = opts.worker ?? new Worker(new URL('../../gpt/train-worker.ts', import.meta.url), { type: 'module' });
+  const send = (control: TrainControl) => worker.postMessage(control);
   const panel = root.querySelector<HTMLElement>('[data-training]');
   const button = (action: string) => panel?.querySelector<HTMLButtonElement>(`button[data-action="${action}"]`) ?? null;
   const [startBtn, pauseBtn, resetBtn] = [button('start'), button('pause'), button('reset')];
-  let input = opts.input;
+  const ids = encode(opts.choices.input);
+  let input = 'error' in ids ? [] : ids.ids;
   let started = false;
   let shown: CheckpointView | null = null;
   let lastAnnounced = 0;
@@ -83,20 +95,20 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
 
   /** The first steps' numbers for the seed and the reader's letters (answered through onTraining). */
   function explain(): void {
-    opts.client.train({ type: 'train', action: 'explain', seed: settings.seed, input });
+    send({ type: 'train', action: 'explain', seed: settings.seed, input });
   }
 
   function start(): void {
     started = true;
     run.restart();
-    opts.client.train({ type: 'train', action: 'start', seed: settings.seed, iters: settings.iters, every: CHECKPOINT_EVERY, input });
+    send({ type: 'train', action: 'start', seed: settings.seed, iters: settings.iters, every: CHECKPOINT_EVERY, input });
     changed();
   }
 
   async function compare(): Promise<void> {
     const last = run.latest();
     if (!last || last.iteration !== run.view.iters || run.view.sameBytes) return;
-    const shipped = await opts.shipped;
+    const shipped = (await opts.ready).params;
     const a = new Uint32Array(last.params.buffer, last.params.byteOffset, last.params.length);
     const b = new Uint32Array(shipped.buffer, shipped.byteOffset, shipped.length);
     let differing = Math.abs(a.length - b.length);
@@ -108,7 +120,7 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
     changed();
   }
 
-  opts.client.onTraining = (m) => {
+  worker.onmessage = ({ data: m }) => {
     if (m.type === 'train-explained') {
       // A newer request (other letters) may be on its way; the numbers shown are for these.
       if (m.explained.input.join() !== input.join()) return;
@@ -122,10 +134,10 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
   };
 
   startBtn?.addEventListener('click', start);
-  pauseBtn?.addEventListener('click', () => opts.client.train({ type: 'train', action: run.view.state === 'paused' ? 'resume' : 'pause' }));
+  pauseBtn?.addEventListener('click', () => send({ type: 'train', action: run.view.state === 'paused' ? 'resume' : 'pause' }));
   resetBtn?.addEventListener('click', () => {
     started = true; // a reset run stays reset until the reader presses Train
-    opts.client.train({ type: 'train', action: 'reset' });
+    send({ type: 'train', action: 'reset' });
   });
 
   // The run starts once the chapter is on screen, unless the reader prefers reduced motion.
@@ -133,7 +145,7 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
   new IntersectionObserver((entries, observer) => {
     if (!entries.some((e) => e.isIntersecting)) return;
     observer.disconnect();
-    if (!started && !opts.reducedMotion()) start();
+    if (!started && !opts.reducedMotion.matches) start();
   }).observe(chapter);
 
   function statusText(v: TrainingView): string {
@@ -192,7 +204,7 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
     const answer = panel.querySelector<HTMLElement>('[data-train-answer]');
     const c = shown ?? run.latest();
     if (answer) {
-      const want = c ? letters(sortedOf(c.trace.ids)) : '';
+      const want = c ? letters([...c.trace.ids].sort((a, b) => a - b)) : '';
       answer.textContent = c ? `Checkpoint at iteration ${c.iteration}: for ${letters(c.trace.ids)} the model writes ${letters(c.answer)}${letters(c.answer) === want ? ', sorted' : ` (sorted would be ${want})`}.` : '';
       panel.dataset.shown = c ? String(c.iteration) : '';
     }
@@ -215,21 +227,19 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
     setInput(ids) {
       if (ids.join() === input.join()) return;
       input = ids;
-      opts.client.train({ type: 'train', action: 'input', input: ids });
+      send({ type: 'train', action: 'input', input: ids });
       explain();
     },
-    announceDue(now) {
-      if (run.view.state === 'idle' || run.version === announcedVersion || now - lastAnnounced < ANNOUNCE_MS) return false;
-      lastAnnounced = now;
-      announcedVersion = run.version;
-      return true;
-    },
-    statusSentence() {
+    announcement(now) {
       const v = run.view;
       const last = run.latest();
-      if (v.state === 'idle' || !last) return '';
+      const t = performance.now();
+      const due = v.state !== 'idle' && run.version !== announcedVersion && t - lastAnnounced >= ANNOUNCE_MS;
+      if ((!now && !due) || v.state === 'idle' || !last) return null;
+      lastAnnounced = t;
+      announcedVersion = run.version;
       const loss = v.iteration > 0 ? `, batch loss ${num(v.losses[v.iteration - 1] ?? NaN)}` : '';
-      return `The run is ${v.state === 'done' ? 'done' : v.state} at iteration ${v.iteration} of ${v.iters}${loss}, ${last.correct} of ${last.total} inputs sorted at iteration ${last.iteration}.`;
+      return `The run is ${v.state} at iteration ${v.iteration} of ${v.iters}${loss}, ${last.correct} of ${last.total} inputs sorted at iteration ${last.iteration}.`;
     },
   };
 }

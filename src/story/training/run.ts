@@ -4,7 +4,7 @@
  * 343 KB); beyond that every other one between the first and the newest is dropped, so a long run
  * keeps an even spread of its history in bounded memory.
  */
-import type { TrainProgress } from '../../gpt/protocol.ts';
+import type { TrainProgress } from '../../gpt/train-protocol.ts';
 import { unpackTrace } from '../../gpt/protocol.ts';
 import type { CheckpointView, TrainingView } from './view.ts';
 

@@ -2,7 +2,7 @@
  * The training run's settings from the page address: `?seed=` (the initialisation and the data
  * stream) and `?iters=` (how long the run is). A bad value gets a notice and the default.
  */
-import { DEFAULT_ITERS, DEFAULT_SEED } from '../../gpt/training.ts';
+import { DEFAULT_ITERS, DEFAULT_SEED } from '../../gpt/train-protocol.ts';
 
 export const MAX_ITERS = 10_000;
 

@@ -4,7 +4,7 @@
  * and the page, so the picture and the panel agree on which checkpoint a scroll position names.
  */
 import type { TrainExplained } from '../../gpt/train-explain.ts';
-import type { TrainState } from '../../gpt/protocol.ts';
+import type { TrainState } from '../../gpt/train-protocol.ts';
 import type { Trace } from '../../gpt/trace.ts';
 import { beat } from '../beats.ts';
 
