@@ -16,6 +16,8 @@ import { TrainableGPT } from './wasm-train.ts';
 
 /** Longest stretch of optimisation steps between two turns of the message loop, ms. */
 export const CHUNK_MS = 12;
+/** Steps the reported speed averages over. */
+const RECENT = 100;
 /** Longest gap between two progress messages while running, ms (the loss curve's refresh). */
 const PROGRESS_MS = 100;
 
@@ -49,7 +51,8 @@ export class TrainHost {
   private state: TrainState = 'idle';
   private losses: number[] = [];
   private lastSent = 0;
-  private stepMs = 0;
+  /** ms of the most recent steps (at most RECENT): the current speed, once the engine's code is warm. */
+  private stepMs: number[] = [];
   /** A chunk is scheduled: at most one chain of chunks runs, whatever the reader clicks. */
   private pending = false;
   private error: string | undefined;
@@ -98,7 +101,7 @@ export class TrainHost {
       this.every = req.every;
       this.input = req.input;
       this.losses = [];
-      this.stepMs = 0;
+      this.stepMs = [];
       this.state = 'running';
       this.evaluating = null;
       this.beginCheckpoint();
@@ -144,7 +147,8 @@ export class TrainHost {
     else for (;;) {
       const t0 = performance.now();
       const loss = trainer.step();
-      this.stepMs += performance.now() - t0;
+      this.stepMs.push(performance.now() - t0);
+      if (this.stepMs.length > RECENT) this.stepMs.shift();
       this.losses.push(loss);
       if (!Number.isFinite(loss)) {
         this.state = 'paused';
@@ -195,7 +199,7 @@ export class TrainHost {
       state: this.state,
       firstIteration: iteration - this.losses.length + 1,
       losses: this.losses,
-      msPerIter: iteration > 0 ? this.stepMs / iteration : 0,
+      msPerIter: this.stepMs.length ? this.stepMs.reduce((a, b) => a + b, 0) / this.stepMs.length : 0,
       checkpoint,
       error: this.error,
     };

@@ -58,7 +58,7 @@ export interface TrainProgress {
   /** Batch losses of iterations firstIteration, firstIteration + 1, ... since the last message. */
   firstIteration: number;
   losses: number[];
-  /** Mean ms per optimisation step so far (checkpoint evaluation not counted). */
+  /** Mean ms per optimisation step over the last 100 steps (checkpoint evaluation not counted). */
   msPerIter: number;
   checkpoint?: Checkpoint;
   /** Why the run stopped, when it could not go on (e.g. training needs WebAssembly). */
