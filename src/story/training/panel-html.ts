@@ -28,9 +28,9 @@ export function trainingPanel() {
       h(
         'figure',
         { className: ['training-plots'] },
-        h('svg', { className: ['plot', 'plot-loss'], role: 'img', ariaLabel: 'Loss by iteration, log scale', viewBox: PLOT_VIEWBOX }),
-        h('svg', { className: ['plot', 'plot-accuracy'], role: 'img', ariaLabel: 'Inputs sorted by iteration', viewBox: PLOT_VIEWBOX }),
-        h('figcaption', { dataTrainSummary: '' }, 'No iterations yet.'),
+        h('svg', { className: ['plot', 'plot-loss'], role: 'img', ariaLabel: 'Loss by iteration, log scale', ariaDescribedBy: 'training-summary', viewBox: PLOT_VIEWBOX }),
+        h('svg', { className: ['plot', 'plot-accuracy'], role: 'img', ariaLabel: 'Inputs sorted by iteration', ariaDescribedBy: 'training-summary', viewBox: PLOT_VIEWBOX }),
+        h('figcaption', { id: 'training-summary', dataTrainSummary: '' }, 'No iterations yet.'),
       ),
       h('p', { className: ['training-answer'], dataTrainAnswer: '' }),
     ],

@@ -128,7 +128,12 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
       run.touched();
     } else {
       run.apply(m);
-      if (m.state === 'done') void compare();
+      if (m.state === 'done') {
+        compare().catch((e: Error) => {
+          run.error = `The trained weights could not be compared with the shipped file: ${e.message}`;
+          changed();
+        });
+      }
     }
     changed();
   };
