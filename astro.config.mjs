@@ -4,10 +4,20 @@ import { unified } from '@astrojs/markdown-remark';
 import remarkDirective from 'remark-directive';
 import { remarkArticle } from './src/story/markdown.ts';
 import { buildContext } from './src/story/build-context.ts';
+import { remarkBaseLinks } from './src/story/base-links.ts';
+import sitemap from '@astrojs/sitemap';
+
+/**
+ * Where the site is served. BASE_PATH is the path prefix on the host ("/" at a domain's root,
+ * "/gpt-inside-out/" for a GitHub Pages project site); SITE_URL is the origin (https://example.org),
+ * used for canonical URLs, link previews, oEmbed and the sitemap. Both have local defaults.
+ */
+const base = `/${(process.env.BASE_PATH ?? '/').split('/').filter(Boolean).join('/')}/`.replace(/^\/\/$/, '/');
+const site = process.env.SITE_URL || 'http://localhost:4321';
 
 export default defineConfig({
-  // Absolute URLs in oEmbed responses; set SITE_URL when building for a real host.
-  site: process.env.SITE_URL ?? 'http://localhost:4321',
+  site,
+  base,
   trailingSlash: 'always',
   security: {
     // A Content-Security-Policy <meta> on every page: only this site's own scripts (hashed by
@@ -26,9 +36,15 @@ export default defineConfig({
     },
   },
   build: { format: 'directory' },
+  // The sitemap lists the pages to index: not the 404 page, nor the embeds (each names its chapter
+  // page as canonical).
+  integrations: [sitemap({ filter: (page) => !/\/404\/?$/.test(page) && !/\/embed\//.test(page) })],
   markdown: {
+    // Code in the chapters is plain monospace: Shiki's colours are inline style attributes, which
+    // the CSP refuses, and highlighting would add bytes for a few short snippets.
+    syntaxHighlight: false,
     // :::step, :ref and :val in chapter Markdown (see src/story/markdown.ts).
-    processor: unified({ remarkPlugins: [remarkDirective, [remarkArticle, { context: buildContext }]] }),
+    processor: unified({ remarkPlugins: [remarkDirective, [remarkArticle, { context: buildContext }], [remarkBaseLinks, { base }]] }),
   },
   vite: {
     build: {

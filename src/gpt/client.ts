@@ -5,13 +5,14 @@
  *   const { engine } = await gpt.ready;         // 'wasm', or 'ts' after a fallback (with a reason)
  *   const trace = await gpt.run([2, 1, 0]);      // every tensor of one forward pass
  *   const { tokens, traces } = await gpt.generate([2, 1, 0, 1, 1, 2], { temperature: 0, seed: 1 });
+ *   const lab = await gpt.ablate(['h.0.attn.head0'], [2, 1, 0, 1, 1, 2]); // accuracy with a head off
  *
  * One job per kind is in flight at a time; a newer request of the same kind replaces one that is
  * still waiting, whose promise rejects with a GPTError of code 'superseded'. Readers dragging a
  * slider or typing get the newest answer, and no stale work piles up in the worker.
  */
 import type { GPTConfig } from './config.ts';
-import { type EngineKind, type ErrorCode, type Request, type Response, unpackTrace } from './protocol.ts';
+import { type AblatedResult, type EngineKind, type ErrorCode, type Request, type Response, unpackTrace } from './protocol.ts';
 import type { Trace } from './trace.ts';
 
 export class GPTError extends Error {
@@ -46,7 +47,12 @@ export interface Generated {
   ms: number;
 }
 
-type Kind = 'run' | 'generate';
+export interface Ablated extends AblatedResult {
+  /** The forward pass over input + output[0..4] with the parts off. */
+  trace: Trace;
+}
+
+type Kind = 'run' | 'generate' | 'ablate';
 interface Job {
   request: Request & { id: number };
   resolve: (value: never) => void;
@@ -58,8 +64,8 @@ export class GPTClient {
   private readonly worker: WorkerLike;
   private nextId = 1;
   private readonly inFlight = new Map<number, Job>();
-  private readonly busy: Record<Kind, boolean> = { run: false, generate: false };
-  private readonly waiting: Record<Kind, Job | null> = { run: null, generate: null };
+  private readonly busy: Record<Kind, boolean> = { run: false, generate: false, ablate: false };
+  private readonly waiting: Record<Kind, Job | null> = { run: null, generate: null, ablate: null };
   private failed: GPTError | null = null;
 
   constructor(worker: WorkerLike, urls: { wasmUrl: string; weightsUrl: string; forceEngine?: EngineKind }) {
@@ -102,6 +108,11 @@ export class GPTClient {
     });
   }
 
+  /** Accuracy over all inputs and the greedy answer to `input` with the named parts switched off (ablation.ts). */
+  ablate(parts: readonly string[], input: number[]): Promise<Ablated> {
+    return this.submit('ablate', { type: 'ablate', id: this.nextId++, parts: [...parts], input: [...input] });
+  }
+
   terminate(): void {
     this.worker.terminate?.();
     this.fail(new GPTError('worker', 'the engine was shut down'), () => undefined);
@@ -130,8 +141,9 @@ export class GPTClient {
     this.inFlight.delete(msg.id);
     if (msg.type === 'trace') job.resolve(unpackTrace(msg.trace) as never);
     else if (msg.type === 'generated') job.resolve({ tokens: msg.tokens, traces: msg.traces.map(unpackTrace), ms: msg.ms } as never);
+    else if (msg.type === 'ablated') job.resolve({ ...msg.result, trace: unpackTrace(msg.result.trace) } as never);
     else if (msg.type === 'error') job.reject(new GPTError(msg.code, msg.message));
-    const kind: Kind = job.request.type === 'run' ? 'run' : 'generate';
+    const kind = job.request.type as Kind;
     this.busy[kind] = false;
     const next = this.waiting[kind];
     this.waiting[kind] = null;
@@ -143,7 +155,7 @@ export class GPTClient {
     rejectReady(error);
     for (const job of this.inFlight.values()) job.reject(error);
     this.inFlight.clear();
-    for (const kind of ['run', 'generate'] as const) {
+    for (const kind of ['run', 'generate', 'ablate'] as const) {
       this.waiting[kind]?.reject(error);
       this.waiting[kind] = null;
       this.busy[kind] = false;

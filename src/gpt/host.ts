@@ -3,17 +3,34 @@
  * loads the weights once, prefers the WASM build and falls back to the TypeScript reference
  * when WebAssembly cannot be instantiated, and answers run/generate requests.
  */
-import type { GPTConfig } from './config.ts';
+import { ablationMeans, ablationNames, parseAblation, type AblationMeans, type AppliedAblation } from './ablation.ts';
+import { accuracy } from './analysis.ts';
+import { SORT_LENGTH, type GPTConfig } from './config.ts';
 import { type EngineKind, type PackedTrace, type Request, type Response, packTrace } from './protocol.ts';
 import { forwardReference } from './reference.ts';
 import { loadWeights } from './safetensors.ts';
-import { pickToken } from './sort.ts';
+import { generate, pickToken } from './sort.ts';
 import { mulberry32 } from './random.ts';
 import type { Trace } from './trace.ts';
 import { WasmGPT } from './wasm.ts';
 
 interface Engine {
   forward(ids: number[]): Trace;
+  /** Next-token probabilities after ids (the last row of probs). */
+  nextProbs(ids: number[]): Float32Array;
+  /** Parts switched off for every later call (null: none). */
+  setAblation(a: AppliedAblation | null): void;
+}
+
+/** The TypeScript reference as an Engine (the fallback when WebAssembly cannot start). */
+function referenceEngine(config: GPTConfig, params: Float32Array): Engine {
+  let ablate: AppliedAblation | undefined;
+  const forward = (ids: number[]) => forwardReference(config, params, ids, ablate);
+  return {
+    forward,
+    nextProbs: (ids) => forward(ids).tensors['probs']!.data.slice((ids.length - 1) * config.vocab_size, ids.length * config.vocab_size),
+    setAblation: (a) => (ablate = a ?? undefined),
+  };
 }
 
 export type Fetcher = (url: string) => Promise<ArrayBuffer>;
@@ -22,6 +39,8 @@ export type Reply = (response: Response, transfer: ArrayBuffer[]) => void;
 export class EngineHost {
   private engine: Engine | null = null;
   private config: GPTConfig | null = null;
+  /** What switched-off parts' outputs become: computed once, on the first ablate request (729 forward passes). */
+  private means: AblationMeans | null = null;
   private readonly fetchBytes: Fetcher;
   private readonly reply: Reply;
 
@@ -35,6 +54,7 @@ export class EngineHost {
       if (req.type === 'init') await this.init(req.wasmUrl, req.weightsUrl, req.forceEngine);
       else if (req.type === 'run') this.run(req.id, req.ids);
       else if (req.type === 'generate') this.generate(req);
+      else if (req.type === 'ablate') this.ablate(req);
     } catch (e) {
       const id = 'id' in req ? req.id : undefined;
       this.reply({ type: 'error', id, code: 'engine', message: (e as Error).message }, []);
@@ -65,7 +85,7 @@ export class EngineHost {
     } else {
       fallbackReason = 'TypeScript engine requested';
     }
-    this.engine = { forward: (ids) => forwardReference(config, params, ids) };
+    this.engine = referenceEngine(config, params);
     this.reply({ type: 'ready', engine: 'ts', config, params: params.slice(), fallbackReason }, []);
   }
 
@@ -116,5 +136,36 @@ export class EngineHost {
     }
     const tokens = seq.slice(req.input.length);
     this.reply({ type: 'generated', id: req.id, tokens, traces, ms: performance.now() - start }, traces.map((t) => t.buffer));
+  }
+
+  /**
+   * Switches the named parts off (mean ablation, ablation.ts), answers all 729 inputs greedily and
+   * the request's input, then switches them back on: later run/generate requests see the whole model.
+   */
+  private ablate(req: Extract<Request, { type: 'ablate' }>): void {
+    const cfg = this.config;
+    if (!this.checkIds(req.id, req.input, SORT_LENGTH)) return;
+    if (req.input.length !== SORT_LENGTH) {
+      this.reply({ type: 'error', id: req.id, code: 'bad-input', message: `expected the ${SORT_LENGTH} input letters, got ${req.input.length}` }, []);
+      return;
+    }
+    const ablation = parseAblation(Array.isArray(req.parts) ? req.parts.join(',') : '', cfg!);
+    if ('error' in ablation) {
+      this.reply({ type: 'error', id: req.id, code: 'bad-input', message: ablation.error }, []);
+      return;
+    }
+    const start = performance.now();
+    const engine = this.engine!;
+    this.means ??= ablationMeans((ids) => engine.forward(ids), cfg!);
+    engine.setAblation({ ablation, means: this.means });
+    try {
+      const { correct, total, slots } = accuracy(engine, cfg!.vocab_size);
+      const output = generate(engine, req.input, SORT_LENGTH);
+      const trace = packTrace(engine.forward([...req.input, ...output].slice(0, cfg!.block_size)));
+      const result = { parts: ablationNames(ablation, cfg!), correct, total, slots, output, trace, ms: performance.now() - start };
+      this.reply({ type: 'ablated', id: req.id, result }, [trace.buffer]);
+    } finally {
+      engine.setAblation(null);
+    }
   }
 }

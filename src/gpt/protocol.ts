@@ -10,7 +10,9 @@ export type EngineKind = 'wasm' | 'ts';
 export type Request =
   | { type: 'init'; wasmUrl: string; weightsUrl: string; forceEngine?: EngineKind }
   | { type: 'run'; id: number; ids: number[] }
-  | { type: 'generate'; id: number; input: number[]; steps: number; temperature: number; seed: number };
+  | { type: 'generate'; id: number; input: number[]; steps: number; temperature: number; seed: number }
+  /** Parts switched off (ablation.ts names, e.g. h.0.attn.head0): accuracy on all inputs, and the reader's answer. */
+  | { type: 'ablate'; id: number; parts: string[]; input: number[] };
 
 export type ErrorCode = 'bad-input' | 'weights' | 'engine' | 'not-ready';
 
@@ -18,7 +20,27 @@ export type Response =
   | { type: 'ready'; engine: EngineKind; config: GPTConfig; params: Float32Array; fallbackReason?: string }
   | { type: 'trace'; id: number; trace: PackedTrace }
   | { type: 'generated'; id: number; tokens: number[]; traces: PackedTrace[]; ms: number }
+  | { type: 'ablated'; id: number; result: PackedAblated }
   | { type: 'error'; id?: number; code: ErrorCode; message: string };
+
+/** The answer to an ablate request. */
+export interface AblatedResult {
+  /** The parts switched off, as requested (normalised by ablationNames). */
+  parts: string[];
+  /** Inputs (of `total`) whose greedy answer is exactly sorted with those parts off; per slot, how many letters are right. */
+  correct: number;
+  total: number;
+  slots: number[];
+  /** The greedy answer to the request's input with those parts off. */
+  output: number[];
+  /** Milliseconds the worker spent (means on the first request, then the 729 answers and the trace). */
+  ms: number;
+}
+
+/** AblatedResult plus the forward pass over input + output[0..4] with the parts off, packed. */
+export interface PackedAblated extends AblatedResult {
+  trace: PackedTrace;
+}
 
 /** A trace as one buffer plus a table of where each tensor lives in it. */
 export interface PackedTrace {

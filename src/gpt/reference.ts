@@ -4,6 +4,7 @@
  * double-precision arithmetic (the WASM build works in float32 and is tested against this).
  */
 import { LN_EPS, paramSpecs, type GPTConfig } from './config.ts';
+import type { AppliedAblation } from './ablation.ts';
 import type { Tensor, Trace } from './trace.ts';
 
 type Vec = Float64Array;
@@ -79,19 +80,28 @@ function add(a: Vec, b: Vec): Vec {
   return out;
 }
 
-/** Runs gpt-nano on token ids (1..block_size of them) and returns every intermediate tensor. */
-export function forwardReference(cfg: GPTConfig, params: Params, ids: number[]): Trace {
+/**
+ * Runs gpt-nano on token ids (1..block_size of them) and returns every intermediate tensor; with
+ * `ablate`, the parts it names have their outputs replaced by their means (see ablation.ts).
+ */
+export function forwardReference(cfg: GPTConfig, params: Params, ids: number[], ablate?: AppliedAblation): Trace {
   const tensors: Record<string, Tensor> = {};
-  forward(cfg, params, ids, (name, data, shape) => {
-    tensors[name] = { shape, data: Float32Array.from(data) };
-  });
+  forward(
+    cfg,
+    params,
+    ids,
+    (name, data, shape) => {
+      tensors[name] = { shape, data: Float32Array.from(data) };
+    },
+    ablate,
+  );
   return { config: cfg, ids: [...ids], tensors };
 }
 
 type Keep = (name: string, data: Vec, shape: number[]) => void;
 
 /** The forward pass proper; hands each named tensor, in double precision, to `keepTensor`. */
-function forward(cfg: GPTConfig, params: Params, ids: number[], keepTensor: Keep): void {
+function forward(cfg: GPTConfig, params: Params, ids: number[], keepTensor: Keep, ablate?: AppliedAblation): void {
   const T = ids.length;
   const C = cfg.n_embd;
   const H = cfg.n_head;
@@ -164,6 +174,14 @@ function forward(cfg: GPTConfig, params: Params, ids: number[], keepTensor: Keep
         }
       }
     }
+    // A switched-off head's channels become its mean output at this position.
+    const headMask = ablate?.ablation.heads[l] ?? 0;
+    for (let h = 0; h < H; h++) {
+      if (((headMask >> h) & 1) === 0) continue;
+      for (let t = 0; t < T; t++) {
+        for (let i = 0; i < hs; i++) heads[t * C + h * hs + i] = ablate!.means.heads[(l * cfg.block_size + t) * C + h * hs + i]!;
+      }
+    }
     const proj = linear(heads, p(pre + 'attn.c_proj.weight'), p(pre + 'attn.c_proj.bias'), T, C, C);
     const resid1 = add(x, proj);
     keep(name + 'attn.q', q, H, T, hs);
@@ -183,6 +201,8 @@ function forward(cfg: GPTConfig, params: Params, ids: number[], keepTensor: Keep
     const fc = linear(ln2.out, p(pre + 'mlp.c_fc.weight'), p(pre + 'mlp.c_fc.bias'), T, C, 4 * C); // (T, 4C)
     const act = fc.map(gelu);
     const mlpProj = linear(act, p(pre + 'mlp.c_proj.weight'), p(pre + 'mlp.c_proj.bias'), T, 4 * C, C);
+    // A switched-off MLP's output becomes its mean output at each position.
+    if (ablate?.ablation.mlp[l]) for (let i = 0; i < T * C; i++) mlpProj[i] = ablate.means.mlp[l * cfg.block_size * C + i]!;
     x = add(resid1, mlpProj);
     keep(name + 'mlp.fc', fc, T, 4 * C);
     keep(name + 'mlp.gelu', act, T, 4 * C);

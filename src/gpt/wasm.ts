@@ -4,6 +4,7 @@
  * Same API as the TypeScript reference: forward(ids) -> Trace.
  */
 import { paramCount, paramSpecs, type GPTConfig } from './config.ts';
+import type { AppliedAblation } from './ablation.ts';
 import { traceSpecs, type Tensor, type Trace } from './trace.ts';
 
 interface Exports {
@@ -17,6 +18,10 @@ interface Exports {
   ids_ptr(): number;
   targets_ptr(): number;
   act_ptr(slot: number, layer: number): number;
+  ablate_heads_ptr(): number;
+  ablate_mlp_ptr(): number;
+  ablate_head_means_ptr(): number;
+  ablate_mlp_means_ptr(): number;
   prepare_weights(): void;
   forward(B: number, T: number): void;
   loss(B: number, T: number): number;
@@ -53,6 +58,8 @@ export class WasmGPT {
   protected step = 0;
   /** The factor the last trainStep multiplied the gradients by (global-norm clipping; 1 when not clipped). */
   lastGradScale = 1;
+  /** Whether parts are switched off (forward only: the backward pass does not know about it). */
+  private ablated = false;
 
   protected constructor(instance: WebAssembly.Instance, config: GPTConfig, batchMax: number) {
     this.x = instance.exports as unknown as Exports;
@@ -121,6 +128,27 @@ export class WasmGPT {
       const id = ids[i]!;
       if (!Number.isInteger(id) || id < 0 || id >= vocab_size) throw new RangeError(`token ${i} is ${id}: expected 0..${vocab_size - 1}`);
     }
+  }
+
+  /**
+   * Switches parts off for every later forward pass (null: none), as ablation.ts describes: their
+   * outputs become the given means. Training must run with none.
+   */
+  setAblation(ablate: AppliedAblation | null): void {
+    const { n_layer: L, block_size: T, n_embd: C } = this.config;
+    const heads = new Int32Array(this.x.memory.buffer, this.x.ablate_heads_ptr(), L);
+    const mlp = new Int32Array(this.x.memory.buffer, this.x.ablate_mlp_ptr(), L);
+    this.ablated = ablate !== null;
+    for (let l = 0; l < L; l++) {
+      heads[l] = ablate?.ablation.heads[l] ?? 0;
+      mlp[l] = ablate?.ablation.mlp[l] ? 1 : 0;
+    }
+    if (!ablate) return;
+    if (ablate.means.heads.length !== L * T * C || ablate.means.mlp.length !== L * T * C) {
+      throw new RangeError(`ablation means must hold ${L * T * C} numbers each`);
+    }
+    this.f32(this.x.ablate_head_means_ptr(), L * T * C).set(ablate.means.heads);
+    this.f32(this.x.ablate_mlp_means_ptr(), L * T * C).set(ablate.means.mlp);
   }
 
   /** Runs one sequence and copies every traced tensor out of the arena. */
@@ -215,6 +243,7 @@ export class WasmGPT {
 
   /** Gradients of the mean loss of a batch, left in `grads`. Returns the loss. */
   lossAndGrads(batch: { ids: ArrayLike<number>; targets: ArrayLike<number> }[]): number {
+    if (this.ablated) throw new Error('cannot train with parts switched off: call setAblation(null) first');
     const loss = this.loss(batch);
     this.x.zero_grad();
     this.x.backward(batch.length, batch[0]!.ids.length);

@@ -45,7 +45,9 @@ export function labelStyles(): LabelStyle[] {
 /** Width of `text` in CSS px in the given CSS font (weight, style and size; the family is the measurer's). */
 export type MeasureText = (text: string, font: string) => number;
 
-/** Box sizes of label texts, whole pixels; each string is measured once per style. */
+const DIGITS = /[0-9]/g;
+
+/** Box sizes of label texts, whole pixels; each string shape is measured once per style. */
 export class TextBoxes {
   private readonly widths = new Map<LabelStyle, Map<string, number>>();
   private readonly measure: MeasureText;
@@ -57,13 +59,16 @@ export class TextBoxes {
   width(text: string, s: LabelStyle): number {
     let m = this.widths.get(s);
     if (!m) this.widths.set(s, (m = new Map()));
-    let w = m.get(text);
+    // Labels set figures in tabular width (the stylesheet's tabular-nums), so every digit is as
+    // wide as "0": a running sum that changes its digits, not their count, keeps its measured box.
+    const shape = text.replace(DIGITS, '0');
+    let w = m.get(shape);
     if (w === undefined) {
-      // Bounded: callouts with running numbers bring new strings as a step plays.
+      // Bounded: callouts bring new strings as a step plays.
       if (m.size > 2000) m.clear();
       // One pixel to spare: the browser's text may lay out a fraction wider than the canvas measured.
-      w = Math.ceil(this.measure(text, `${s.face} ${s.px}px`) + 2 * s.pad + 2 * s.border) + 1;
-      m.set(text, w);
+      w = Math.ceil(this.measure(shape, `${s.face} ${s.px}px`) + 2 * s.pad + 2 * s.border) + 1;
+      m.set(shape, w);
     }
     return w;
   }
@@ -73,22 +78,42 @@ export class TextBoxes {
   }
 }
 
-/** Text widths from a 2D canvas in `root`'s font family; an estimate where there is no canvas. */
+/**
+ * Text widths from a 2D canvas in `root`'s font family; an estimate where there is no canvas.
+ *
+ * A string's width is the sum of its characters' advances, each measured once per font: a canvas
+ * measureText of a new string costs a shaping pass (a good part of a millisecond in a frame,
+ * more when a character needs a fallback font), while running numbers and names keep bringing
+ * new strings made of the same few characters. The sum leaves out kerning and ligatures, which
+ * only ever narrow the text, so the box errs on the wide side.
+ */
 export function canvasMeasure(root: HTMLElement): MeasureText {
   let ctx: CanvasRenderingContext2D | null | undefined;
   let family = '';
   let lastFont = '';
+  const advances = new Map<string, Map<string, number>>();
   return (text, font) => {
     if (ctx === undefined) {
       ctx = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
       family = getComputedStyle(root).fontFamily || 'sans-serif';
     }
     if (!ctx) return text.length * parseFloat(font.replace(/^.*?(\d+(?:\.\d+)?)px$/, '$1')) * 0.6;
-    // Setting a font parses it anew: only when it changes (running numbers come in one style).
-    if (font !== lastFont) {
-      lastFont = font;
-      ctx.font = `${font} ${family}`;
+    let perChar = advances.get(font);
+    if (!perChar) advances.set(font, (perChar = new Map()));
+    let width = 0;
+    for (const ch of text) {
+      let w = perChar.get(ch);
+      if (w === undefined) {
+        // Setting a font parses it anew: only when it changes.
+        if (font !== lastFont) {
+          lastFont = font;
+          ctx.font = `${font} ${family}`;
+        }
+        w = ctx.measureText(ch).width;
+        perChar.set(ch, w);
+      }
+      width += w;
     }
-    return ctx.measureText(text).width;
+    return width;
   };
 }

@@ -46,6 +46,13 @@ const ROWS_SIDES: readonly Side[] = [LEFT, RIGHT];
 const CALLOUT_RIGHT: readonly Side[] = [RIGHT, LEFT, ABOVE, BELOW];
 const CALLOUT_LEFT: readonly Side[] = [LEFT, RIGHT, ABOVE, BELOW];
 const SPINE_SIDES: readonly Side[] = [RIGHT, LEFT];
+/** A callout whose box ends further than this from its cell, px, is far: an arrow joins them. */
+const FAR_DISTANCE = 40;
+/** A callout placed beside the whole drawing keeps this far from it, px (its arrow needs the room). */
+const FAR_GAP = 14;
+/** Scratch for placeBesideDrawing: free room on each side (indexed by Side), and the sides by room. */
+const FAR_ROOM = [0, 0, 0, 0];
+const FAR_SIDES: Side[] = [LEFT, RIGHT, ABOVE, BELOW];
 
 const KIND = { callout: 0, token: 1, letter: 2, name: 3, spine: 4, cols: 5, rows: 6 } as const;
 type Kind = (typeof KIND)[keyof typeof KIND];
@@ -93,11 +100,17 @@ export class LabelLayer {
   private readonly screen = new ScreenProjector();
   private readonly cands: Candidate[] = [];
   private nc = 0;
+  /** Set by placeBesideDrawing for the label being placed. */
+  private far = false;
   private readonly order: Candidate[] = [];
   private readonly placed: Rect = { x0: 0, y0: 0, x1: 0, y1: 0 };
   /** Where each callout of the last frame was placed (by index in SceneState.callouts); `calloutShown` says which were. */
   private readonly calloutRects: Rect[] = [];
   private readonly calloutShown: boolean[] = [];
+  /** Callouts of the last frame placed out in the free room beside the drawing, far from their cell: they need a leader arrow. */
+  private readonly calloutFar: boolean[] = [];
+  /** Scratch: the drawing's screen bounds, for callouts placed beside it. */
+  private readonly drawing: Rect = { x0: 0, y0: 0, x1: 0, y1: 0 };
 
   constructor(root: HTMLElement, measureText?: MeasureText) {
     this.elements = new LabelElements(root);
@@ -124,11 +137,22 @@ export class LabelLayer {
     return this.calloutShown[index] ? this.calloutRects[index]! : null;
   }
 
+  /**
+   * Whether callout `index` was shown away from its cell: more than FAR_DISTANCE px from it, or in
+   * the free room beside the drawing (no room near the cell: a dense model seen whole). The view
+   * joins such a callout to its cell with an arrow, as a diagram joins a label in its margin to
+   * what it names.
+   */
+  calloutIsFar(index: number): boolean {
+    return this.calloutShown[index] === true && this.calloutFar[index] === true;
+  }
+
   /** Projects, places and positions the labels for one frame. */
   private readonly addObstacle = (x0: number, y0: number, x1: number, y1: number): void => this.placer.obstacles.add(x0, y0, x1, y1);
 
   update(input: LabelInput): void {
     this.calloutShown.length = 0;
+    this.calloutFar.length = 0;
     if (!this.tree) return;
     this.placer.begin(input.width, input.height);
     input.avoid?.(this.addObstacle);
@@ -152,8 +176,12 @@ export class LabelLayer {
     let n = 0;
     for (const c of order) {
       if (n >= MAX_LABELS) break;
+      this.far = false;
       if (!this.placeOne(c, input)) continue;
       if (c.callout >= 0) {
+        const p = this.placed;
+        const away = Math.hypot(Math.max(p.x0 - c.px, c.px - p.x1, 0), Math.max(p.y0 - c.py, c.py - p.y1, 0));
+        this.calloutFar[c.callout] = this.far || away > FAR_DISTANCE;
         const r = (this.calloutRects[c.callout] ??= { x0: 0, y0: 0, x1: 0, y1: 0 });
         r.x0 = this.placed.x0;
         r.y0 = this.placed.y0;
@@ -169,6 +197,7 @@ export class LabelLayer {
   clear(): void {
     this.elements.hideFrom(0);
     this.calloutShown.length = 0;
+    this.calloutFar.length = 0;
   }
 
   private placeOne(c: Candidate, input: LabelInput): boolean {
@@ -221,7 +250,42 @@ export class LabelLayer {
     q.owner.y0 = c.owner.y0;
     q.owner.x1 = c.owner.x1;
     q.owner.y1 = c.owner.y1;
-    return p.place(q, out);
+    if (p.place(q, out)) return true;
+    return c.kind === KIND.callout && this.placeBesideDrawing(c, w, h, out);
+  }
+
+  /**
+   * A callout with no room near its cell goes into the free room beside the whole drawing, level
+   * with its cell where it can be (the side with the most room first), and is marked far.
+   */
+  private placeBesideDrawing(c: Candidate, w: number, h: number, out: Rect): boolean {
+    const p = this.placer;
+    const d = this.drawing;
+    if (!p.obstacleBounds(d)) return false;
+    const q = this.request;
+    q.w = w;
+    q.h = h;
+    q.owner.x0 = d.x0;
+    q.owner.y0 = d.y0;
+    q.owner.x1 = d.x1;
+    q.owner.y1 = d.y1;
+    q.alongX = c.px;
+    q.alongY = c.py;
+    q.gap = FAR_GAP;
+    q.slide = Infinity;
+    q.both = true;
+    q.reach = 0;
+    const room = FAR_ROOM;
+    room[LEFT] = d.x0 - w;
+    room[RIGHT] = p.width - d.x1 - w;
+    room[ABOVE] = d.y0 - h;
+    room[BELOW] = p.height - d.y1 - h;
+    const sides = FAR_SIDES;
+    sides.sort((a, b) => room[b]! - room[a]!);
+    q.sides = sides;
+    if (!p.place(q, out)) return false;
+    this.far = true;
+    return true;
   }
 
   private next(kind: Kind, text: string, s: LabelStyle, priority: number): Candidate {

@@ -137,6 +137,27 @@ export class Placer {
     return this.take(x0, y0, w, h, out);
   }
 
+  /** The rectangle around every obstacle (the drawing), clipped to the stage; false when there is none. */
+  obstacleBounds(out: Rect): boolean {
+    const o = this.obstacles;
+    if (o.n === 0) return false;
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (let i = 0; i < o.n; i++) {
+      x0 = Math.min(x0, o.x0(i));
+      y0 = Math.min(y0, o.y0(i));
+      x1 = Math.max(x1, o.x1(i));
+      y1 = Math.max(y1, o.y1(i));
+    }
+    out.x0 = Math.max(0, x0);
+    out.y0 = Math.max(0, y0);
+    out.x1 = Math.min(this.width, x1);
+    out.y1 = Math.min(this.height, y1);
+    return out.x0 < out.x1 && out.y0 < out.y1;
+  }
+
   /** Finds a free box beside the request's owner; writes it to `out` and keeps it. False: dropped. */
   place(q: PlaceRequest, out: Rect): boolean {
     for (const side of q.sides) if (this.trySide(q, side, out)) return true;

@@ -107,6 +107,8 @@ export class SceneRenderer {
   /** The frame number each program last got frameUniforms in (a uniform keeps its value in its program). */
   private readonly uniformsFrame = new Map<ProgramInfo, number>();
   private frameNumber = 0;
+  /** Signalled when the GPU has finished the last frame drawn; null once seen signalled. */
+  private fence: WebGLSync | null = null;
   /** Colours and strengths: set once per program when it is built (and again after a context loss). */
   private readonly constantUniforms: Record<string, unknown> = {
     u_kind: this.uniforms.kind,
@@ -153,6 +155,7 @@ export class SceneRenderer {
     const gl = this.canvas.getContext('webgl2');
     if (!gl) throw new WebGLUnavailableError('the WebGL2 context could not be restored');
     this.gl = gl;
+    this.fence = null;
     Object.assign(this.counts, { textures: 0, buffers: 0, programs: 0, vertexArrays: 0 });
     this.trackResources(gl);
     this.gpu = this.createGpuState();
@@ -219,7 +222,24 @@ export class SceneRenderer {
     }
     this.drawBoxes('translucent');
     gl.bindVertexArray(null);
+    if (this.fence) gl.deleteSync(this.fence);
+    this.fence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
     return matrices;
+  }
+
+  /**
+   * True while the GPU is still drawing the last frame. A frame's GL calls issued before then
+   * would wait for it on the main thread (a software rasteriser takes milliseconds per frame),
+   * so a caller that can choose may draw at the next animation frame instead. The status is
+   * the browser's cached one: asking never waits.
+   */
+  busy(): boolean {
+    const gl = this.gl;
+    if (!this.fence || gl.isContextLost()) return false;
+    if (gl.getSyncParameter(this.fence, gl.SYNC_STATUS) !== gl.SIGNALED) return true;
+    gl.deleteSync(this.fence);
+    this.fence = null;
+    return false;
   }
 
   /** One pass of boxes (uniforms already in frameUniforms). */

@@ -6,8 +6,11 @@
  *
  * The texture object is created once per GL context; a layout needing a different size
  * re-specifies its storage in place, so the number of GPU objects never grows.
+ *
+ * One single-channel float texture needs four parameters and a texImage2D, so this file makes the
+ * calls itself: twgl's texture helpers would bring their format tables along, about 6 KB gzip of
+ * the page's 100 KB budget, for one texture.
  */
-import { createTexture, setTextureFromArray } from 'twgl.js';
 import { paramSpecs } from '../gpt/config.ts';
 import type { Trace } from '../gpt/trace.ts';
 import { MASKED_VALUE } from './shaders.ts';
@@ -193,31 +196,22 @@ export class ValueAtlas {
 
   private createTexture(): WebGLTexture {
     const gl = this.gl;
-    return createTexture(gl, {
-      internalFormat: gl.R32F,
-      format: gl.RED,
-      type: gl.FLOAT,
-      width: 1,
-      height: 1,
-      src: new Float32Array(1),
-      minMag: gl.NEAREST,
-      wrap: gl.CLAMP_TO_EDGE,
-      auto: false,
-    });
+    const tex = gl.createTexture()!;
+    gl.bindTexture(gl.TEXTURE_2D, tex);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.R32F, 1, 1, 0, gl.RED, gl.FLOAT, new Float32Array(1));
+    return tex;
   }
 
   private uploadAll(): void {
     const gl = this.gl;
     const plan = this.plan!;
-    setTextureFromArray(gl, this.tex, this.data, {
-      internalFormat: gl.R32F,
-      format: gl.RED,
-      type: gl.FLOAT,
-      width: plan.width,
-      height: plan.height,
-      minMag: gl.NEAREST,
-      auto: false,
-    });
+    gl.bindTexture(gl.TEXTURE_2D, this.tex);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.R32F, plan.width, plan.height, 0, gl.RED, gl.FLOAT, this.data);
     this.texSize = [plan.width, plan.height];
   }
 

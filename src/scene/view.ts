@@ -19,9 +19,10 @@ import { explainCell, type Explanation } from './explain.ts';
 import { LabelLayer } from './labels.ts';
 import { LinkLayer } from './links.ts';
 import { pickCell, rayFromScreen } from './pick.ts';
+import { keepIfSame } from './same.ts';
 import { SceneRenderer, WebGLUnavailableError, type ResourceCounts } from './renderer.ts';
 import { Tooltip } from './tooltip.ts';
-import type { CameraState, CellHit, Highlight, ModelLayout, SceneState, Vec3 } from './types.ts';
+import type { CameraState, CellHit, Highlight, Link, ModelLayout, Range, SceneState, Vec3 } from './types.ts';
 
 export interface SceneViewOptions {
   /** One-finger drags and pinches belong to the scene (true on /explore/, false in the article). */
@@ -46,6 +47,8 @@ const EMPTY: SceneContent = Object.freeze({ blocks: Object.freeze({}), highlight
 /** How much the rest of the scene fades while a cell is hovered, so its sources stand out. */
 const HOVER_DIM = 0.3;
 const FRAME_HISTORY = 2000;
+/** Animation frames in a row that gpuBusy() may ask a caller to skip. */
+const BUSY_LIMIT = 4;
 
 export class SceneView {
   readonly root: HTMLElement;
@@ -70,6 +73,7 @@ export class SceneView {
   private matrices: CameraMatrices | null = null;
   private cssSize = { width: 1, height: 1, dpr: 1 };
   private frameRequest = 0;
+  private busyRun = 0;
   /**
    * A frame is wanted: scheduled at the end of the current task, so a caller that sets the scene
    * and then draws with renderNow() (the article, every scroll frame) never requests and cancels
@@ -180,7 +184,16 @@ export class SceneView {
 
   /** What to emphasise: block styles, highlights, callouts, links, dim. Pass the same objects to avoid work. */
   setScene(content: Partial<SceneContent>): void {
-    this.content = { ...EMPTY, ...content };
+    const prev = this.content;
+    const next = { ...EMPTY, ...content };
+    // Equal parts keep the previous objects, so caches keyed by identity hold across frames.
+    this.content = {
+      blocks: keepIfSame(prev.blocks, next.blocks),
+      highlights: keepIfSame(prev.highlights, next.highlights),
+      callouts: keepIfSame(prev.callouts, next.callouts),
+      links: keepIfSame(prev.links, next.links),
+      dim: next.dim,
+    };
     this.requestRender();
   }
 
@@ -269,6 +282,20 @@ export class SceneView {
    * Draws now rather than at the next animation frame: the new values reach the screen with the
    * next composite instead of a frame later. For updates the reader is waiting on (typed letters).
    */
+  /**
+   * True while the GPU has not finished the frame drawn last: a caller that draws per scroll frame
+   * (the article) skips this animation frame and draws the newer position at the next. After
+   * BUSY_LIMIT answers in a row it says false, so a driver that never signals cannot stop the picture.
+   */
+  gpuBusy(): boolean {
+    if (this.busyRun < BUSY_LIMIT && this.renderer.busy()) {
+      this.busyRun++;
+      return true;
+    }
+    this.busyRun = 0;
+    return false;
+  }
+
   renderNow(): void {
     if (this.renderer.isContextLost()) return;
     this.renderWanted = false;
@@ -318,8 +345,9 @@ export class SceneView {
     this.matrices = this.renderer.draw(this.layout, state, width, height);
     const matrices = this.matrices;
     this.labels.update({ matrices, width, height, state, tokens: this.tokens(), avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) });
-    // After the labels: an arrow that ends at a callout needs where the callout was placed.
-    this.links.update({ matrices, width, height, state, callouts: this.labels });
+    // After the labels: an arrow that ends at a callout needs where the callout was placed, and a
+    // callout placed far from its cell gets an arrow to it.
+    this.links.update({ matrices, width, height, state: this.withLeaders(state), callouts: this.labels });
     if (this.pointer && this.hovered && !this.hovered.pinned) this.hoverAt(this.pointer, true);
     if (moving) this.requestRender();
     else this.lastTime = 0;
@@ -348,6 +376,19 @@ export class SceneView {
       this.canvas.width = w;
       this.canvas.height = h;
     }
+  }
+
+  /** `state` with an arrow from each callout the labels placed far from its cell to that cell. */
+  private withLeaders(state: SceneState): SceneState {
+    let leaders: Link[] | null = null;
+    state.callouts.forEach((c, i) => {
+      if (!this.labels.calloutIsFar(i)) return;
+      // The director already joins this callout to something: no second arrow.
+      if (state.links?.some((l) => ('callout' in l.from && l.from.callout === i) || ('callout' in l.to && l.to.callout === i))) return;
+      const to = c.row !== undefined && c.col !== undefined ? { block: c.block, rows: [c.row, c.row + 1] as Range, cols: [c.col, c.col + 1] as Range } : { block: c.block };
+      (leaders ??= []).push({ from: { callout: i }, to, role: c.role ?? 'focus' });
+    });
+    return leaders ? { ...state, links: [...(state.links ?? []), ...(leaders as Link[])] } : state;
   }
 
   private tokens(): string | null {

@@ -11,6 +11,7 @@ import type { Trace } from '../gpt/trace.ts';
 import { layoutModel } from '../scene/layout.ts';
 import { MODELS } from '../scene/models.ts';
 import type { ModelId, ModelLayout } from '../scene/types.ts';
+import { sameData } from '../scene/same.ts';
 import { SceneView } from '../scene/view.ts';
 import { direct, type DirectorContext, type Generation, type ReaderChoices } from './director.ts';
 import { loadDirectors } from './directors/load.ts';
@@ -22,6 +23,8 @@ import { FIRST_VALUES_MARK } from './marks.ts';
 import { evalQuantity, type QuantityContext } from './quantities.ts';
 import { ScrollStory } from './scroll.ts';
 import { bindReaderControls } from './controls.ts';
+import { bindAblationLab } from './lab.ts';
+import type { LabState } from './director.ts';
 import { bindNavigation, carryInput, unknownHashNotice, type Navigation } from './navigation.ts';
 import { installTestHook } from '../components/scene-canvas.ts';
 import type { TrainingPage } from './training/panel.ts';
@@ -61,20 +64,21 @@ export function startArticle(): void {
   if (trainingRoot) {
     import('./training/panel.ts')
       .then(({ startTraining }) => {
-        training = startTraining(trainingRoot, { choices, ready: client.ready, reducedMotion, onChange: () => (lastKey = ''), notice: showNotice });
-        lastKey = '';
+        training = startTraining(trainingRoot, { choices, ready: client.ready, reducedMotion, onChange: redraw, notice: showNotice });
+        redraw();
       })
       .catch((e: Error) => showNotice(`The training chapter could not start: ${e.message}`));
   }
   let data: Data | null = null;
   let refBlock: string | null = null;
+  let lab: LabState | null = null;
   // Filled as soon as this page's chapters' directors have loaded (one small chunk each).
   let directors: Record<string, ChapterDirector> = {};
   const chapterSlugs = [...document.querySelectorAll<HTMLElement>('[data-chapter]')].map((el) => el.dataset.chapter!);
   loadDirectors(chapterSlugs)
     .then((loaded) => {
       directors = loaded;
-      lastKey = '';
+      redraw();
     })
     .catch((e: Error) => {
       if (status) status.textContent = `The pictures for this page could not be loaded: ${e.message}`;
@@ -92,10 +96,17 @@ export function startArticle(): void {
   let shownParams: Float32Array | null = null;
   let valuesShown = false;
   let lastKey = '';
+  /** The scene drawn last, with what else it was drawn for: a frame that would draw the same is skipped. */
+  let lastDrawn: { scene: ReturnType<typeof direct>; trace: Trace | null; viewport: string; ref: string | null } | null = null;
+  /** Draw at the next frame even if the reader has not moved (new values, directors, a hovered word). */
+  function redraw(): void {
+    lastKey = '';
+    lastDrawn = null;
+  }
   let valuesMarked = false;
   bindBlockRefs(document, layoutOf('nano', 6), (block) => {
     refBlock = block;
-    lastKey = '';
+    redraw();
   });
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -123,6 +134,7 @@ export function startArticle(): void {
       generation: data.generation,
       params: data.params,
       choices,
+      lab,
       viewport: { width: rect.width || 1, height: rect.height || 1 },
       training: training?.view() ?? null,
     };
@@ -148,13 +160,21 @@ export function startArticle(): void {
     const pos = story.position();
     const ctx = context();
     if (!pos || !ctx || !view) return false;
-    const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}:${refBlock ?? ''}:${training?.version() ?? ''}`;
+    const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}:${refBlock ?? ''}:${lab?.parts.join(',') ?? ''}:${lab?.trace.ids.join('') ?? ''}:${training?.version() ?? ''}`;
     if (key === lastKey) return false;
+    // The GPU is still on the last frame: draw this position at the next animation frame.
+    if (view.gpuBusy()) return false;
     lastKey = key;
     if (pos.chapter === 'training') training?.frame(pos.beats[pos.index]!, pos.t);
     const director = directors[pos.chapter];
     if (!director) return false;
     const scene = direct(director, pos.beats, pos.index, pos.t, ctx);
+    // The reader scrolled but the picture stays the same (a step's animation is over): nothing to
+    // draw. The view redraws by itself when the canvas changes size.
+    const viewport = `${ctx.viewport.width}x${ctx.viewport.height}`;
+    const same = lastDrawn !== null && !announcePending && lastDrawn.trace === ctx.trace && lastDrawn.viewport === viewport && lastDrawn.ref === refBlock && sameData(lastDrawn.scene, scene);
+    if (same) return false;
+    lastDrawn = { scene, trace: ctx.trace, viewport, ref: refBlock };
     const trace = scene.model === 'nano' ? scene.trace ?? ctx.trace : null;
     const layout = trace ? layoutOf('nano', trace.ids.length) : layoutOf(scene.model, ctx.layout.T);
     if (layout !== shownLayout) {
@@ -244,14 +264,14 @@ export function startArticle(): void {
       const trace = await client.run(encoded.ids);
       if (id !== runId) return;
       data = { config: ready.config, params: ready.params, trace, generation: null };
-      lastKey = '';
+      redraw();
       updateQuantities();
       // State on the root element: lets a stylesheet (and the browser tests) know values are in.
       document.documentElement.dataset.model = 'ready';
       const g = await client.generate(encoded.ids, { temperature: 0, seed: choices.seed });
       if (id !== runId || !data) return;
       data = { ...data, generation: { tokens: g.tokens, traces: g.traces } };
-      lastKey = '';
+      redraw();
       updateQuantities();
       document.documentElement.dataset.generated = decodeTokens(g.tokens);
       // After the reader's own answer: the training chapter's numbers for the new letters come second.
@@ -267,10 +287,28 @@ export function startArticle(): void {
   checkHash();
   window.addEventListener('hashchange', checkHash);
 
+  const labControls = bindAblationLab(document, {
+    ablate: (parts, ids) => client.ablate(parts, ids),
+    input: () => choices.input,
+    onResult: (state) => {
+      lab = state;
+      redraw();
+    },
+    announce: (text) => {
+      if (description) description.textContent = text;
+    },
+    onError: (message) => {
+      if (status) status.textContent = `The experiment could not run: ${message}`;
+    },
+  });
+
   bindReaderControls(document, choices, {
-    onInput: (input) => void run(input),
+    onInput: (input) => {
+      void run(input);
+      labControls.refresh();
+    },
     onSampling: () => {
-      lastKey = '';
+      redraw();
     },
   });
   void run(choices.input);

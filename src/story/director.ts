@@ -27,6 +27,20 @@ export interface Generation {
   traces: Trace[];
 }
 
+/** The reader's experiment in the "How it sorts" lab: parts switched off and what the model did without them. */
+export interface LabState {
+  /** Part names as src/gpt/ablation.ts writes them (e.g. h.0.attn.head0, h.1.attn, h.2.mlp). */
+  parts: string[];
+  /** Inputs sorted exactly, of total, and right letters per answer slot. */
+  correct: number;
+  total: number;
+  slots: number[];
+  /** The reader's answer with the parts off, and the pass over input + output[0..4] that wrote it. */
+  output: number[];
+  trace: Trace;
+  ms: number;
+}
+
 export interface DirectorContext {
   config: GPTConfig;
   /** Layout of the model the chapter shows, for the trace's T (nano) or the chapter's model. */
@@ -39,6 +53,8 @@ export interface DirectorContext {
   generation: Generation | null;
   params: Float32Array;
   choices: ReaderChoices;
+  /** The lab's current experiment; absent or null while every part is on. */
+  lab?: LabState | null;
   /** Canvas size in CSS pixels (camera framing depends on the aspect ratio). */
   viewport: { width: number; height: number };
   /** The training chapter's run in this browser, when the page has one. */

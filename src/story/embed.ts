@@ -29,11 +29,15 @@ export function preferredHeight(width: number): number {
   return Math.round(Math.min(760, Math.max(480, h)));
 }
 
-/** The HTML snippet an author pastes into their page. */
-export function embedSnippet(origin: string, slug: string, title: string): string {
-  const src = `${origin}/embed/${slug}/`;
+/**
+ * The HTML snippet an author pastes into their page. `root` is the absolute URL of this site's
+ * home page, base path included (https://example.org/gpt-inside-out/): the snippet lives on
+ * another origin, so both the frame and embed.js are named in full.
+ */
+export function embedSnippet(root: string, slug: string, title: string): string {
+  const src = new URL(`embed/${slug}/`, root).href;
   const safeTitle = title.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  return `<iframe src="${src}" title="${safeTitle}" width="100%" height="${preferredHeight(720)}" style="border:0;max-width:100%" loading="lazy"></iframe>\n<script src="${origin}/embed.js" async></script>`;
+  return `<iframe src="${src}" title="${safeTitle}" width="100%" height="${preferredHeight(720)}" style="border:0;max-width:100%" loading="lazy"></iframe>\n<script src="${new URL('embed.js', root).href}" async></script>`;
 }
 
 /** In the embed page: report the preferred height to the parent now and whenever the width changes. */

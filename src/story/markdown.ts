@@ -16,6 +16,7 @@
  *   ::training        the training run's controls, plots and status (src/story/training/)
  *   ::reader-input    the form where the reader types their own six letters
  *   ::sampling        temperature and seed controls for picking the next token
+ *   ::ablation-lab    checkboxes that switch the model's heads and MLPs off (src/story/lab.ts)
  *   ::legend          the key to the picture's colours (src/components/legend.ts)
  *
  * Any other directive-looking text (e.g. "A:B") is put back as plain text.
@@ -26,6 +27,7 @@ import type {} from 'mdast-util-to-hast'; // declares data.hName / hProperties o
 import { slugFromPath } from './schema.ts';
 import { evalQuantity, type QuantityContext } from './quantities.ts';
 import { legendHtml } from '../components/legend.ts';
+import { ablationLabForm } from './lab-form.ts';
 import { TRAIN_VALUES } from './training/values.ts';
 import { trainingPanel } from './training/panel-html.ts';
 
@@ -99,6 +101,9 @@ export function remarkArticle(options: ArticleMarkdownOptions) {
           node.data = trainingPanel() as never;
         } else if (node.type === 'leafDirective' && node.name === 'legend') {
           parent.children.splice(i, 1, { type: 'html', value: legendHtml() });
+        } else if (node.type === 'leafDirective' && node.name === 'ablation-lab') {
+          ctx ??= options.context();
+          node.data = ablationLabForm(ctx.config) as never;
         } else if (node.type === 'leafDirective' && (node.name === 'reader-input' || node.name === 'sampling')) {
           ctx ??= options.context();
           node.data = node.name === 'reader-input' ? readerInputForm(ctx.input) : samplingForm();

@@ -4,6 +4,7 @@
  * move one step down / up when the page (not a text field or the canvas) has focus.
  */
 import { readingLine, type StoryPosition } from './scroll.ts';
+import { withBase } from '../site/urls.ts';
 
 export interface Navigation {
   /** Call when the active step changes. */
@@ -68,7 +69,7 @@ export function bindNavigation(steps: readonly HTMLElement[]): Navigation {
 export function carryInput(input: string, isDefault: boolean): void {
   for (const a of document.querySelectorAll<HTMLAnchorElement>('a[href^="/"]')) {
     const url = new URL(a.href, location.href);
-    if (url.origin !== location.origin || url.pathname.startsWith('/models/')) continue;
+    if (url.origin !== location.origin || url.pathname.startsWith(withBase('models/'))) continue;
     if (isDefault) url.searchParams.delete('input');
     else url.searchParams.set('input', input);
     a.href = url.pathname + url.search + url.hash;

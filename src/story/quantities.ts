@@ -7,7 +7,9 @@ import { NANO, decode, paramCount, type GPTConfig } from '../gpt/config.ts';
 import type { Trace } from '../gpt/trace.ts';
 import type { ModelLayout } from '../scene/types.ts';
 import { modelSpec } from '../scene/models.ts';
+import { formatNumber } from '../scene/formula.ts';
 import { bigCount, layersHolding, layerWeights, modelParams, modelWork, rowsHolding } from './directors/scale-figures.ts';
+import { SORTS_QUANTITIES, SORTS_QUANTITY_CELLS } from './sorts-figures.ts';
 
 export interface QuantityContext {
   config: GPTConfig;
@@ -70,13 +72,20 @@ export const QUANTITIES: Record<string, (ctx: QuantityContext, fmt?: string) => 
   layers: (ctx) => String(ctx.config.n_layer),
   'mlp-width': (ctx) => String(4 * ctx.config.n_embd),
   'nano-params': () => paramCount(NANO).toLocaleString('en-US'),
-  'nano-flops': (_ctx, fmt) => bigCount(modelWork('nano'), fmt),
+  // "-madds" count multiply-adds per token; "-flops" the same work as the literature counts it,
+  // two floating-point operations (a multiply and an add) per multiply-add.
+  'nano-madds': (_ctx, fmt) => bigCount(modelWork('nano'), fmt),
+  'nano-flops': (_ctx, fmt) => bigCount(2 * modelWork('nano'), fmt),
+  'nano-recompute-madds': (ctx, fmt) => bigCount(recomputeWork(ctx.config, ctx.config.block_size), fmt),
   'gpt2-small-params': (_ctx, fmt) => bigCount(modelParams('gpt2-small'), fmt),
-  'gpt2-small-flops': (_ctx, fmt) => bigCount(modelWork('gpt2-small'), fmt),
+  'gpt2-small-madds': (_ctx, fmt) => bigCount(modelWork('gpt2-small'), fmt),
+  'gpt2-small-flops': (_ctx, fmt) => bigCount(2 * modelWork('gpt2-small'), fmt),
   'gpt2-xl-params': (_ctx, fmt) => bigCount(modelParams('gpt2-xl'), fmt),
-  'gpt2-xl-flops': (_ctx, fmt) => bigCount(modelWork('gpt2-xl'), fmt),
+  'gpt2-xl-madds': (_ctx, fmt) => bigCount(modelWork('gpt2-xl'), fmt),
+  'gpt2-xl-flops': (_ctx, fmt) => bigCount(2 * modelWork('gpt2-xl'), fmt),
   'gpt3-params': (_ctx, fmt) => bigCount(modelParams('gpt3'), fmt),
-  'gpt3-flops': (_ctx, fmt) => bigCount(modelWork('gpt3'), fmt),
+  'gpt3-madds': (_ctx, fmt) => bigCount(modelWork('gpt3'), fmt),
+  'gpt3-flops': (_ctx, fmt) => bigCount(2 * modelWork('gpt3'), fmt),
   'gpt3-vs-nano': (_ctx, fmt) => bigCount(modelParams('gpt3') / modelParams('nano'), fmt),
   'gpt2-small-in-xl-layers': () => layersHolding('gpt2-xl', 'gpt2-small').toFixed(1),
   'gpt2-xl-in-gpt3-layers': () => layersHolding('gpt3', 'gpt2-xl').toFixed(2),
@@ -88,7 +97,39 @@ export const QUANTITIES: Record<string, (ctx: QuantityContext, fmt?: string) => 
   'first-id': (ctx) => String(ctx.trace.ids[0]),
   context: (ctx) => String(ctx.config.block_size),
   'first-normalized': (ctx, fmt) => fmtNumber((ctx.trace.tensors['embed']!.data[0]! - ctx.trace.tensors['h.0.ln_1.mean']!.data[0]!) * ctx.trace.tensors['h.0.ln_1.rstd']!.data[0]!, fmt),
+  // Lengths of the last column (square root of the sum of its C squares) at points of layer 1 and
+  // the spine; by default to four significant digits, as the stack chapter's spine labels write them.
+  'mlp-out-length': (ctx, fmt) => lengthText(lastColumnLength(ctx.trace, 'h.0.mlp.proj'), fmt),
+  'mlp-stream-length': (ctx, fmt) => lengthText(lastColumnLength(ctx.trace, 'h.0.resid_1'), fmt),
+  'stream-length-start': (ctx, fmt) => lengthText(lastColumnLength(ctx.trace, 'embed'), fmt),
+  'stream-length-end': (ctx, fmt) => lengthText(lastColumnLength(ctx.trace, `h.${ctx.config.n_layer - 1}.resid_2`), fmt),
+  // The "How it sorts" chapter's measurements over all 729 inputs (docs/analysis.json).
+  ...Object.fromEntries(Object.entries(SORTS_QUANTITIES).map(([q, f]) => [q, (_ctx: QuantityContext, fmt?: string) => f(fmt)])),
 };
+
+const lengthText = (v: number, fmt?: string): string => (fmt === undefined ? formatNumber(v) : fmtNumber(v, fmt));
+
+/** The length of the last column of a [T, C] trace tensor: √(Σ x²) over its C channels. */
+export function lastColumnLength(trace: Trace, tensor: string): number {
+  const t = trace.tensors[tensor]!;
+  const [T, C] = t.shape as [number, number];
+  let s = 0;
+  for (let c = 0; c < C; c++) s += t.data[(T - 1) * C + c]! ** 2;
+  return Math.sqrt(s);
+}
+
+/**
+ * Multiply-adds of one forward pass over T tokens that recomputes every column, as this page
+ * does (no KV cache): per column and layer 12·C² for q, k, v, the projection and the MLP, per
+ * layer 2·(t + 1)·C for column t's scores against t + 1 keys and its sum of t + 1 values, and
+ * V·C per column for the output head (the page computes logits for every column).
+ */
+export function recomputeWork(cfg: GPTConfig, T: number): number {
+  const { n_layer: L, n_embd: C, vocab_size: V } = cfg;
+  let attention = 0;
+  for (let t = 0; t < T; t++) attention += 2 * (t + 1) * C;
+  return T * (L * 12 * C * C + V * C) + L * attention;
+}
 
 /** The text for a quantity reference, or an Error naming what is wrong with it. */
 export function evalQuantity(ref: QuantityRef, ctx: QuantityContext): string {
@@ -149,12 +190,17 @@ export const QUANTITY_CELLS: Record<string, ((layout: ModelLayout, ctx: Quantity
   'mlp-width': CONFIG,
   context: CONFIG,
   'nano-params': COUNT,
+  'nano-madds': COUNT,
   'nano-flops': COUNT,
+  'nano-recompute-madds': COUNT,
   'gpt2-small-params': COUNT,
+  'gpt2-small-madds': COUNT,
   'gpt2-small-flops': COUNT,
   'gpt2-xl-params': COUNT,
+  'gpt2-xl-madds': COUNT,
   'gpt2-xl-flops': COUNT,
   'gpt3-params': COUNT,
+  'gpt3-madds': COUNT,
   'gpt3-flops': COUNT,
   'gpt3-vs-nano': COUNT,
   'gpt2-small-in-xl-layers': COUNT,
@@ -167,7 +213,24 @@ export const QUANTITY_CELLS: Record<string, ((layout: ModelLayout, ctx: Quantity
   'first-id': () => [[{ block: 'tokens', row: 0, col: 0 }]],
   // (x − mean) · rstd of the first channel of the first letter: drawn nowhere by itself, so its three inputs.
   'first-normalized': () => [[{ block: 'embed', row: 0, col: 0 }, { block: 'h.0.ln_1.mean', row: 0, col: 0 }, { block: 'h.0.ln_1.rstd', row: 0, col: 0 }]],
+  // A length is computed from a whole column: shown by the column itself, lit.
+  'mlp-out-length': (layout) => [lastColumn(layout, 'h.0.mlp.proj')],
+  'mlp-stream-length': (layout) => [lastColumn(layout, 'h.0.resid_1')],
+  // On the spine, or as the label the spine step pins to the column's top cell.
+  'stream-length-start': (layout) => [lastColumn(layout, 'embed'), [{ block: 'embed', row: 0, col: layout.T - 1 }]],
+  'stream-length-end': (layout, ctx) => {
+    const id = `h.${ctx.config.n_layer - 1}.resid_2`;
+    return [lastColumn(layout, id), [{ block: id, row: 0, col: layout.T - 1 }]];
+  },
+  ...SORTS_QUANTITY_CELLS,
 };
+
+/** Every cell of the last column of a [C rows x T columns] block. */
+function lastColumn(layout: ModelLayout, block: string): CellRef[] {
+  const b = layout.blocks.find((x) => x.id === block);
+  if (!b) throw new Error(`no block ${block} in the layout`);
+  return Array.from({ length: b.rows.size }, (_, row) => ({ block, row, col: layout.T - 1 }));
+}
 
 /**
  * The places in `layout` that show the number a :val quotes. A tensor reference maps through the

@@ -394,6 +394,12 @@ export type HeaderOption =
 
 export interface ServeOptions {
   headers?: HeaderOption;
+  /**
+   * Serve the site under this path prefix, as a host serving a site built with BASE_PATH does
+   * (e.g. "/gpt-inside-out/"): `/gpt-inside-out/x` reads `dir/x`; any path outside the prefix gets
+   * the 404 page. Default "/".
+   */
+  base?: string;
 }
 
 export interface StaticServer {
@@ -401,6 +407,8 @@ export interface StaticServer {
   origin: string;
   /** Absolute directory being served. */
   root: string;
+  /** The path prefix the site is served under, with slashes at both ends ("/" by default). */
+  base: string;
   /** Replace the extra response headers for subsequent requests. */
   setHeaders(headers: HeaderOption | undefined): void;
   close(): Promise<void>;
@@ -418,6 +426,8 @@ export async function serveDist(dir = 'dist', options: ServeOptions = {}): Promi
     throw new Error(`serveDist: ${root} does not exist. Run \`npm run build\` first to build the site into dist/.`);
   }
   const realRoot = realpathSync(root);
+  const inner = (options.base ?? '/').split('/').filter(Boolean).join('/');
+  const base = inner ? `/${inner}/` : '/';
   let extra: HeaderOption | undefined = options.headers;
 
   const server = createServer((req, res) => {
@@ -485,6 +495,17 @@ export async function serveDist(dir = 'dist', options: ServeOptions = {}): Promi
       send(res, req, 403, 'text/plain; charset=utf-8', '403 Forbidden\n');
       return;
     }
+    if (base !== '/') {
+      if (rawPath === base.slice(0, -1)) {
+        send(res, req, 301, 'text/plain; charset=utf-8', '', { Location: `${base}${query}` });
+        return;
+      }
+      if (!pathname.startsWith(base)) {
+        notFound(req, res, pathname);
+        return;
+      }
+      pathname = pathname.slice(base.length - 1);
+    }
     let file = join(realRoot, pathname);
     if (file !== realRoot && !file.startsWith(realRoot + sep)) {
       send(res, req, 403, 'text/plain; charset=utf-8', '403 Forbidden\n');
@@ -536,6 +557,7 @@ export async function serveDist(dir = 'dist', options: ServeOptions = {}): Promi
   return {
     origin: `http://127.0.0.1:${port}`,
     root,
+    base,
     setHeaders(headers) {
       extra = headers;
     },
@@ -902,6 +924,8 @@ export interface SiteOptions {
   args?: string[];
   /** Extra response headers (see serveDist). */
   headers?: HeaderOption;
+  /** Serve under this path prefix (see serveDist); site.url() and site.open() then take paths inside it. */
+  base?: string;
 }
 
 export interface Site {
@@ -910,7 +934,7 @@ export interface Site {
   readonly browser: Browser;
   readonly server: StaticServer;
   readonly chromium: FoundChromium;
-  /** Absolute URL for a site path ('/' by default). */
+  /** Absolute URL for a site path ('/' by default; under the base path when one is set). */
   url(path?: string): string;
   /** openPage() on a site path; the context is closed in afterAll if the test did not close it. */
   open(path?: string, options?: OpenPageOptions): Promise<OpenedPage>;
@@ -937,7 +961,7 @@ export function useSite(options: SiteOptions = {}): Site {
       throw new Error(`No built site: ${join(dist, 'index.html')} is missing. Run \`npm run build\` before the e2e tests.`);
     }
     chrome = await findChromium();
-    server = await serveDist(dist, { headers: options.headers });
+    server = await serveDist(dist, { headers: options.headers, base: options.base });
     browser = await launchBrowser({ args: options.args });
   });
 
@@ -960,7 +984,10 @@ export function useSite(options: SiteOptions = {}): Site {
     get chromium() {
       return need(chrome, 'chromium');
     },
-    url: (path = '/') => new URL(path, need(server, 'server').origin + '/').href,
+    url: (path = '/') => {
+      const s = need(server, 'server');
+      return new URL(path.startsWith('/') ? s.base + path.slice(1) : path, s.origin + s.base).href;
+    },
     async open(path = '/', openOptions) {
       const p = await openPage(need(browser, 'browser'), site.url(path), openOptions);
       opened.push(p);

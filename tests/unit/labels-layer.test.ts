@@ -204,6 +204,52 @@ describe('LabelLayer', () => {
     expect(Math.abs(box.y1 - (p[1]! - 6))).toBeLessThanOrEqual(0.5);
   });
 
+  it('puts a callout with no room near its cell beside the whole drawing, and says it is far', () => {
+    const [w, h] = [800, 700];
+    const fc = block('h.0.mlp.c_fc.weight');
+    const camera = frameBox([fc.position[0], fc.position[1] - fc.size[1], -1], [fc.position[0] + fc.size[0], fc.position[1], 0], w, h, 0, 0);
+    const matrices = cameraMatrices(camera, w, h, sceneRadius(nano));
+    const state: SceneState = { ...still(camera), callouts: [{ block: fc.id, row: 96, col: 24, text: '0.9072', role: 'result' }] };
+    // A dense drawing around the cell, as a big model seen whole: small boxes 4 px apart kept
+    // clear (as if drawn) over all but the stage's right-hand band, so the only room for the
+    // callout is beside the drawing, far from its cell.
+    const clear = { x0: 10, y0: 10, x1: 680, y1: 690 };
+    const grid = (add: (x0: number, y0: number, x1: number, y1: number) => void) => {
+      for (let x = clear.x0; x < clear.x1; x += 24) for (let y = clear.y0; y < clear.y1; y += 24) add(x, y, Math.min(x + 20, clear.x1), Math.min(y + 20, clear.y1));
+    };
+    const { root, children } = fakeRoot();
+    const layer = new LabelLayer(root, measure);
+    layer.setLayout(nano, 'gpt-nano');
+    layer.update({ matrices, width: w, height: h, state, tokens: null, avoid: grid });
+    const box = layer.calloutBox(0);
+    expect(box).not.toBeNull();
+    expect(layer.calloutIsFar(0)).toBe(true);
+    expect(box!.x0).toBeGreaterThanOrEqual(clear.x1);
+    expectClean(shown(children), blockRects(nano, state, camera, w, h), w, h);
+  });
+
+  it('says a callout beside its cell is near, and one moved more than 40 px off it is far', () => {
+    const [w, h] = [800, 700];
+    const near = frameBox(...boxOf(['tok_emb', 'embed']), w, h, 0, 0);
+    const b = block('embed');
+    const free: SceneState = { ...still(near), callouts: [{ block: b.id, row: 0, col: b.cols.size + 2, text: '0.25', role: 'result' }] };
+    const a = frame(nano, free, w, h).layer;
+    expect(a.calloutBox(0)).not.toBeNull();
+    expect(a.calloutIsFar(0)).toBe(false);
+    // Pinned in the middle of a big block: moved off it, further than 40 px from its cell.
+    const camera = frameBox(...boxOf(['h.0.mlp.c_fc.weight', 'h.0.mlp.fc']), w, h, 0, 0);
+    const inside: SceneState = { ...still(camera), callouts: [{ block: 'h.0.mlp.c_fc.weight', row: 96, col: 24, text: 'dot product 0.9354 + bias −0.02819 = 0.9072', role: 'result' }] };
+    const { layer } = frame(nano, inside, w, h);
+    const box = layer.calloutBox(0)!;
+    const m = cameraMatrices(camera, w, h, sceneRadius(nano));
+    const fc = block('h.0.mlp.c_fc.weight');
+    const p = new Float32Array(3);
+    projectPoint(m, [fc.position[0] + (24.5 * fc.size[0]) / fc.cols.size, fc.position[1] - (96.5 * fc.size[1]) / fc.rows.size, 0], w, h, p);
+    const away = Math.hypot(Math.max(box.x0 - p[0]!, p[0]! - box.x1, 0), Math.max(box.y0 - p[1]!, p[1]! - box.y1, 0));
+    expect(layer.calloutIsFar(0)).toBe(away > 40);
+    expect(away).toBeGreaterThan(40);
+  });
+
   it('reports no box for a callout it could not show', () => {
     const [w, h] = [300, 200];
     const state: SceneState = { ...still(fitCamera(nano, w, h)), callouts: [{ block: 'embed', row: 0, col: 0, text: 'x'.repeat(80) }] };

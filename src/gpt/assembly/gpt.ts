@@ -16,6 +16,7 @@ import { gelu_forward, gelu_backward } from './gelu';
 import { residual_forward, residual_backward } from './residual';
 import { softmax_forward, crossentropy_forward, crossentropy_softmax_backward } from './softmax';
 import { adamw_update, sum_squares } from './adamw';
+import { replace_heads, replace_rows } from './ablation';
 
 // Activation slots. JS reads these exported constants, so the numbering lives only here.
 export const TOK_EMB: i32 = 0; //   (B,T,C)
@@ -54,6 +55,9 @@ let numParams = 0;
 let params: usize = 0, paramsT: usize = 0, grads: usize = 0, adamM: usize = 0, adamV: usize = 0;
 let acts: usize = 0, dacts: usize = 0, actFloats = 0;
 let ids: usize = 0, targets: usize = 0, scratch: usize = 0;
+// Ablation: per layer an i32 bitmask of heads and an i32 MLP flag, and the (L, maxT, C) means that
+// replace what they switch off. All zero (nothing switched off) unless JS writes them.
+let ablHeads: usize = 0, ablMlp: usize = 0, ablHeadMeans: usize = 0, ablMlpMeans: usize = 0;
 const slotOffset = new StaticArray<i32>(NUM_SLOTS); // float offset of each slot's slab in acts
 const slotStride = new StaticArray<i32>(NUM_SLOTS); // floats per layer of each slot
 
@@ -132,6 +136,10 @@ export function init(n_layer: i32, n_head: i32, n_embd: i32, vocab_size: i32, bl
   ids = alloc(maxB * maxT);
   targets = alloc(maxB * maxT);
   scratch = alloc(2 * maxT);
+  ablHeads = alloc(L);
+  ablMlp = alloc(L);
+  ablHeadMeans = alloc(L * maxT * C);
+  ablMlpMeans = alloc(L * maxT * C);
 }
 
 // Accessors, called from JS after init to make typed-array views.
@@ -145,6 +153,14 @@ export function ids_ptr(): usize { return ids; }
 export function targets_ptr(): usize { return targets; }
 /** Address of layer `layer` of an activation slot (layer 0 for slots without layers). */
 export function act_ptr(slot: i32, layer: i32): usize { return a(slot, layer); }
+/** i32[L]: bit h of entry l switches off head h of layer l. */
+export function ablate_heads_ptr(): usize { return ablHeads; }
+/** i32[L]: non-zero entry l switches off the MLP of layer l. */
+export function ablate_mlp_ptr(): usize { return ablMlp; }
+/** f32[L, block_size, C]: what a switched-off head's channels become (mean head outputs). */
+export function ablate_head_means_ptr(): usize { return ablHeadMeans; }
+/** f32[L, block_size, C]: what a switched-off MLP's output becomes (its mean output). */
+export function ablate_mlp_means_ptr(): usize { return ablMlpMeans; }
 
 /** Called from JS whenever params change: refreshes the transposed copy the matmuls read. */
 export function prepare_weights(): void {
@@ -178,12 +194,15 @@ export function forward(B: i32, T: i32): void {
     layernorm_forward(a(LN1, l), a(LN1_MEAN, l), a(LN1_RSTD, l), residual, p(LN1_W(l)), p(LN1_B(l)), N, C);
     linear_forward(a(QKV, l), a(LN1, l), ATTN_W(l), p(ATTN_B(l)), N, C, 3 * C);
     attention_forward(a(ATTY, l), a(PREATT, l), a(ATT, l), a(ATT_MAX, l), a(ATT_SUM, l), a(QKV, l), B, T, C, H);
+    const heads = load<i32>(ablHeads + (<usize>l << 2));
+    if (heads != 0) replace_heads(a(ATTY, l), at(ablHeadMeans, l * maxT * C), heads, B, T, C, H);
     linear_forward(a(ATTPROJ, l), a(ATTY, l), APROJ_W(l), p(APROJ_B(l)), N, C, C);
     residual_forward(a(RESID1, l), residual, a(ATTPROJ, l), N * C);
     layernorm_forward(a(LN2, l), a(LN2_MEAN, l), a(LN2_RSTD, l), a(RESID1, l), p(LN2_W(l)), p(LN2_B(l)), N, C);
     linear_forward(a(FCH, l), a(LN2, l), FC_W(l), p(FC_B(l)), N, C, 4 * C);
     gelu_forward(a(FCH_GELU, l), a(FCH, l), N * 4 * C);
     linear_forward(a(FCPROJ, l), a(FCH_GELU, l), MPROJ_W(l), p(MPROJ_B(l)), N, 4 * C, C);
+    if (load<i32>(ablMlp + (<usize>l << 2)) != 0) replace_rows(a(FCPROJ, l), at(ablMlpMeans, l * maxT * C), B, T, C);
     residual_forward(a(RESID2, l), a(RESID1, l), a(FCPROJ, l), N * C);
   }
   layernorm_forward(a(LNF, 0), a(LNF_MEAN, 0), a(LNF_RSTD, 0), a(RESID2, L - 1), p(LNF_W()), p(LNF_B()), N, C);

@@ -18,11 +18,15 @@ import type { ChapterDirector, DirectorContext, StepScene } from '../director.ts
 import { zoomAbout } from './camera-paths.ts';
 import { computedUpTo, folded, mergeStyles, whole } from './common.ts';
 import { cellsBox, unionOf, type Box } from './forward-sweep.ts';
+import { narrow } from './stage-fit.ts';
 import { bigCount, layersHolding, layerWork, modelParams, modelWork, rowsHolding } from './scale-figures.ts';
 import { layerBlockIds } from '../../scene/ids.ts';
 
 const layoutFor = (ctx: DirectorContext, id: ModelId): ModelLayout => (id === 'nano' ? ctx.layout : ctx.layoutOf(id, ctx.layout.T));
 const nameOf = (id: ModelId) => (id === 'nano' ? 'nano' : MODELS[id].name);
+/** Camera distance factors of a whole big model (1: the tightest fit): room above and below it for two callouts. */
+const DESK_ZOOM = 1.06;
+const PHONE_ZOOM = 1.15;
 
 /** A stretch of a model, as highlights, with the box it covers in the folded drawing. */
 interface Stretch {
@@ -78,9 +82,9 @@ function modelStep(id: ModelId, previous: ModelId) {
   return (ctx: DirectorContext, t: number): StepScene => {
     const layout = layoutFor(ctx, id);
     const { n_layer: L, n_embd: C, n_head: H } = MODELS[id].config;
-    // A little closer than other whole views: GPT-2 small's tall output head (one row per token of
-    // its 50,257-token vocabulary) makes its fold narrow, and the labels sit in free room anyway.
-    const { fold, camera: all } = folded(ctx, layout, { zoom: 0.95 });
+    // A little back from the tightest fit, so the callouts find room above and below the model
+    // (joined to their cells by arrows); more on a phone, where the fold fills the stage's width.
+    const { fold, camera: all } = folded(ctx, layout, { zoom: narrow(ctx) ? PHONE_ZOOM : DESK_ZOOM });
     const stretch = stretchOf(layout, fold, id, previous);
     const close = frameBox(stretch.min, stretch.max, ctx.viewport.width, ctx.viewport.height, all.yaw, all.pitch);
     const centre: Vec3 = [(stretch.min[0] + stretch.max[0]) / 2, (stretch.min[1] + stretch.max[1]) / 2, 0];

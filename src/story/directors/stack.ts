@@ -155,7 +155,7 @@ export const stack: ChapterDirector = {
         highlights,
         callouts,
         dim: 0.6,
-        describe: `The residual stream runs down the middle of the model; every attention and MLP branch reads it and adds to it. The last column's length grows from ${num(lengths[0]!)} to ${num(lengths[lengths.length - 1]!)}.`,
+        describe: `The residual stream runs down the middle of the model; every attention and MLP branch reads it and adds to it. The last column's length goes from ${num(lengths[0]!)} to ${num(lengths[lengths.length - 1]!)}.`,
       };
     },
 

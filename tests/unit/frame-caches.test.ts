@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { keepIfSame, sameData } from '../../src/scene/same.ts';
+import { TextBoxes, canvasMeasure, labelStyles } from '../../src/scene/label-styles.ts';
+
+describe('sameData: the scene keeps equal director output as the same object', () => {
+  it('equal block styles, highlights and links built afresh are the same data', () => {
+    const a = { 'h.0.ln_1': { offset: [0, 1.5, 0], opacity: 1 }, wte: { reveal: { cols: 3, rows: 2 } } };
+    const b = { wte: { reveal: { cols: 3, rows: 2 } }, 'h.0.ln_1': { offset: [0, 1.5, 0], opacity: 1 } };
+    expect(sameData(a, b)).toBe(true);
+    expect(sameData([{ block: 'x', rows: [0, 6], role: 'focus' }], [{ block: 'x', rows: [0, 6], role: 'focus' }])).toBe(true);
+  });
+
+  it('any changed number, key, length or kind is different data', () => {
+    const base = { 'h.0.ln_1': { offset: [0, 1.5, 0] } };
+    expect(sameData(base, { 'h.0.ln_1': { offset: [0, 1.5001, 0] } })).toBe(false);
+    expect(sameData(base, { 'h.0.ln_2': { offset: [0, 1.5, 0] } })).toBe(false);
+    expect(sameData(base, { ...base, wte: {} })).toBe(false);
+    expect(sameData([1, 2], [1, 2, 3])).toBe(false);
+    expect(sameData([1], { 0: 1 })).toBe(false);
+    expect(sameData({ a: null }, { a: {} })).toBe(false);
+  });
+
+  it('a key set to undefined equals a missing key (directors spread optional fields)', () => {
+    expect(sameData({ role: 'focus', lift: undefined }, { role: 'focus' })).toBe(true);
+  });
+
+  it('keepIfSame returns the previous object only when the data are equal', () => {
+    const prev = [{ block: 'x', role: 'focus' }];
+    expect(keepIfSame(prev, [{ block: 'x', role: 'focus' }])).toBe(prev);
+    const next = [{ block: 'y', role: 'focus' }];
+    expect(keepIfSame(prev, next)).toBe(next);
+  });
+});
+
+describe('TextBoxes: running numbers are measured once per shape', () => {
+  const style = labelStyles()[0]!;
+
+  it('numbers that differ only in their digits share one measurement', () => {
+    const calls: string[] = [];
+    const boxes = new TextBoxes((text) => (calls.push(text), text.length * 7));
+    const w = boxes.width('0.9354 + bias −0.02819 = 0.9072', style);
+    expect(boxes.width('0.1234 + bias −0.55555 = 0.1111', style)).toBe(w);
+    expect(calls).toEqual(['0.0000 + bias −0.00000 = 0.0000']);
+  });
+
+  it('a different number of digits, or other text, is measured anew', () => {
+    const calls: string[] = [];
+    const boxes = new TextBoxes((text) => (calls.push(text), text.length * 7));
+    expect(boxes.width('12.5', style)).toBeLessThan(boxes.width('123.5', style));
+    boxes.width('top share: 41%', style);
+    expect(calls).toEqual(['00.0', '000.0', 'top share: 00%']);
+  });
+});
+
+describe('canvasMeasure: each character measured once per font', () => {
+  it('sums per-character advances and measures a character only the first time', () => {
+    const measured: string[] = [];
+    const fakeCtx = { font: '', measureText: (t: string) => (measured.push(t), { width: t === 'W' ? 11 : 6 }) };
+    const g = globalThis as { document?: unknown; getComputedStyle?: unknown };
+    const saved = [g.document, g.getComputedStyle];
+    g.document = { createElement: () => ({ getContext: () => fakeCtx }) };
+    g.getComputedStyle = () => ({ fontFamily: 'system-ui' });
+    try {
+      const measure = canvasMeasure({} as HTMLElement);
+      expect(measure('WAW', '500 12px')).toBe(28);
+      expect(measure('AWAAW', '500 12px')).toBe(40);
+      expect(measured).toEqual(['W', 'A']);
+      expect(fakeCtx.font).toBe('500 12px system-ui');
+      measure('A', 'bold 14px');
+      expect(measured).toEqual(['W', 'A', 'A']);
+      expect(fakeCtx.font).toBe('bold 14px system-ui');
+    } finally {
+      [g.document, g.getComputedStyle] = saved;
+    }
+  });
+});
