@@ -295,7 +295,10 @@ export function startArticle(): void {
       redraw();
     },
     announce: (text) => {
-      if (description) description.textContent = text;
+      // Only while the reader is still in the lab's chapter: a late answer must not replace the
+      // description of a step further on.
+      const labChapter = document.querySelector('form.ablation-lab')?.closest<HTMLElement>('[data-chapter]')?.dataset.chapter;
+      if (description && story.position()?.chapter === labChapter) description.textContent = text;
     },
     onError: (message) => {
       if (status) status.textContent = `The experiment could not run: ${message}`;
