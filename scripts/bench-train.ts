@@ -14,9 +14,12 @@
  *     hook: director, scene, draw, labels);
  *   - a new input typed into the tokens chapter while it trains: ms until its forward pass and
  *     generation are back on the page (the `gpt:generated` event), over several inputs.
+ * And the training worker alone (started from a page without the article: no scene, no other
+ * worker), to tell the engine's speed in the browser from what the page around it costs.
  * Prints medians over runs; Node's figure beside the browser's and their ratio (target 1.3).
  */
-import { resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { REPO_ROOT, launchBrowser, openPage } from '../tests/e2e/harness.ts';
 import { SortTrainer, TRAIN_BATCH } from '../src/gpt/training.ts';
 import { TrainableGPT } from '../src/gpt/wasm-train.ts';
@@ -57,6 +60,8 @@ function nodeMsPerIter(): number {
 
 interface BrowserRun {
   nodeMsPerIter: number;
+  /** The training worker started from a bare page, over 300 steps, with Node measured just before. */
+  alone: { nodeMsPerIter: number; msPerIter: number };
   /** The worker's mean over the run's last 100 steps. */
   msPerIter: number;
   /** While only training runs, and while the reader also changes the input. */
@@ -66,11 +71,30 @@ interface BrowserRun {
   inputMs: number[];
 }
 
-async function browserRun(url: string): Promise<BrowserRun> {
-  const nodeMs = nodeMsPerIter();
+const TRAIN_WORKER = readdirSync(join(DIST, '_astro')).find((f) => /^train-worker-.*\.js$/.test(f));
+if (!TRAIN_WORKER) throw new Error(`${DIST}/_astro has no train-worker-*.js: build the site first`);
+
+async function browserRun(origin: string): Promise<BrowserRun> {
   const browser = await launchBrowser();
   try {
-    const p = await openPage(browser, url);
+    const bare = await openPage(browser, `${origin}/404.html`);
+    const aloneNode = nodeMsPerIter();
+    const aloneMs = await bare.page.evaluate(
+      (src) =>
+        new Promise<number>((res) => {
+          const w = new Worker(src, { type: 'module' });
+          w.onmessage = (e: MessageEvent<{ type: string; state: string; msPerIter: number }>) => {
+            if (e.data.type !== 'train-progress' || e.data.state !== 'done') return;
+            res(e.data.msPerIter);
+            w.terminate();
+          };
+          w.postMessage({ type: 'train', action: 'start', seed: 1337, iters: 300, every: 1000, input: [2, 1, 0, 1, 1, 2] });
+        }),
+      `${origin}/_astro/${TRAIN_WORKER}`,
+    );
+    await bare.close();
+    const nodeMs = nodeMsPerIter();
+    const p = await openPage(browser, `${origin}/?iters=${ITERS}`);
     await p.page.waitForFunction(() => document.documentElement.dataset.generated !== undefined, undefined, { timeout: 60_000 });
     await scrollToStepTime(p.page, 'training-run', 0.95);
     await p.page.waitForFunction(() => Number((document.querySelector('[data-training]') as HTMLElement).dataset.iteration) > 0, undefined, { timeout: 60_000 });
@@ -111,6 +135,7 @@ async function browserRun(url: string): Promise<BrowserRun> {
     await p.close();
     return {
       nodeMsPerIter: nodeMs,
+      alone: { nodeMsPerIter: aloneNode, msPerIter: aloneMs },
       msPerIter: ms,
       longTasks: { count: watched.tasks.length, longestMs: Math.max(0, ...watched.tasks) },
       inputLongTasks: { count: inputTasks.length, longestMs: Math.max(0, ...inputTasks) },
@@ -122,7 +147,7 @@ async function browserRun(url: string): Promise<BrowserRun> {
   }
 }
 
-const runs = await measureRuns(DIST, RUNS, (origin) => browserRun(`${origin}/?iters=${ITERS}`));
+const runs = await measureRuns(DIST, RUNS, browserRun);
 const browserMs = median(runs.map((r) => r.msPerIter));
 const node = median(runs.map((r) => r.nodeMsPerIter));
 const allInputs = runs.flatMap((r) => r.inputMs);
@@ -130,6 +155,8 @@ const summary = {
   nodeMsPerIter: node,
   browserMsPerIter: browserMs,
   ratio: median(runs.map((r) => r.msPerIter / r.nodeMsPerIter)),
+  aloneMsPerIter: median(runs.map((r) => r.alone.msPerIter)),
+  aloneRatio: median(runs.map((r) => r.alone.msPerIter / r.alone.nodeMsPerIter)),
   longTasks: median(runs.map((r) => r.longTasks.count)),
   longestTaskMs: Math.max(...runs.map((r) => r.longTasks.longestMs)),
   inputLongTasks: median(runs.map((r) => r.inputLongTasks.count)),
@@ -147,6 +174,7 @@ else {
       `training, ms per step (batch 64), median of ${RUNS} runs of ${ITERS} iterations`,
       `  Node (WASM):        ${f(node, 2)} ms`,
       `  browser (worker):   ${f(browserMs, 2)} ms  (median ratio ${f(summary.ratio, 2)}x Node; target 1.3x)`,
+      `  the training worker alone, from a bare page: ${f(summary.aloneMsPerIter, 2)} ms (${f(summary.aloneRatio, 2)}x Node)`,
       `while training, on the main thread:`,
       `  long tasks > 50 ms while watching for ${WATCH_MS / 1000} s: ${summary.longTasks} (longest ${f(summary.longestTaskMs)} ms)`,
       `  JS per frame that changed the picture, same stretch: median ${f(summary.frameMsMedian, 2)} ms, p95 ${f(summary.frameMsP95, 2)} ms (target median 1 ms)`,
