@@ -8,7 +8,8 @@
  */
 import { NANO } from '../src/gpt/config.ts';
 import { forwardReference } from '../src/gpt/reference.ts';
-import { generate, sampleExample } from '../src/gpt/sort.ts';
+import { generate } from '../src/gpt/sort.ts';
+import { sampleExample } from '../src/gpt/sort-data.ts';
 import { mulberry32 } from '../src/gpt/random.ts';
 import { MINGPT_ADAMW } from '../src/gpt/wasm.ts';
 import { readWeights, wasmEngine } from './lib/engine.ts';

@@ -9,13 +9,12 @@
 import { renameSync, writeFileSync, unlinkSync } from 'node:fs';
 import { NANO, VOCAB } from '../src/gpt/config.ts';
 import { saveWeights } from '../src/gpt/safetensors.ts';
-import { evaluateAll, initParams, sampleExample } from '../src/gpt/sort.ts';
-import { mulberry32 } from '../src/gpt/random.ts';
+import { evaluateAll } from '../src/gpt/sort.ts';
+import { DEFAULT_ITERS, DEFAULT_SEED, SortTrainer, TRAIN_BATCH } from '../src/gpt/training.ts';
 import { MINGPT_ADAMW } from '../src/gpt/wasm.ts';
-import { WEIGHTS_PATH, wasmEngine } from './lib/engine.ts';
+import { TrainableGPT } from '../src/gpt/wasm-train.ts';
+import { WEIGHTS_PATH, readWasm } from './lib/engine.ts';
 import { parseArgs, UsageError } from './lib/args.ts';
-
-const BATCH = 64;
 
 function fail(message: string): never {
   process.stderr.write(`train: ${message}\n`);
@@ -29,16 +28,16 @@ try {
   if (e instanceof UsageError) fail(e.message);
   throw e;
 }
-const seed = (args.seed as number | undefined) ?? 1337;
-const iters = (args.iters as number | undefined) ?? 2000;
+const seed = (args.seed as number | undefined) ?? DEFAULT_SEED;
+const iters = (args.iters as number | undefined) ?? DEFAULT_ITERS;
 const out = (args.out as string | undefined) ?? WEIGHTS_PATH;
 if (iters < 1) fail('--iters must be at least 1');
 if (seed > 0xffffffff) fail('--seed must fit in 32 bits');
 
 const cfg = NANO;
-const engine = await wasmEngine(cfg, initParams(cfg, seed), BATCH);
-// Data and initialisation draw from separate streams so either can change without moving the other.
-const rand = mulberry32(seed ^ 0x9e3779b9);
+const engine = await TrainableGPT.load(readWasm(), cfg, TRAIN_BATCH);
+// The same loop the training chapter runs in the reader's browser (src/gpt/training.ts).
+const trainer = new SortTrainer(engine, seed);
 const tty = process.stderr.isTTY;
 const start = performance.now();
 let loss = NaN;
@@ -55,8 +54,7 @@ function progress(it: number): string {
 }
 
 for (let it = 1; it <= iters; it++) {
-  const batch = Array.from({ length: BATCH }, () => sampleExample(rand, cfg.vocab_size));
-  loss = engine.trainStep(batch, MINGPT_ADAMW);
+  loss = trainer.step();
   if (!Number.isFinite(loss)) fail(`loss became ${loss} at iteration ${it}`);
   const now = performance.now();
   if (it === iters || now - lastPrint > (tty ? 100 : 5000)) {
@@ -80,7 +78,7 @@ const recipe = {
   weight_decay: MINGPT_ADAMW.weightDecay,
   weight_decay_on: 'matmul weights only (attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj, lm_head)',
   grad_norm_clip: MINGPT_ADAMW.gradClip,
-  batch_size: BATCH,
+  batch_size: TRAIN_BATCH,
   iters,
   dropout: 0,
   init: 'N(0, 0.02); c_proj weights N(0, 0.02/sqrt(2*n_layer)); biases 0; layer-norm gains 1',

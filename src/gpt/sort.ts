@@ -1,52 +1,13 @@
 /**
- * The task: sort six letters from A, B, C. minGPT's SortDataset, training batches, model
- * initialisation, and decoding (greedy or sampled with a temperature and a seed).
+ * The task: sort six letters from A, B, C; decoding (greedy or sampled with a temperature and a
+ * seed) and evaluation on every input. The training data and initialisation are in sort-data.ts.
  */
-import { SORT_LENGTH, paramCount, paramSpecs, type GPTConfig } from './config.ts';
-import { mulberry32, normal } from './random.ts';
-
-export interface Example {
-  /** 11 ids: the 6 input tokens then the first 5 sorted ones (the model's input). */
-  ids: number[];
-  /** 11 ids, shifted by one: -1 for the first 5 positions (no loss), then the 6 sorted tokens. */
-  targets: number[];
-}
+import { SORT_LENGTH } from './config.ts';
+import { mulberry32 } from './random.ts';
 
 /** The sorted copy of a sequence: what the model must produce. */
 export function sortedOf(ids: readonly number[]): number[] {
   return [...ids].sort((a, b) => a - b);
-}
-
-/**
- * One training example as minGPT's SortDataset draws it. Half of the draws insist on at most
- * length/2 distinct letters ("many repeats"); with only three letters and length 6 every draw
- * already satisfies that, so, as in minGPT, the two halves coincide for this vocabulary.
- */
-export function sampleExample(rand: () => number, vocab: number, length = SORT_LENGTH): Example {
-  for (;;) {
-    const inp = Array.from({ length }, () => Math.floor(rand() * vocab));
-    if (rand() < 0.5 && new Set(inp).size > Math.floor(length / 2)) continue;
-    const cat = [...inp, ...sortedOf(inp)];
-    const ids = cat.slice(0, -1);
-    const targets = cat.slice(1).map((t, i) => (i < length - 1 ? -1 : t));
-    return { ids, targets };
-  }
-}
-
-/** minGPT's initialisation: N(0, 0.02) for linear and embedding weights, N(0, 0.02/sqrt(2 L)) for c_proj, zero biases, unit layer-norm gains. */
-export function initParams(cfg: GPTConfig, seed: number): Float32Array {
-  const params = new Float32Array(paramCount(cfg));
-  const randn = normal(mulberry32(seed));
-  for (const s of paramSpecs(cfg)) {
-    const view = params.subarray(s.offset, s.offset + s.size);
-    if (/ln_\d\.weight$|ln_f\.weight$/.test(s.name)) view.fill(1);
-    else if (s.name.endsWith('.bias')) view.fill(0);
-    else {
-      const std = s.name.endsWith('c_proj.weight') ? 0.02 / Math.sqrt(2 * cfg.n_layer) : 0.02;
-      for (let i = 0; i < view.length; i++) view[i] = randn() * std;
-    }
-  }
-  return params;
 }
 
 /** Anything that gives the next-token probabilities for a prefix: the WASM build or the reference. */

@@ -12,6 +12,8 @@ interface Exports {
   init(nLayer: number, nHead: number, nEmbd: number, vocab: number, blockSize: number, batchMax: number): void;
   params_ptr(): number;
   grads_ptr(): number;
+  adam_m_ptr(): number;
+  adam_v_ptr(): number;
   num_params(): number;
   ids_ptr(): number;
   targets_ptr(): number;
@@ -52,12 +54,14 @@ export const MINGPT_ADAMW: AdamWSettings = Object.freeze({
 export class WasmGPT {
   readonly config: GPTConfig;
   readonly batchMax: number;
-  private readonly x: Exports;
-  private step = 0;
+  protected readonly x: Exports;
+  protected step = 0;
+  /** The factor the last trainStep multiplied the gradients by (global-norm clipping; 1 when not clipped). */
+  lastGradScale = 1;
   /** Whether parts are switched off (forward only: the backward pass does not know about it). */
   private ablated = false;
 
-  private constructor(instance: WebAssembly.Instance, config: GPTConfig, batchMax: number) {
+  protected constructor(instance: WebAssembly.Instance, config: GPTConfig, batchMax: number) {
     this.x = instance.exports as unknown as Exports;
     this.config = config;
     this.batchMax = batchMax;
@@ -69,22 +73,25 @@ export class WasmGPT {
 
   /** Instantiates the engine from gpt.wasm (bytes or a compiled module) for batches up to batchMax. */
   static async create(wasm: BufferSource | WebAssembly.Module, config: GPTConfig, batchMax = 1): Promise<WasmGPT> {
+    return new WasmGPT(await WasmGPT.instantiate(wasm), config, batchMax);
+  }
+
+  protected static async instantiate(wasm: BufferSource | WebAssembly.Module): Promise<WebAssembly.Instance> {
     const module = wasm instanceof WebAssembly.Module ? wasm : await WebAssembly.compile(wasm);
-    const instance = await WebAssembly.instantiate(module, {
+    return WebAssembly.instantiate(module, {
       env: {
         abort(_msg: number, _file: number, line: number, column: number) {
           throw new Error(`WASM engine aborted at line ${line}:${column}`);
         },
       },
     });
-    return new WasmGPT(instance, config, batchMax);
   }
 
-  private f32(ptr: number, length: number): Float32Array {
+  protected f32(ptr: number, length: number): Float32Array {
     return new Float32Array(this.x.memory.buffer, ptr, length);
   }
 
-  private slot(name: string): number {
+  protected slot(name: string): number {
     return (this.x[name] as WebAssembly.Global).value as number;
   }
 
@@ -103,7 +110,7 @@ export class WasmGPT {
     this.x.prepare_weights();
   }
 
-  private writeBatch(batch: { ids: ArrayLike<number>; targets?: ArrayLike<number> }[], T: number): void {
+  protected writeBatch(batch: { ids: ArrayLike<number>; targets?: ArrayLike<number> }[], T: number): void {
     const ids = new Int32Array(this.x.memory.buffer, this.x.ids_ptr(), batch.length * T);
     const targets = new Int32Array(this.x.memory.buffer, this.x.targets_ptr(), batch.length * T);
     batch.forEach((seq, b) => {
@@ -248,6 +255,7 @@ export class WasmGPT {
     const loss = this.lossAndGrads(batch);
     const norm = this.x.grad_norm();
     const scale = norm > opt.gradClip ? opt.gradClip / (norm + 1e-6) : 1;
+    this.lastGradScale = scale;
     this.step++;
     for (const s of paramSpecs(this.config)) {
       this.x.adamw(s.offset, s.size, opt.lr, opt.beta1, opt.beta2, opt.eps, s.decay ? opt.weightDecay : 0, scale, this.step);

@@ -32,6 +32,7 @@ export const KEY_STEPS: Readonly<Record<string, string>> = Object.freeze({
   output: 'softmax',
   generation: 'six-passes',
   'how-it-sorts': 'counting',
+  training: 'which-way',
   scale: 'gpt3',
 });
 

@@ -27,6 +27,7 @@ import { bindAblationLab } from './lab.ts';
 import type { LabState } from './director.ts';
 import { bindNavigation, carryInput, unknownHashNotice, type Navigation } from './navigation.ts';
 import { installTestHook } from '../components/scene-canvas.ts';
+import type { TrainingPage } from './training/panel.ts';
 
 interface Data {
   config: GPTConfig;
@@ -57,6 +58,17 @@ export function startArticle(): void {
   const choices: ReaderChoices = { input: fromUrl.input, temperature: 0, seed: 1 };
 
   const client = createClient();
+  // The training chapter's run (its code and plots load only on pages that show the chapter).
+  let training: TrainingPage | null = null;
+  const trainingRoot = document.querySelector<HTMLElement>('[data-training]')?.closest<HTMLElement>('[data-chapter]');
+  if (trainingRoot) {
+    import('./training/panel.ts')
+      .then(({ startTraining }) => {
+        training = startTraining(trainingRoot, { choices, ready: client.ready, reducedMotion, onChange: redraw, notice: showNotice });
+        redraw();
+      })
+      .catch((e: Error) => showNotice(`The training chapter could not start: ${e.message}`));
+  }
   let data: Data | null = null;
   let refBlock: string | null = null;
   let lab: LabState | null = null;
@@ -81,6 +93,7 @@ export function startArticle(): void {
 
   let shownLayout: ModelLayout | null = null;
   let shownTrace: Trace | null = null;
+  let shownParams: Float32Array | null = null;
   let valuesShown = false;
   let lastKey = '';
   /** The scene drawn last, with what else it was drawn for: a frame that would draw the same is skipped. */
@@ -123,6 +136,7 @@ export function startArticle(): void {
       choices,
       lab,
       viewport: { width: rect.width || 1, height: rect.height || 1 },
+      training: training?.view() ?? null,
     };
   }
 
@@ -146,11 +160,12 @@ export function startArticle(): void {
     const pos = story.position();
     const ctx = context();
     if (!pos || !ctx || !view) return false;
-    const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}:${refBlock ?? ''}:${lab?.parts.join(',') ?? ''}:${lab?.trace.ids.join('') ?? ''}`;
+    const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}:${refBlock ?? ''}:${lab?.parts.join(',') ?? ''}:${lab?.trace.ids.join('') ?? ''}:${training?.version() ?? ''}`;
     if (key === lastKey) return false;
     // The GPU is still on the last frame: draw this position at the next animation frame.
     if (view.gpuBusy()) return false;
     lastKey = key;
+    if (pos.chapter === 'training') training?.frame(pos.beats[pos.index]!, pos.t);
     const director = directors[pos.chapter];
     if (!director) return false;
     const scene = direct(director, pos.beats, pos.index, pos.t, ctx);
@@ -171,9 +186,11 @@ export function startArticle(): void {
       valuesShown = false;
     }
     // Upload values only when they change (render-only models have none: trace stays null).
-    if (trace !== shownTrace || !valuesShown) {
-      view.setValues(trace, scene.model === 'nano' ? ctx.params : null);
+    const params = scene.model === 'nano' ? scene.params ?? ctx.params : null;
+    if (trace !== shownTrace || params !== shownParams || !valuesShown) {
+      view.setValues(trace, params);
       shownTrace = trace;
+      shownParams = params;
       valuesShown = true;
       markReady();
     }
@@ -195,10 +212,12 @@ export function startArticle(): void {
       performance.mark(FIRST_VALUES_MARK, { startTime: view.stats.valuesShownAt });
     }
     // Announced politely when the step changes, not on every frame of its animation.
-    if (announcePending && description) {
+    // The training run's state is told with the step, and again while it moves, every few seconds.
+    const run = pos.chapter === 'training' ? training?.announcement(announcePending) : null;
+    if ((announcePending || run) && description) {
       announcePending = false;
       const chapterTitle = document.getElementById(pos.chapter)?.querySelector('h1, h2')?.textContent?.trim() ?? pos.chapter;
-      description.textContent = describeStep({ number: pos.index + 1, of: pos.beats.length, chapterTitle }, layout, scene.highlights, scene.describe);
+      description.textContent = describeStep({ number: pos.index + 1, of: pos.beats.length, chapterTitle }, layout, scene.highlights, scene.describe) + (run ? ` ${run}` : '');
     }
     return true;
   }
@@ -255,6 +274,8 @@ export function startArticle(): void {
       redraw();
       updateQuantities();
       document.documentElement.dataset.generated = decodeTokens(g.tokens);
+      // After the reader's own answer: the training chapter's numbers for the new letters come second.
+      training?.setInput(encoded.ids);
       document.dispatchEvent(new CustomEvent('gpt:generated', { detail: { input, tokens: g.tokens } }));
     } catch (e) {
       if (e instanceof GPTError && e.code === 'superseded') return;
@@ -274,7 +295,10 @@ export function startArticle(): void {
       redraw();
     },
     announce: (text) => {
-      if (description) description.textContent = text;
+      // Only while the reader is still in the lab's chapter: a late answer must not replace the
+      // description of a step further on.
+      const labChapter = document.querySelector('form.ablation-lab')?.closest<HTMLElement>('[data-chapter]')?.dataset.chapter;
+      if (description && story.position()?.chapter === labChapter) description.textContent = text;
     },
     onError: (message) => {
       if (status) status.textContent = `The experiment could not run: ${message}`;

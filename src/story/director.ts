@@ -10,6 +10,7 @@ import type { GPTConfig } from '../gpt/config.ts';
 import type { Trace } from '../gpt/trace.ts';
 import type { CameraState, ModelId, ModelLayout, SceneState } from '../scene/types.ts';
 import { beat, lerpCamera } from './beats.ts';
+import type { TrainingView } from './training/view.ts';
 
 export interface ReaderChoices {
   /** The reader's six letters. */
@@ -56,6 +57,8 @@ export interface DirectorContext {
   lab?: LabState | null;
   /** Canvas size in CSS pixels (camera framing depends on the aspect ratio). */
   viewport: { width: number; height: number };
+  /** The training chapter's run in this browser, when the page has one. */
+  training?: TrainingView | null;
 }
 
 /** What one step draws at its local time t; anything left out takes its default. */
@@ -70,6 +73,8 @@ export interface StepScene {
   model?: ModelId;
   /** nano's forward pass to show, e.g. one step of the generation (default: ctx.trace); its T sets the layout. */
   trace?: Trace;
+  /** Weights to show instead of the trained ones (the training chapter's checkpoints). */
+  params?: Float32Array;
   /** A short plain-text description of the picture with its key numbers, for screen readers. */
   describe?: string;
 }
@@ -101,6 +106,7 @@ export const CAMERA_MOVE = 0.22;
 export interface Directed extends SceneState {
   model: ModelId;
   trace?: Trace;
+  params?: Float32Array;
   describe: string;
 }
 
@@ -131,6 +137,7 @@ export function direct(director: ChapterDirector, order: readonly string[], inde
     dim: scene.dim ?? 0,
     model: scene.model ?? director.model,
     trace: scene.trace,
+    params: scene.params,
     describe: scene.describe ?? '',
   };
 }

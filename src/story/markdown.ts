@@ -11,6 +11,9 @@
  *                     a number computed by the model (src/story/quantities.ts), filled in at
  *                     build time for the default input and updated on the page for the reader's
  *
+ *   :train{q="grad"}  a number of the training run in the reader's browser
+ *                     (src/story/training/values.ts): "…" until the worker has computed it
+ *   ::training        the training run's controls, plots and status (src/story/training/)
  *   ::reader-input    the form where the reader types their own six letters
  *   ::sampling        temperature and seed controls for picking the next token
  *   ::ablation-lab    checkboxes that switch the model's heads and MLPs off (src/story/lab.ts)
@@ -25,6 +28,8 @@ import { slugFromPath } from './schema.ts';
 import { evalQuantity, type QuantityContext } from './quantities.ts';
 import { legendHtml } from '../components/legend.ts';
 import { ablationLabForm } from './lab-form.ts';
+import { TRAIN_VALUES } from './training/values.ts';
+import { trainingPanel } from './training/panel-html.ts';
 
 type Directive = ContainerDirective | LeafDirective | TextDirective;
 
@@ -88,6 +93,12 @@ export function remarkArticle(options: ArticleMarkdownOptions) {
           for (const key of ['q', 'tensor', 'at', 'fmt'] as const) if (attrs[key] !== undefined) props[`data-${key}`] = attrs[key]!;
           node.data = { hName: 'span', hProperties: props };
           node.children = [{ type: 'text', value }];
+        } else if (node.type === 'textDirective' && node.name === 'train') {
+          if (!attrs.q || !TRAIN_VALUES[attrs.q]) throw new Error(`${path}: :train needs q= one of ${Object.keys(TRAIN_VALUES).join(', ')}, got ${JSON.stringify(attrs.q)}`);
+          node.data = { hName: 'span', hProperties: { className: ['train-val'], dataTrain: attrs.q } };
+          node.children = [{ type: 'text', value: '…' }];
+        } else if (node.type === 'leafDirective' && node.name === 'training') {
+          node.data = trainingPanel() as never;
         } else if (node.type === 'leafDirective' && node.name === 'legend') {
           parent.children.splice(i, 1, { type: 'html', value: legendHtml() });
         } else if (node.type === 'leafDirective' && node.name === 'ablation-lab') {

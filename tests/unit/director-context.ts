@@ -1,13 +1,14 @@
 /**
  * The DirectorContext the director tests share: the default input CBABBC run through the WASM
- * engine, its greedy generation (one trace per pass), the shipped weights, and a desktop-sized
- * stage (700 x 800 CSS px).
+ * engine, its greedy generation (one trace per pass), the shipped weights, a short training run
+ * (training-view.ts) and a desktop-sized stage (700 x 800 CSS px).
  */
 import { NANO, SORT_LENGTH } from '../../src/gpt/config.ts';
 import { layoutModel } from '../../src/scene/layout.ts';
 import type { ModelId, ModelLayout } from '../../src/scene/types.ts';
 import type { DirectorContext } from '../../src/story/director.ts';
 import { readWeights, wasmEngine } from '../../scripts/lib/engine.ts';
+import { trainingView } from './training-view.ts';
 
 export const INPUT = 'CBABBC';
 
@@ -38,5 +39,6 @@ export async function directorContext(): Promise<DirectorContext> {
     params: readWeights().params,
     choices: { input: INPUT, temperature: 0, seed: 1 },
     viewport: { width: 700, height: 800 },
+    training: await trainingView(ids),
   };
 }

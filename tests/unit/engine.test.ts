@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NANO, paramSpecs, type GPTConfig } from '../../src/gpt/config.ts';
 import { forwardReference, lossReference } from '../../src/gpt/reference.ts';
-import { evaluateAll, initParams, sampleExample } from '../../src/gpt/sort.ts';
+import { evaluateAll } from '../../src/gpt/sort.ts';
+import { initParams, sampleExample } from '../../src/gpt/sort-data.ts';
 import { mulberry32 } from '../../src/gpt/random.ts';
 import { traceSpecs } from '../../src/gpt/trace.ts';
 import type { WasmGPT } from '../../src/gpt/wasm.ts';

@@ -5,41 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GPTClient, GPTError, type WorkerLike } from '../../src/gpt/client.ts';
-import { EngineHost } from '../../src/gpt/host.ts';
-import type { Request, Response } from '../../src/gpt/protocol.ts';
+import { GPTClient, GPTError } from '../../src/gpt/client.ts';
 import { forwardReference } from '../../src/gpt/reference.ts';
 import { WASM_PATH, WEIGHTS_PATH, readWeights, wasmEngine } from '../../scripts/lib/engine.ts';
-
-type Files = Record<string, Uint8Array>;
-
-function channel(files: Files): { worker: WorkerLike; sent: Request[]; transferred: ArrayBuffer[] } {
-  const sent: Request[] = [];
-  const transferred: ArrayBuffer[] = [];
-  let queue = Promise.resolve();
-  const worker: WorkerLike = {
-    onmessage: null,
-    onerror: null,
-    postMessage(message: Request) {
-      sent.push(message);
-      const copy = structuredClone(message);
-      queue = queue.then(() => new Promise((r) => setTimeout(r, 1))).then(() => host.handle(copy));
-    },
-  };
-  const host = new EngineHost(
-    async (url) => {
-      const bytes = files[url];
-      if (!bytes) throw new Error(`${url} answered 404`);
-      return Uint8Array.from(bytes).buffer; // a copy: Buffer.slice() would be a view into a pool
-    },
-    (response: Response, transfer: ArrayBuffer[]) => {
-      transferred.push(...transfer);
-      const delivered = structuredClone(response, { transfer });
-      setTimeout(() => worker.onmessage?.({ data: delivered } as MessageEvent<Response>), 1);
-    },
-  );
-  return { worker, sent, transferred };
-}
+import { channel, type Files } from './worker-channel.ts';
 
 const goodFiles = (): Files => ({ '/gpt.wasm': readFileSync(WASM_PATH), '/w.safetensors': readFileSync(WEIGHTS_PATH) });
 const urls = { wasmUrl: '/gpt.wasm', weightsUrl: '/w.safetensors' };

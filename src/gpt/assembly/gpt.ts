@@ -145,6 +145,9 @@ export function init(n_layer: i32, n_head: i32, n_embd: i32, vocab_size: i32, bl
 // Accessors, called from JS after init to make typed-array views.
 export function params_ptr(): usize { return params; }
 export function grads_ptr(): usize { return grads; }
+// AdamW's first and second moments (one float per parameter), read by the training chapter.
+export function adam_m_ptr(): usize { return adamM; }
+export function adam_v_ptr(): usize { return adamV; }
 export function num_params(): i32 { return numParams; }
 export function ids_ptr(): usize { return ids; }
 export function targets_ptr(): usize { return targets; }
