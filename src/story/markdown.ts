@@ -106,7 +106,7 @@ export function remarkArticle(options: ArticleMarkdownOptions) {
           node.data = ablationLabForm(ctx.config) as never;
         } else if (node.type === 'leafDirective' && (node.name === 'reader-input' || node.name === 'sampling')) {
           ctx ??= options.context();
-          node.data = node.name === 'reader-input' ? readerInputForm(ctx.input) : samplingForm();
+          node.data = node.name === 'reader-input' ? readerInputForm(ctx.input, node.attributes?.label ?? undefined) : samplingForm();
         } else {
           parent.children.splice(i, 1, ...(asText(node) as RootContent[]));
           i--;
@@ -124,11 +124,14 @@ function h(tagName: string, properties: Record<string, unknown>, ...children: (H
   return { type: 'element', tagName, properties, children: children.map((c) => (typeof c === 'string' ? { type: 'text', value: c } : c)) };
 }
 
-/** The reader's letters: works as a plain form (GET ?input=) even before the script runs. */
-function readerInputForm(value: string) {
+/**
+ * The reader's letters: works as a plain form (GET ?input=) even before the script runs. A second
+ * form on the same page (the whole essay) needs its own `label`: landmarks must differ by name.
+ */
+function readerInputForm(value: string, label = 'Your six letters') {
   return {
     hName: 'form',
-    hProperties: { className: ['reader-input'], method: 'get', action: '', role: 'search', ariaLabel: 'Your six letters' },
+    hProperties: { className: ['reader-input'], method: 'get', action: '', role: 'search', ariaLabel: label },
     hChildren: [
       h('label', {}, 'Six letters from A, B and C ', h('input', { name: 'input', value, maxLength: 6, size: 8, autocomplete: 'off', spellcheck: 'false', pattern: '[ABCabc]{6}', className: ['letters'] })),
       h('button', { type: 'submit' }, 'Run the model'),
