@@ -239,7 +239,8 @@ export function startArticle(): void {
   function updateQuantities(): void {
     if (!data) return;
     const qctx: QuantityContext = { config: data.config, input: choices.input, trace: data.trace, output: data.generation?.tokens };
-    for (const el of document.querySelectorAll<HTMLElement>('.val')) {
+    // Numbers marked fixed are measured over all inputs at build time: the reader's letters do not change them.
+    for (const el of document.querySelectorAll<HTMLElement>('.val:not([data-fixed])')) {
       try {
         el.textContent = evalQuantity({ q: el.dataset.q, tensor: el.dataset.tensor, at: el.dataset.at, fmt: el.dataset.fmt }, qctx);
       } catch {

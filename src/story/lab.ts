@@ -6,7 +6,7 @@
 import { decode, encode } from '../gpt/config.ts';
 import { GPTError, type Ablated } from '../gpt/client.ts';
 import type { LabState } from './director.ts';
-import { labResultText } from './lab-form.ts';
+import { labResultText } from './lab-text.ts';
 
 export interface LabHandlers {
   ablate: (parts: string[], ids: number[]) => Promise<Ablated>;

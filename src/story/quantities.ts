@@ -9,7 +9,6 @@ import type { ModelLayout } from '../scene/types.ts';
 import { modelSpec } from '../scene/models.ts';
 import { formatNumber } from '../scene/formula.ts';
 import { bigCount, layersHolding, layerWeights, modelParams, modelWork, rowsHolding } from './directors/scale-figures.ts';
-import { SORTS_QUANTITIES, SORTS_QUANTITY_CELLS } from './sorts-figures.ts';
 
 export interface QuantityContext {
   config: GPTConfig;
@@ -103,8 +102,6 @@ export const QUANTITIES: Record<string, (ctx: QuantityContext, fmt?: string) => 
   'mlp-stream-length': (ctx, fmt) => lengthText(lastColumnLength(ctx.trace, 'h.0.resid_1'), fmt),
   'stream-length-start': (ctx, fmt) => lengthText(lastColumnLength(ctx.trace, 'embed'), fmt),
   'stream-length-end': (ctx, fmt) => lengthText(lastColumnLength(ctx.trace, `h.${ctx.config.n_layer - 1}.resid_2`), fmt),
-  // The "How it sorts" chapter's measurements over all 729 inputs (docs/analysis.json).
-  ...Object.fromEntries(Object.entries(SORTS_QUANTITIES).map(([q, f]) => [q, (_ctx: QuantityContext, fmt?: string) => f(fmt)])),
 };
 
 const lengthText = (v: number, fmt?: string): string => (fmt === undefined ? formatNumber(v) : fmtNumber(v, fmt));
@@ -222,7 +219,6 @@ export const QUANTITY_CELLS: Record<string, ((layout: ModelLayout, ctx: Quantity
     const id = `h.${ctx.config.n_layer - 1}.resid_2`;
     return [lastColumn(layout, id), [{ block: id, row: 0, col: layout.T - 1 }]];
   },
-  ...SORTS_QUANTITY_CELLS,
 };
 
 /** Every cell of the last column of a [C rows x T columns] block. */
@@ -236,9 +232,9 @@ function lastColumn(layout: ModelLayout, block: string): CellRef[] {
  * The places in `layout` that show the number a :val quotes. A tensor reference maps through the
  * blocks' CellSources: every cell whose source index is the reference's flat index in the tensor.
  */
-export function valPlaces(ref: QuantityRef, layout: ModelLayout, ctx: QuantityContext): ValPlaces {
+export function valPlaces(ref: QuantityRef, layout: ModelLayout, ctx: QuantityContext, cells: typeof QUANTITY_CELLS = QUANTITY_CELLS): ValPlaces {
   if (ref.q !== undefined) {
-    const m = QUANTITY_CELLS[ref.q];
+    const m = cells[ref.q];
     if (m === undefined) throw new Error(`quantity "${ref.q}" has no entry in QUANTITY_CELLS`);
     return typeof m === 'string' ? m : m(layout, ctx);
   }

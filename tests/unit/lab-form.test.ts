@@ -1,6 +1,6 @@
 /** The lab's words for parts and results (src/story/lab-form.ts). */
 import { describe, expect, it } from 'vitest';
-import { labResultText, partLabel, partsLabel } from '../../src/story/lab-form.ts';
+import { labResultText, partLabel, partsLabel } from '../../src/story/lab-text.ts';
 
 describe('lab form text', () => {
   it('names parts as the reader counts them, from 1', () => {

@@ -16,7 +16,11 @@ import { readCell } from '../../src/scene/cells.ts';
 import type { Block, LinkEnd, Range } from '../../src/scene/types.ts';
 import { direct, type DirectorContext, type Directed } from '../../src/story/director.ts';
 import { DIRECTORS } from '../../src/story/directors/index.ts';
-import { QUANTITIES, QUANTITY_CELLS, evalQuantity, valPlaces, type CellRef, type QuantityContext, type QuantityRef } from '../../src/story/quantities.ts';
+import { QUANTITIES, QUANTITY_CELLS as READER_CELLS, evalQuantity, valPlaces, type CellRef, type QuantityContext, type QuantityRef } from '../../src/story/quantities.ts';
+import { SORTS_QUANTITIES, SORTS_QUANTITY_CELLS } from '../../src/story/sorts-figures.ts';
+
+/** Every named quantity's cells: the reader's (quantities.ts) and the fixed ones measured over all inputs (sorts-figures.ts). */
+const QUANTITY_CELLS = { ...READER_CELLS, ...SORTS_QUANTITY_CELLS };
 import { slugFromPath } from '../../src/story/schema.ts';
 import { ROOT } from '../../scripts/lib/engine.ts';
 import { directorContext, INPUT } from './director-context.ts';
@@ -107,7 +111,7 @@ beforeAll(async () => {
 
 describe('the cells behind the quoted numbers', () => {
   it('every named quantity says which cells show it, or why none does', () => {
-    const missing = Object.keys(QUANTITIES).filter((q) => !(q in QUANTITY_CELLS));
+    const missing = [...Object.keys(QUANTITIES), ...Object.keys(SORTS_QUANTITIES)].filter((q) => !(q in QUANTITY_CELLS));
     expect(missing, 'quantities without an entry in QUANTITY_CELLS').toEqual([]);
     for (const [q, m] of Object.entries(QUANTITY_CELLS)) {
       if (typeof m === 'string') {
@@ -132,7 +136,7 @@ describe('the cells behind the quoted numbers', () => {
       for (const step of stepsOf(file)) {
         for (const { ref, source } of step.vals) {
           if (ref.tensor === undefined) continue;
-          const places = valPlaces(ref, ctx.layout, qctx);
+          const places = valPlaces(ref, ctx.layout, qctx, QUANTITY_CELLS);
           expect(Array.isArray(places) && places.length > 0, `${file} ${source}: no block draws this number`).toBe(true);
           for (const [c] of places as CellRef[][]) {
             const b = ctx.layout.blocks.find((x) => x.id === c!.block)!;
@@ -171,7 +175,7 @@ for (const file of files) {
             problems.push(`${source}: quantity "${ref.q}" has no entry in QUANTITY_CELLS (src/story/quantities.ts)`);
             continue;
           }
-          const places = valPlaces(ref, ctx.layout, qctx) as CellRef[][];
+          const places = valPlaces(ref, ctx.layout, qctx, QUANTITY_CELLS) as CellRef[][];
           if (places.some((p) => p.every((c) => cells.has(key(c))))) continue;
           const where = places.map((p) => p.map(key).join(' + ')).join(' or ');
           problems.push(`${source} = ${evalQuantity(ref, qctx)} is drawn at ${where}, which the step does not mark`);

@@ -13,7 +13,7 @@ import type { BlockStyle, Callout, Highlight, ModelLayout, Vec3 } from '../../sc
 import { beat } from '../beats.ts';
 import { CAMERA_MOVE, type ChapterDirector, type DirectorContext, type StepScene } from '../director.ts';
 import { ablationRow, readoutsAt } from '../sorts-figures.ts';
-import { partsLabel } from '../lab-form.ts';
+import { partsLabel } from '../lab-text.ts';
 import { boxOf, cols, folded, mergeStyles, whole } from './common.ts';
 import { blockOf, frameRegion } from './forward-sweep.ts';
 

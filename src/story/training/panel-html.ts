@@ -4,12 +4,7 @@
  * and the current answer. panel.ts brings it to life; without scripts it says so.
  */
 import { PLOT_VIEWBOX } from './plots.ts';
-
-type HastChild = { type: 'element'; tagName: string; properties: Record<string, unknown>; children: HastChild[] } | { type: 'text'; value: string };
-
-function h(tagName: string, properties: Record<string, unknown>, ...children: (HastChild | string)[]): HastChild {
-  return { type: 'element', tagName, properties, children: children.map((c) => (typeof c === 'string' ? { type: 'text', value: c } : c)) };
-}
+import { h } from '../hast.ts';
 
 export function trainingPanel() {
   return {
