@@ -3,13 +3,12 @@
  * loads the weights once, prefers the WASM build and falls back to the TypeScript reference
  * when WebAssembly cannot be instantiated, and answers run/generate requests.
  */
-import { ablationMeans, ablationNames, parseAblation, type AblationMeans, type AppliedAblation } from './ablation.ts';
-import { accuracy } from './analysis.ts';
+import type { AblationMeans, AppliedAblation } from './ablation.ts';
 import { SORT_LENGTH, type GPTConfig } from './config.ts';
 import { type EngineKind, type PackedTrace, type Request, type Response, packTrace } from './protocol.ts';
 import { forwardReference } from './reference.ts';
 import { loadWeights } from './safetensors.ts';
-import { generate, pickToken } from './sort.ts';
+import { pickToken } from './sort.ts';
 import { mulberry32 } from './random.ts';
 import type { Trace } from './trace.ts';
 import { WasmGPT } from './wasm.ts';
@@ -54,7 +53,7 @@ export class EngineHost {
       if (req.type === 'init') await this.init(req.wasmUrl, req.weightsUrl, req.forceEngine);
       else if (req.type === 'run') this.run(req.id, req.ids);
       else if (req.type === 'generate') this.generate(req);
-      else if (req.type === 'ablate') this.ablate(req);
+      else if (req.type === 'ablate') await this.ablate(req);
     } catch (e) {
       const id = 'id' in req ? req.id : undefined;
       this.reply({ type: 'error', id, code: 'engine', message: (e as Error).message }, []);
@@ -142,30 +141,20 @@ export class EngineHost {
    * Switches the named parts off (mean ablation, ablation.ts), answers all 729 inputs greedily and
    * the request's input, then switches them back on: later run/generate requests see the whole model.
    */
-  private ablate(req: Extract<Request, { type: 'ablate' }>): void {
+  private async ablate(req: Extract<Request, { type: 'ablate' }>): Promise<void> {
     const cfg = this.config;
     if (!this.checkIds(req.id, req.input, SORT_LENGTH)) return;
     if (req.input.length !== SORT_LENGTH) {
       this.reply({ type: 'error', id: req.id, code: 'bad-input', message: `expected the ${SORT_LENGTH} input letters, got ${req.input.length}` }, []);
       return;
     }
-    const ablation = parseAblation(Array.isArray(req.parts) ? req.parts.join(',') : '', cfg!);
-    if ('error' in ablation) {
-      this.reply({ type: 'error', id: req.id, code: 'bad-input', message: ablation.error }, []);
+    const { runAblation } = await import('./ablate-run.ts');
+    const run = runAblation(this.engine!, cfg!, Array.isArray(req.parts) ? req.parts : [], req.input, this.means);
+    if ('error' in run) {
+      this.reply({ type: 'error', id: req.id, code: 'bad-input', message: run.error }, []);
       return;
     }
-    const start = performance.now();
-    const engine = this.engine!;
-    this.means ??= ablationMeans((ids) => engine.forward(ids), cfg!);
-    engine.setAblation({ ablation, means: this.means });
-    try {
-      const { correct, total, slots } = accuracy(engine, cfg!.vocab_size);
-      const output = generate(engine, req.input, SORT_LENGTH);
-      const trace = packTrace(engine.forward([...req.input, ...output].slice(0, cfg!.block_size)));
-      const result = { parts: ablationNames(ablation, cfg!), correct, total, slots, output, trace, ms: performance.now() - start };
-      this.reply({ type: 'ablated', id: req.id, result }, [trace.buffer]);
-    } finally {
-      engine.setAblation(null);
-    }
+    this.means = run.means;
+    this.reply({ type: 'ablated', id: req.id, result: run.result }, [run.result.trace.buffer]);
   }
 }
