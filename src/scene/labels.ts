@@ -23,7 +23,7 @@ import { VOCAB } from '../gpt/config.ts';
 import type { CameraMatrices } from './camera.ts';
 import { TOP_IDS } from './ids.ts';
 import { LabelElements, ScreenProjector } from './label-dom.ts';
-import { AXIS, CALLOUT, NAME_STYLES, SPINE, TextBoxes, TOKEN, VOCAB_LETTER, canvasMeasure, type LabelStyle, type MeasureText } from './label-styles.ts';
+import { AXIS, CALLOUT, NAME_STYLES, SPINE, TextBoxes, TOKEN, VOCAB_LETTER, canvasMeasure, labelStyles, type LabelStyle, type MeasureText } from './label-styles.ts';
 import { buildLabelTree, refreshDrawnBounds, type LabelNode, type Level } from './label-tree.ts';
 import { ABOVE, BELOW, LEFT, Placer, RIGHT, type PlaceRequest, type Rect, type Side } from './placement.ts';
 import type { Block, ModelLayout, SceneState } from './types.ts';
@@ -46,6 +46,8 @@ const ROWS_SIDES: readonly Side[] = [LEFT, RIGHT];
 const CALLOUT_RIGHT: readonly Side[] = [RIGHT, LEFT, ABOVE, BELOW];
 const CALLOUT_LEFT: readonly Side[] = [LEFT, RIGHT, ABOVE, BELOW];
 const SPINE_SIDES: readonly Side[] = [RIGHT, LEFT];
+/** The characters labels are written with: measured once per style at idle time (see the constructor). */
+const LABEL_CHARS = ` 0123456789.,:;%()[]=+−-×÷·√Σ≈→←…'"/?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzαβγ₀₁₂₃₄₅₆₇₈₉ᵀ`;
 /** A callout whose box ends further than this from its cell, px, is far: an arrow joins them. */
 const FAR_DISTANCE = 40;
 /** A callout placed beside the whole drawing keeps this far from it, px (its arrow needs the room). */
@@ -116,6 +118,16 @@ export class LabelLayer {
     this.elements = new LabelElements(root);
     this.caption = root.closest('.scene-frame')?.querySelector<HTMLElement>('.scene-caption') ?? null;
     this.boxes = new TextBoxes(measureText ?? canvasMeasure(root));
+    // Measure the characters labels are made of while the page is idle, so a frame that shows a
+    // new running number or name never waits for the canvas to shape a character.
+    if (!measureText && typeof requestIdleCallback === 'function') {
+      const styles = labelStyles();
+      const next = (deadline: IdleDeadline): void => {
+        while (styles.length > 0 && deadline.timeRemaining() > 2) this.boxes.width(LABEL_CHARS, styles.pop()!);
+        if (styles.length > 0) requestIdleCallback(next);
+      };
+      requestIdleCallback(next);
+    }
   }
 
   setLayout(layout: ModelLayout, modelName: string): void {
