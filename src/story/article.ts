@@ -23,7 +23,6 @@ import { FIRST_VALUES_MARK } from './marks.ts';
 import { evalQuantity, type QuantityContext } from './quantities.ts';
 import { ScrollStory } from './scroll.ts';
 import { bindReaderControls } from './controls.ts';
-import { bindAblationLab } from './lab.ts';
 import type { LabState } from './director.ts';
 import { bindNavigation, carryInput, unknownHashNotice, type Navigation } from './navigation.ts';
 import { installTestHook } from '../components/scene-canvas.ts';
@@ -288,7 +287,7 @@ export function startArticle(): void {
   checkHash();
   window.addEventListener('hashchange', checkHash);
 
-  const labControls = bindAblationLab(document, {
+  const bindLab = (bindAblationLab: typeof import('./lab.ts').bindAblationLab) => bindAblationLab(document, {
     ablate: (parts, ids) => client.ablate(parts, ids),
     input: () => choices.input,
     onResult: (state) => {
@@ -305,11 +304,16 @@ export function startArticle(): void {
       if (status) status.textContent = `The experiment could not run: ${message}`;
     },
   });
+  // The lab's code comes with the page only where a lab is (the How it sorts chapter).
+  let labControls: { refresh: () => void } | null = null;
+  if (document.querySelector('form.ablation-lab')) {
+    void import('./lab.ts').then(({ bindAblationLab }) => (labControls = bindLab(bindAblationLab)));
+  }
 
   bindReaderControls(document, choices, {
     onInput: (input) => {
       void run(input);
-      labControls.refresh();
+      labControls?.refresh();
     },
     onSampling: () => {
       redraw();
