@@ -4,7 +4,7 @@
  * result line. Works without script as a plain list of the parts; src/story/lab.ts makes it run.
  */
 import type { GPTConfig } from '../gpt/config.ts';
-import { ablationRow } from './sorts-figures.ts';
+import { ablationRow } from './sorts-data.ts';
 import { labResultText } from './lab-text.ts';
 import { h, type HastChild } from './hast.ts';
 

@@ -6,28 +6,19 @@
  * compares it), imported at build time.
  */
 import analysisJson from '../../docs/analysis.json' with { type: 'json' };
-import type { Analysis, AblationResult, HeadLook, Readout } from '../gpt/analysis.ts';
+import type { Analysis, HeadLook } from '../gpt/analysis.ts';
 import { VOCAB } from '../gpt/config.ts';
+import { ablationRow, readoutsAt } from './sorts-data.ts';
+
+export { ablationRow, readoutsAt };
 
 export const ANALYSIS = analysisJson as Analysis;
-
-/** The accuracy row of one part switched off ('' = nothing; 'h.1.attn,h.2.attn' = both). */
-export function ablationRow(part: string): AblationResult {
-  const row = ANALYSIS.ablations.find((r) => r.part === part);
-  if (!row) throw new Error(`docs/analysis.json has no ablation "${part}"`);
-  return row;
-}
 
 /** Where head h of layer l looks from answer slot k, averaged over the 729 inputs. */
 export function headLook(l: number, h: number, k: number): HeadLook {
   const look = ANALYSIS.heads.find((x) => x.part === `h.${l}.attn.head${h}`)?.looks[k];
   if (!look) throw new Error(`docs/analysis.json has no look for h.${l}.attn.head${h} at slot ${k}`);
   return look;
-}
-
-/** The read-outs at one stage (embed, h.<l>.resid_1, h.<l>.resid_2), one per slot. */
-export function readoutsAt(stage: string): Readout[] {
-  return ANALYSIS.readouts.filter((r) => r.stage === stage);
 }
 
 const pct = (x: number) => `${Math.round(100 * x)}%`;

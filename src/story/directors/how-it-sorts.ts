@@ -12,7 +12,7 @@ import { headBlockIds, layerBlockIds, TOP_IDS } from '../../scene/ids.ts';
 import type { BlockStyle, Callout, Highlight, ModelLayout, Vec3 } from '../../scene/types.ts';
 import { beat } from '../beats.ts';
 import { CAMERA_MOVE, type ChapterDirector, type DirectorContext, type StepScene } from '../director.ts';
-import { ablationRow, readoutsAt } from '../sorts-figures.ts';
+import { ablationRow, readoutsAt } from '../sorts-data.ts';
 import { partsLabel } from '../lab-text.ts';
 import { boxOf, cols, folded, mergeStyles, whole } from './common.ts';
 import { blockOf, frameRegion } from './forward-sweep.ts';
