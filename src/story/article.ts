@@ -295,10 +295,10 @@ export function startArticle(): void {
       redraw();
     },
     announce: (text) => {
-      // Only while the reader is still in the lab's chapter: a late answer must not replace the
-      // description of a step further on.
-      const labChapter = document.querySelector('form.ablation-lab')?.closest<HTMLElement>('[data-chapter]')?.dataset.chapter;
-      if (description && story.position()?.chapter === labChapter) description.textContent = text;
+      // Only while the reader is still at the lab's step: a late answer must not replace the
+      // description of another step (the next one in the same chapter included).
+      const labStep = document.querySelector('form.ablation-lab')?.closest<HTMLElement>('.step')?.id;
+      if (description && labStep !== undefined && story.position()?.id === labStep) description.textContent = text;
     },
     onError: (message) => {
       if (status) status.textContent = `The experiment could not run: ${message}`;
