@@ -5,7 +5,7 @@
  * switched off (greyed) or lit. Numbers over all 729 inputs come from docs/analysis.json
  * (sorts-figures.ts); numbers about the reader's letters from the trace.
  */
-import { VOCAB } from '../../gpt/config.ts';
+import { SORT_LENGTH, VOCAB } from '../../gpt/config.ts';
 import type { Trace } from '../../gpt/trace.ts';
 import { foldStyles } from '../../scene/fold.ts';
 import { headBlockIds, layerBlockIds, TOP_IDS } from '../../scene/ids.ts';
@@ -17,9 +17,9 @@ import { partsLabel } from '../lab-text.ts';
 import { boxOf, cols, folded, mergeStyles, whole } from './common.ts';
 import { blockOf, frameRegion } from './forward-sweep.ts';
 
-/** Position of the first answer slot: the column after the six input letters writes answer letter 0. */
-const FIRST_SLOT = 5;
-const INPUT_LENGTH = 6;
+/** Position of the first answer slot: the last input letter's column writes answer letter 0. */
+const INPUT_LENGTH = SORT_LENGTH;
+const FIRST_SLOT = SORT_LENGTH - 1;
 
 /** The pass over the input and the answer so far, as long as the worker has it, with its layout. */
 interface Pass {
