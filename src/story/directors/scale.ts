@@ -75,6 +75,14 @@ function stretchText(id: ModelId, previous: ModelId): string {
 }
 
 /**
+ * A big model folded whole, a little back from the tightest fit, so the callouts find room above
+ * and below it (joined to their cells by arrows); more on a phone, where the fold fills the width.
+ */
+function bigFold(ctx: DirectorContext, layout: ModelLayout) {
+  return folded(ctx, layout, { zoom: narrow(ctx) ? PHONE_ZOOM : DESK_ZOOM });
+}
+
+/**
  * One model step: open on the stretch of the new model that holds as many weights as the whole
  * previous model, then pull back about it until the whole folded model fills the stage.
  */
@@ -82,9 +90,7 @@ function modelStep(id: ModelId, previous: ModelId) {
   return (ctx: DirectorContext, t: number): StepScene => {
     const layout = layoutFor(ctx, id);
     const { n_layer: L, n_embd: C, n_head: H } = MODELS[id].config;
-    // A little back from the tightest fit, so the callouts find room above and below the model
-    // (joined to their cells by arrows); more on a phone, where the fold fills the stage's width.
-    const { fold, camera: all } = folded(ctx, layout, { zoom: narrow(ctx) ? PHONE_ZOOM : DESK_ZOOM });
+    const { fold, camera: all } = bigFold(ctx, layout);
     const stretch = stretchOf(layout, fold, id, previous);
     const close = frameBox(stretch.min, stretch.max, ctx.viewport.width, ctx.viewport.height, all.yaw, all.pitch);
     const centre: Vec3 = [(stretch.min[0] + stretch.max[0]) / 2, (stretch.min[1] + stretch.max[1]) / 2, 0];
@@ -145,7 +151,7 @@ export const scale: ChapterDirector = {
       const id: ModelId = 'gpt3';
       const layout = layoutFor(ctx, id);
       const L = MODELS[id].config.n_layer;
-      const { fold, camera } = folded(ctx, layout);
+      const { fold, camera } = bigFold(ctx, layout);
       // Gentler than the default cubic ease at its middle, so the layers pass at a readable pace.
       const ride = beat(t, 0.1, 0.8, easeSinInOut);
       const current = Math.min(L, Math.floor(ride * (L + 1)));
