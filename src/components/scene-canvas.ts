@@ -28,6 +28,8 @@ export interface SceneTestHook {
   frameTimes(): number[];
   /** Article pages: ms of each whole story frame (director, scene, draw), oldest first; [] elsewhere. */
   storyFrameTimes(): number[];
+  /** Article pages: moments rehearsed so far in idle time (story/rehearsal.ts), and whether all were; null elsewhere. */
+  rehearsal(): { count: number; done: boolean } | null;
   state(): SceneState | null;
   resources(): ResourceCounts;
   /** Shows the tooltip of a cell; returns the tooltip's text and the cell's value. */
@@ -76,6 +78,7 @@ export interface HookSources {
   inputAt: () => number;
   /** Article pages: main-thread ms of each frame that changed the picture (director included). */
   storyFrameTimes?: () => number[];
+  rehearsal?: () => { count: number; done: boolean };
 }
 
 export function installTestHook(src: HookSources): void {
@@ -90,6 +93,7 @@ export function installTestHook(src: HookSources): void {
     },
     frameTimes: () => [...view.frameTimes],
     storyFrameTimes: () => src.storyFrameTimes?.() ?? [],
+    rehearsal: () => src.rehearsal?.() ?? null,
     state: () => view.state(),
     resources: () => view.resources(),
     hoverCell(block, row, col) {

@@ -159,10 +159,26 @@ export class LabelLayer {
     return this.calloutShown[index] === true && this.calloutFar[index] === true;
   }
 
-  /** Projects, places and positions the labels for one frame. */
   private readonly addObstacle = (x0: number, y0: number, x1: number, y1: number): void => this.placer.obstacles.add(x0, y0, x1, y1);
 
-  update(input: LabelInput): void {
+  /**
+   * Projects, places and positions the labels for one frame. A `dry` run (SceneView.rehearse) does
+   * all of it but the page's part: no element is written and what the last real frame placed
+   * (calloutBox, calloutIsFar) stays as it was.
+   */
+  update(input: LabelInput, dry = false): void {
+    if (dry) {
+      const kept = { shown: [...this.calloutShown], far: [...this.calloutFar], rects: this.calloutRects.map((r) => ({ ...r })) };
+      this.place(input, true);
+      this.calloutShown.splice(0, Infinity, ...kept.shown);
+      this.calloutFar.splice(0, Infinity, ...kept.far);
+      this.calloutRects.splice(0, Infinity, ...kept.rects);
+      return;
+    }
+    this.place(input, false);
+  }
+
+  private place(input: LabelInput, dry: boolean): void {
     this.calloutShown.length = 0;
     this.calloutFar.length = 0;
     if (!this.tree) return;
@@ -201,9 +217,10 @@ export class LabelLayer {
         r.y1 = this.placed.y1;
         this.calloutShown[c.callout] = true;
       }
-      this.elements.show(n++, c.text, c.style.cls, this.placed);
+      if (!dry) this.elements.show(n, c.text, c.style.cls, this.placed);
+      n++;
     }
-    this.elements.hideFrom(n);
+    if (!dry) this.elements.hideFrom(n);
   }
 
   clear(): void {

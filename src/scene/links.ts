@@ -349,15 +349,20 @@ export class LinkLayer {
     }
   }
 
-  update(input: LinkInput): void {
+  /** Draws this frame's arrows; a `dry` run (SceneView.rehearse) works them out and writes nothing. */
+  update(input: LinkInput, dry = false): void {
     const links = input.state.links ?? [];
     let n = 0;
     for (const link of links) {
       const curve = this.planned.has(link) ? this.planned.get(link)! : this.curveOf(link, input);
       if (!curve) continue;
-      this.draw(n++, curve, link.role ?? DEFAULT_ROLE);
+      if (dry) {
+        cubicPath(curve);
+        headPath(curve);
+      } else this.draw(n++, curve, link.role ?? DEFAULT_ROLE);
     }
     this.planned.clear();
+    if (dry) return;
     for (let i = n; i < this.shown; i++) this.slots[i]!.group.style.display = 'none';
     this.shown = n;
   }

@@ -24,7 +24,7 @@ import {
 import type { Trace } from '../gpt/trace.ts';
 import { cameraMatrices, sceneRadius, type CameraMatrices } from './camera.ts';
 import { flowSegments } from './flows.ts';
-import { ArrowBuilder, FLOW_LOOK, InstanceBuilder, SLAB_CELLS, SPINE_LOOK } from './instances.ts';
+import { ArrowBuilder, FLOW_LOOK, InstanceBuilder, SLAB_CELLS, SPINE_LOOK, type InstanceLists } from './instances.ts';
 import { BACKGROUND_HEX, FACE_HEX, KIND_HEX, NEGATIVE_HEX, ROLE_HEX, SPINE_HEX, hexToRgb } from './palette.ts';
 import { BOX_ATTRIBS, BOX_FS, BOX_STRIDE, BOX_VS, SHADOW_FS, SHADOW_VS, SPINE_ATTRIBS, SPINE_FS, SPINE_STRIDE, SPINE_VS } from './shaders.ts';
 import { ValueAtlas } from './textures.ts';
@@ -82,6 +82,8 @@ export class SceneRenderer {
   private readonly uploaded = new Map<object, { data: Float32Array; length: number }>();
   private values: { layout: ModelLayout; trace: Trace | null; params: Float32Array | null } | null = null;
   private matrices: CameraMatrices | null = null;
+  /** Matrices of the last rehearse(), apart from the drawn frame's. */
+  private rehearsal: CameraMatrices | null = null;
   private readonly uniforms = {
     kind: [...hexToRgb(KIND_HEX.weight), ...hexToRgb(KIND_HEX.activation), ...hexToRgb(KIND_HEX.aggregate)],
     kindNeg: [...hexToRgb(NEGATIVE_HEX.weight), ...hexToRgb(NEGATIVE_HEX.activation), ...hexToRgb(NEGATIVE_HEX.aggregate)],
@@ -107,6 +109,8 @@ export class SceneRenderer {
   /** The frame number each program last got frameUniforms in (a uniform keeps its value in its program). */
   private readonly uniformsFrame = new Map<ProgramInfo, number>();
   private frameNumber = 0;
+  /** GL state as last set by this renderer (setConstantState and the setters after it). */
+  private readonly glState = { width: -1, height: -1, cull: false, offset: false, depthWrite: true };
   /** Signalled when the GPU has finished the last frame drawn; null once seen signalled. */
   private fence: WebGLSync | null = null;
   /** What the last frame drawn was drawn with (sameAsDrawn). */
@@ -131,6 +135,7 @@ export class SceneRenderer {
     this.trackResources(gl);
     this.gpu = this.createGpuState();
     this.setConstantUniforms();
+    this.setConstantState();
   }
 
   /** Live GPU object counts (a copy). */
@@ -163,6 +168,7 @@ export class SceneRenderer {
     this.trackResources(gl);
     this.gpu = this.createGpuState();
     this.setConstantUniforms();
+    this.setConstantState();
     this.uniformsFrame.clear();
     this.instanceKey = [];
     this.uploaded.clear();
@@ -185,17 +191,16 @@ export class SceneRenderer {
     // draws has changed (only a callout's text or an arrow, say), skip the GL work altogether.
     if (!rebuilt && this.sameAsDrawn(matrices, layout, gl.drawingBufferWidth, gl.drawingBufferHeight)) return matrices;
 
-    gl.viewport(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight);
-    const u = this.uniforms;
-    const bg = u.background;
-    gl.clearColor(bg[0], bg[1], bg[2], 1);
+    const gs = this.glState;
+    if (gs.width !== gl.drawingBufferWidth || gs.height !== gl.drawingBufferHeight) {
+      gs.width = gl.drawingBufferWidth;
+      gs.height = gl.drawingBufferHeight;
+      gl.viewport(0, 0, gs.width, gs.height);
+    }
+    // The depth buffer is cleared only where depth writes are on (the last pass turned them off).
+    this.setDepthWrite(true);
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
     const { shadow, shadowVao, spine, spineBuffer } = this.gpu;
-
-    gl.enable(gl.DEPTH_TEST);
-    gl.depthFunc(gl.LEQUAL);
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
     const f = this.frameUniforms;
     f.u_viewProj = matrices.viewProjection;
     f.u_origin = matrices.origin;
@@ -208,7 +213,9 @@ export class SceneRenderer {
 
     this.drawBoxes('opaque');
     this.drawBoxes('overlay');
-    gl.disable(gl.CULL_FACE);
+    this.setCull(false);
+    this.setPolygonOffset(false);
+    this.setDepthWrite(true);
     if (this.spineCount > 0) {
       // Opaque (pre-mixed with the ground), so before the translucent blocks, with depth.
       this.useProgram(spine);
@@ -218,13 +225,12 @@ export class SceneRenderer {
     if (this.instanceCounts.opaque > 0) {
       // Shadows on the ground behind everything, drawn after what stands in front of it so the
       // depth test skips every covered pixel; overlapping shadows take the darker, not the sum.
-      gl.depthMask(false);
+      this.setDepthWrite(false);
       gl.blendEquation(gl.MIN);
       this.useProgram(shadow);
       gl.bindVertexArray(shadowVao.vertexArrayObject!);
       drawBufferInfo(gl, shadowVao, gl.TRIANGLES, 6, 0, this.instanceCounts.opaque);
       gl.blendEquation(gl.FUNC_ADD);
-      gl.depthMask(true);
     }
     this.drawBoxes('translucent');
     gl.bindVertexArray(null);
@@ -254,18 +260,51 @@ export class SceneRenderer {
     if (count === 0) return;
     const gl = this.gl;
     const { box, boxBuffers } = this.gpu;
-    gl.enable(gl.CULL_FACE);
+    this.setCull(true);
     this.useProgram(box);
-    if (pass === 'overlay') {
-      gl.enable(gl.POLYGON_OFFSET_FILL);
-      gl.polygonOffset(-1, -4);
-    }
-    if (pass === 'translucent') gl.depthMask(false);
+    this.setPolygonOffset(pass === 'overlay');
+    this.setDepthWrite(pass !== 'translucent');
     const { vao } = boxBuffers[pass];
     gl.bindVertexArray(vao.vertexArrayObject!);
     drawBufferInfo(gl, vao, gl.TRIANGLES, 36, 0, count);
-    gl.disable(gl.POLYGON_OFFSET_FILL);
-    gl.depthMask(true);
+  }
+
+  /**
+   * The GL state every frame starts from, set once per context: the passes change only culling,
+   * the polygon offset and depth writes, through the setters below, which skip calls that would
+   * set what is already set.
+   */
+  private setConstantState(): void {
+    const gl = this.gl;
+    const bg = this.uniforms.background;
+    gl.clearColor(bg[0], bg[1], bg[2], 1);
+    gl.enable(gl.DEPTH_TEST);
+    gl.depthFunc(gl.LEQUAL);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
+    gl.polygonOffset(-1, -4);
+    // GL's defaults, which the setters start from.
+    Object.assign(this.glState, { width: -1, height: -1, cull: false, offset: false, depthWrite: true });
+  }
+
+  private setCull(on: boolean): void {
+    if (this.glState.cull === on) return;
+    this.glState.cull = on;
+    if (on) this.gl.enable(this.gl.CULL_FACE);
+    else this.gl.disable(this.gl.CULL_FACE);
+  }
+
+  private setPolygonOffset(on: boolean): void {
+    if (this.glState.offset === on) return;
+    this.glState.offset = on;
+    if (on) this.gl.enable(this.gl.POLYGON_OFFSET_FILL);
+    else this.gl.disable(this.gl.POLYGON_OFFSET_FILL);
+  }
+
+  private setDepthWrite(on: boolean): void {
+    if (this.glState.depthWrite === on) return;
+    this.glState.depthWrite = on;
+    this.gl.depthMask(on);
   }
 
   /** Binds `program`, giving it this frame's uniforms the first time this frame (the texture's unit included). */
@@ -331,22 +370,39 @@ export class SceneRenderer {
     const k = this.instanceKey;
     if (k.length > 0 && k[0] === layout && k[1] === state.blocks && k[2] === state.highlights && k[3] === state.dim && k[4] === atlas.version && k[5] === atlas.layout) return false;
     this.instanceKey = [layout, state.blocks, state.highlights, state.dim, atlas.version, atlas.layout];
+    const { lists, arrows } = this.buildInstances(layout, state);
+    for (const pass of PASSES) {
+      this.upload(this.gpu.boxBuffers[pass], lists[pass]);
+      this.instanceCounts[pass] = lists.counts[pass];
+    }
+    this.upload(this.gpu.spineBuffer, arrows.data);
+    this.spineCount = arrows.count;
+    return true;
+  }
+
+  /** Box and arrow instances for `state` (views into the builders' lists, valid until their next build). */
+  private buildInstances(layout: ModelLayout, state: Omit<SceneState, 'camera'>): { lists: InstanceLists; arrows: { data: Float32Array; count: number } } {
+    const atlas = this.gpu.atlas;
     const valuesMatch = atlas.layout === layout;
     const lists = this.builder.build(layout, state, {
       slot: (id) => (valuesMatch ? atlas.slot(id) : undefined),
       hasValues: (b) => valuesMatch && atlas.hasValues(b),
     });
-    for (const pass of PASSES) {
-      this.upload(this.gpu.boxBuffers[pass], lists[pass]);
-      this.instanceCounts[pass] = lists.counts[pass];
-    }
     if (this.arrowGroups?.layout !== layout) {
       this.arrowGroups = { layout, groups: [{ segments: layout.spine, look: SPINE_LOOK }, { segments: flowSegments(layout), look: FLOW_LOOK }] };
     }
-    const arrows = this.arrows.build(layout, this.arrowGroups.groups, state);
-    this.upload(this.gpu.spineBuffer, arrows.data);
-    this.spineCount = arrows.count;
-    return true;
+    return { lists, arrows: this.arrows.build(layout, this.arrowGroups.groups, state) };
+  }
+
+  /**
+   * A frame's script work without its GL calls: the camera matrices (returned, in a scratch of
+   * their own) and the instance lists, built and dropped. Nothing drawn, uploaded or remembered:
+   * the next draw() is the same as without it. For SceneView.rehearse().
+   */
+  rehearse(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
+    this.rehearsal = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.rehearsal ?? undefined);
+    this.buildInstances(layout, state);
+    return this.rehearsal;
   }
 
   /** Instance data into an existing buffer: in place when it fits, else re-specified (same object). */

@@ -363,6 +363,22 @@ export class SceneView {
   }
 
   /**
+   * Does the script work of a frame showing `content` from `camera` (the instance lists, the
+   * labels' placement, the arrows' curves) without drawing it or touching the page: nothing the
+   * reader sees or the view remembers changes. The article runs the steps ahead of the reader this
+   * way while the page is idle, so that the engine has compiled their code before the first real
+   * frame needs it. Only for the model shown now.
+   */
+  rehearse(content: SceneContent, camera: CameraState): void {
+    if (!this.layout || this.renderer.isContextLost()) return;
+    const { width, height } = this.cssSize;
+    const state: SceneState = { camera, ...content };
+    const matrices = this.renderer.rehearse(this.layout, state, width, height);
+    this.labels.update({ matrices, width, height, state, tokens: this.tokens(), avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) }, true);
+    this.links.update({ matrices, width, height, state: this.withLeaders(state), callouts: this.labels }, true);
+  }
+
+  /**
    * Keeps the drawing buffer at the canvas's CSS size (as the ResizeObserver last reported it, so a
    * frame never forces a layout) times the device pixel ratio.
    */

@@ -21,7 +21,8 @@ import { DEFAULT_INPUT, inputFromSearch } from './input.ts';
 import { describeStep } from './describe.ts';
 import { FIRST_VALUES_MARK } from './marks.ts';
 import { evalQuantity, type QuantityContext } from './quantities.ts';
-import { ScrollStory } from './scroll.ts';
+import { ScrollStory, type StoryPosition } from './scroll.ts';
+import { rehearsalOrder, rehearse } from './rehearsal.ts';
 import { bindReaderControls } from './controls.ts';
 import type { LabState } from './director.ts';
 import { bindNavigation, carryInput, unknownHashNotice, type Navigation } from './navigation.ts';
@@ -43,7 +44,9 @@ export function startArticle(): void {
     reducedMotion: () => reducedMotion.matches,
     onStepChange: (pos) => {
       announcePending = true;
-      navigation.stepChanged(pos);
+      // The address and the progress bar are not the picture: they follow in a task of their own,
+      // after the frame that draws the new step.
+      setTimeout(() => navigation.stepChanged(pos), 0);
     },
   });
   const navigation: Navigation = bindNavigation(story.elements);
@@ -110,7 +113,7 @@ export function startArticle(): void {
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   if (view) {
-    installTestHook({ view, ready, layout: () => shownLayout, trace: () => shownTrace, params: () => data?.params ?? null, inputAt: () => 0, storyFrameTimes: () => [...storyFrameTimes] });
+    installTestHook({ view, ready, layout: () => shownLayout, trace: () => shownTrace, params: () => data?.params ?? null, inputAt: () => 0, storyFrameTimes: () => [...storyFrameTimes], rehearsal: () => ({ ...rehearsed }) });
   }
 
   // The canvas's size, read from the layout only after it may have changed (a read per frame would
@@ -210,6 +213,7 @@ export function startArticle(): void {
       // For scripts/bench-page.ts and the curious: when the first numbers reached the screen.
       performance.mark(FIRST_VALUES_MARK, { startTime: view.stats.valuesShownAt });
     }
+    rehearseAhead(pos);
     // Announced politely when the step changes, not on every frame of its animation.
     // The training run's state is told with the step, and again while it moves, every few seconds.
     const run = pos.chapter === 'training' ? training?.announcement(announcePending) : null;
@@ -219,6 +223,34 @@ export function startArticle(): void {
       description.textContent = describeStep({ number: pos.index + 1, of: pos.beats.length, chapterTitle }, layout, scene.highlights, scene.describe) + (run ? ` ${run}` : '');
     }
     return true;
+  }
+
+  /**
+   * Once the first picture with values is up and the directors have loaded: the page's steps,
+   * directed and worked out in idle time from the reader's step on (rehearsal.ts), so their first
+   * real frames run compiled code. Steps showing another model than the one on screen are only
+   * directed.
+   */
+  let rehearsing = false;
+  const rehearsed = { count: 0, done: false };
+  function rehearseAhead(pos: StoryPosition): void {
+    if (rehearsing || !valuesMarked || !view) return;
+    const chapters = chapterSlugs.flatMap((chapter) => {
+      const el = document.querySelector<HTMLElement>(`[data-chapter="${chapter}"]`);
+      return directors[chapter] && el ? [{ chapter, beats: [...el.querySelectorAll<HTMLElement>('[data-step]')].map((s) => s.dataset.step ?? '') }] : [];
+    });
+    if (chapters.length < new Set(chapterSlugs).size) return;
+    rehearsing = true;
+    const run = rehearse(rehearsalOrder(chapters, pos), (item) => {
+      const ctx = context();
+      const layout = shownLayout;
+      if (!ctx || !layout) return;
+      const scene = direct(directors[item.chapter]!, item.beats, item.index, item.t, ctx);
+      if (scene.model !== layout.model || (scene.model === 'nano' && (scene.trace ?? ctx.trace).ids.length !== layout.T)) return;
+      view.rehearse({ blocks: scene.blocks, highlights: scene.highlights, callouts: scene.callouts, links: scene.links, dim: scene.dim }, scene.camera);
+      rehearsed.count++;
+    });
+    void run.done.then(() => (rehearsed.done = true));
   }
 
   const notices: string[] = [];
