@@ -4,8 +4,9 @@
  * input in the tokens chapter changes what the generation chapter reports.
  */
 import { describe, expect, it } from 'vitest';
-import { imageDiff, useSite, type CanvasStats } from './harness.ts';
-import { SLUGS, activeStep, modelReady, pictureScrolledTo, scrollToY, settledCanvas } from './reading-helpers.ts';
+import { imageDiff, openPage, useSite, type CanvasStats } from './harness.ts';
+import { SLUGS, activeStep, modelReady, pictureScrolledTo, scrollGradually, scrollToY, settledCanvas, waitForStep } from './reading-helpers.ts';
+import type { SceneTestHook } from '../../src/components/scene-canvas.ts';
 
 const site = useSite();
 const slugs = SLUGS;
@@ -104,4 +105,59 @@ describe('the reader input', () => {
       await p.close();
     },
   );
+});
+
+describe('steps rehearsed in idle time', () => {
+  it('runs every step of the page ahead of the reader, changes nothing on the page, and leaves the next frames as they would be', async () => {
+    const vp = { width: 1280, height: 800 };
+    const p = await openPage(site.browser, 'about:blank', { viewport: vp });
+    // Idle callbacks wait until the test lets them run.
+    await p.context.addInitScript(() => {
+      const held: IdleRequestCallback[] = [];
+      const w = window as unknown as { requestIdleCallback: (f: IdleRequestCallback) => number; __held: IdleRequestCallback[] };
+      w.__held = held;
+      w.requestIdleCallback = (f) => held.push(f);
+    });
+    const ids = await (async () => {
+      const probe = await site.open('/chapters/self-attention/', { viewport: vp });
+      const all = await probe.page.$$eval('[data-step]', (els) => els.map((e) => e.id));
+      await probe.close();
+      return all;
+    })();
+    await p.page.goto(site.url(`/chapters/self-attention/#${ids[2]}`));
+    await modelReady(p.page);
+    type Hooked = { __scene: SceneTestHook; __held: IdleRequestCallback[] };
+    await p.page.waitForFunction(() => (window as unknown as Hooked).__held.length > 0);
+    expect(await p.page.evaluate(() => (window as unknown as Hooked).__scene.rehearsal())).toEqual({ count: 0, done: false });
+    const before = await settledCanvas(p.page);
+    const domBefore = await p.page.$eval('[data-scene]', (e) => e.innerHTML);
+
+    // Let idle time come until the rehearsal is over.
+    await p.page.waitForFunction(
+      () => {
+        const w = window as unknown as Hooked;
+        for (const f of w.__held.splice(0)) f({ timeRemaining: () => 50, didTimeout: false });
+        return w.__scene.rehearsal()!.done;
+      },
+      undefined,
+      { polling: 50, timeout: 20_000 },
+    );
+    const { count } = (await p.page.evaluate(() => (window as unknown as Hooked).__scene.rehearsal()))!;
+    // Every step of the chapter (all drawn on nano), at each rehearsed moment, each pass.
+    expect(count).toBe(ids.length * 5 * 2);
+    await p.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect(await p.page.$eval('[data-scene]', (e) => e.innerHTML)).toBe(domBefore);
+    expect(imageDiff(before, await settledCanvas(p.page))).toBe(0);
+
+    // The next step looks as it does for a reader who opened the page afresh and scrolled there.
+    const next = ids[3]!;
+    const y = await p.page.$eval(`#${next}`, (e) => e.getBoundingClientRect().top + scrollY + e.getBoundingClientRect().height / 2 - 0.6 * innerHeight);
+    await scrollGradually(p.page, y);
+    await waitForStep(p.page, next);
+    const after = await settledCanvas(p.page);
+    const reference = await pictureScrolledTo(site, `/chapters/self-attention/#${ids[2]}`, await p.page.evaluate(() => scrollY), next, vp);
+    expect(imageDiff(after, reference, { tolerance: 2 })).toBeLessThan(0.001);
+    expect(p.problems()).toEqual([]);
+    await p.close();
+  });
 });

@@ -250,6 +250,32 @@ describe('LabelLayer', () => {
     expect(away).toBeGreaterThan(40);
   });
 
+  it('a dry run (rehearsal) places labels for another scene but writes no element and keeps what the last frame placed', () => {
+    const [w, h] = [800, 700];
+    const camera = frameBox(...boxOf(['h.0.mlp.c_fc.weight', 'h.0.mlp.fc']), w, h, 0, 0);
+    const real: SceneState = { ...still(camera), callouts: [{ block: 'h.0.mlp.c_fc.weight', row: 96, col: 24, text: 'dot product 0.9354 + bias −0.02819 = 0.9072', role: 'result' }] };
+    const { root, children } = fakeRoot();
+    const measured: string[] = [];
+    const layer = new LabelLayer(root, (text, font) => (measured.push(text), measure(text, font)));
+    layer.setLayout(nano, 'gpt-nano');
+    const matrices = cameraMatrices(camera, w, h, sceneRadius(nano));
+    layer.update({ matrices, width: w, height: h, state: real, tokens: 'CABBAC' });
+    const before = JSON.stringify(children);
+    const box = { ...layer.calloutBox(0)! };
+    const far = layer.calloutIsFar(0);
+    const other = fitCamera(nano, w, h);
+    const rehearsed: SceneState = { ...still(other), callouts: [{ block: 'embed', row: 0, col: 0, text: 'rehearsed 1.25', role: 'focus' }, { block: 'tok_emb', row: 1, col: 2, text: 'and 2.5' }] };
+    layer.update({ matrices: cameraMatrices(other, w, h, sceneRadius(nano)), width: w, height: h, state: rehearsed, tokens: 'CABBAC' }, true);
+    // It did the work: the rehearsed callouts were measured to be placed...
+    expect(measured).toContain('rehearsed 0.00');
+    expect(measured).toContain('and 0.0');
+    // ...and left the page and the last frame's placement as they were.
+    expect(JSON.stringify(children)).toBe(before);
+    expect(layer.calloutBox(0)).toEqual(box);
+    expect(layer.calloutIsFar(0)).toBe(far);
+    expect(layer.calloutBox(1)).toBeNull();
+  });
+
   it('reports no box for a callout it could not show', () => {
     const [w, h] = [300, 200];
     const state: SceneState = { ...still(fitCamera(nano, w, h)), callouts: [{ block: 'embed', row: 0, col: 0, text: 'x'.repeat(80) }] };
