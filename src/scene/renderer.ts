@@ -12,7 +12,7 @@
  * of it from the CPU copies.
  */
 import {
-  createBufferInfoFromArrays,
+  createBufferFromTypedArray,
   createProgramInfo,
   createVertexArrayInfo,
   drawBufferInfo,
@@ -431,7 +431,7 @@ export class SceneRenderer {
     const box = createProgramInfo(gl, [BOX_VS, BOX_FS], fail('box'));
     const spine = createProgramInfo(gl, [SPINE_VS, SPINE_FS], fail('spine'));
     const shadow = createProgramInfo(gl, [SHADOW_VS, SHADOW_FS], fail('shadow'));
-    const cube = createBufferInfoFromArrays(gl, unitCube());
+    const cube = templateInfo(gl, unitCube());
     const boxBuffer = (): GpuState['boxBuffers'][Pass] => {
       const capacity = 64 * BOX_STRIDE * 4;
       const buffer = this.emptyBuffer(capacity);
@@ -441,7 +441,7 @@ export class SceneRenderer {
       };
       return { buffer, capacity, vao: createVertexArrayInfo(gl, box, info) };
     };
-    const template = createBufferInfoFromArrays(gl, { a_template: { numComponents: 3, data: spineTemplate() } });
+    const template = templateInfo(gl, { a_template: { numComponents: 3, data: spineTemplate() } });
     const spineCapacity = 128 * SPINE_STRIDE * 4;
     const spineBuffer = this.emptyBuffer(spineCapacity);
     const spineInfo: BufferInfo = {
@@ -449,7 +449,7 @@ export class SceneRenderer {
       attribs: { ...template.attribs, ...instanceAttribs(gl, spineBuffer, SPINE_ATTRIBS, SPINE_STRIDE) },
     };
     const boxBuffers = { opaque: boxBuffer(), overlay: boxBuffer(), translucent: boxBuffer() };
-    const quad = createBufferInfoFromArrays(gl, { a_quad: { numComponents: 2, data: [0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1] } });
+    const quad = templateInfo(gl, { a_quad: { numComponents: 2, data: [0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1] } });
     const shadowAttribs = instanceAttribs(gl, boxBuffers.opaque.buffer, BOX_ATTRIBS.filter(([name]) => name === 'i_pos' || name === 'i_size' || name === 'i_style'), BOX_STRIDE);
     const shadowVao = createVertexArrayInfo(gl, shadow, { ...quad, attribs: { ...quad.attribs, ...shadowAttribs } });
     const templates = [cube, template, quad].flatMap((info) => Object.values(info.attribs ?? {}).map((a) => a.buffer!));
@@ -515,6 +515,13 @@ function sameFloats(a: Float32Array, length: number, b: Float32Array): boolean {
 }
 
 /** twgl attribute specs for instance data interleaved in `buffer` (stride and offsets in floats). */
+/** Per-vertex template attributes (floats, tightly packed), each in a buffer of its own. */
+function templateInfo(gl: WebGL2RenderingContext, arrays: Record<string, { numComponents: number; data: number[] }>): BufferInfo {
+  const attribs: NonNullable<BufferInfo['attribs']> = {};
+  for (const [name, a] of Object.entries(arrays)) attribs[name] = { buffer: createBufferFromTypedArray(gl, new Float32Array(a.data)), numComponents: a.numComponents };
+  return { attribs, numElements: 0 };
+}
+
 function instanceAttribs(
   gl: WebGL2RenderingContext,
   buffer: WebGLBuffer,
