@@ -234,16 +234,30 @@ export class ArrowBuilder {
   private readonly list = new FloatList(128 * SPINE_STRIDE);
   /** Per-block dim from the highlights, reused between builds. */
   private readonly blockDim = new Map<string, number>();
+  /** What the last build was for (its per-block dims in lastDim), and what it returned. */
+  private readonly lastDim = new Map<string, number>();
+  private readonly key: { layout: ModelLayout | null; groups: unknown; blocks: unknown; dim: number } = { layout: null, groups: null, blocks: null, dim: NaN };
+  private result: { data: Float32Array; count: number } = { data: new Float32Array(0), count: 0 };
 
   /** Arrow instances for `groups` (segments and their look); the returned view is valid until the next call. */
   build(layout: ModelLayout, groups: readonly { segments: readonly SpineSegment[]; look: ArrowLook }[], state: Omit<SceneState, 'camera'>): { data: Float32Array; count: number } {
     const list = this.list;
-    list.length = 0;
     const dim = clamp01(state.dim ?? 0);
     const blockDim = this.blockDim;
+    const lastDim = this.lastDim;
+    lastDim.clear();
+    for (const [k, v] of blockDim) lastDim.set(k, v);
     blockDim.clear();
     // A block with any emphasised range keeps its arrows bright; a muted one fades at least halfway.
     for (const h of state.highlights) blockDim.set(h.block, Math.min(blockDim.get(h.block) ?? 1, roleDim(h, dim)));
+    // Highlights that move within their blocks (a sweep across cells) leave every arrow as it was.
+    const k = this.key;
+    if (k.layout === layout && k.groups === groups && k.blocks === state.blocks && k.dim === dim && sameMap(lastDim, blockDim)) return this.result;
+    k.layout = layout;
+    k.groups = groups;
+    k.blocks = state.blocks;
+    k.dim = dim;
+    list.length = 0;
     for (const { segments, look } of groups) {
       for (const s of segments) {
         const opacity = Math.min(opacityOf(state, s.fromBlock), opacityOf(state, s.toBlock));
@@ -267,12 +281,19 @@ export class ArrowBuilder {
         list.length = i;
       }
     }
-    return { data: list.data.subarray(0, list.length), count: list.length / SPINE_STRIDE };
+    this.result = { data: list.data.subarray(0, list.length), count: list.length / SPINE_STRIDE };
+    return this.result;
   }
 
   private dimOf(id: string | undefined, dim: number): number {
     return id === undefined ? dim : (this.blockDim.get(id) ?? dim);
   }
+}
+
+function sameMap(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
 }
 
 function opacityOf(state: Omit<SceneState, 'camera'>, id: string | undefined): number {

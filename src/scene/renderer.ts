@@ -24,9 +24,9 @@ import {
 import type { Trace } from '../gpt/trace.ts';
 import { cameraMatrices, sceneRadius, type CameraMatrices } from './camera.ts';
 import { flowSegments } from './flows.ts';
-import { ArrowBuilder, FLOW_LOOK, InstanceBuilder, SLAB_CELLS, SPINE_LOOK, type InstanceLists } from './instances.ts';
+import { ArrowBuilder, FLOW_LOOK, InstanceBuilder, SLAB_CELLS, SPINE_LOOK, type InstanceLists, type ValueLookup } from './instances.ts';
 import { BACKGROUND_HEX, FACE_HEX, KIND_HEX, NEGATIVE_HEX, ROLE_HEX, SPINE_HEX, hexToRgb } from './palette.ts';
-import { BOX_ATTRIBS, BOX_FS, BOX_STRIDE, BOX_VS, SHADOW_FS, SHADOW_VS, SPINE_ATTRIBS, SPINE_FS, SPINE_STRIDE, SPINE_VS } from './shaders.ts';
+import { BOX_ATTRIBS, BOX_FS, BOX_STRIDE, FRAME_FLOATS, FRAME_OFFSETS, BOX_VS, SHADOW_FS, SHADOW_VS, SPINE_ATTRIBS, SPINE_FS, SPINE_STRIDE, SPINE_VS } from './shaders.ts';
 import { ValueAtlas } from './textures.ts';
 import type { ModelLayout, SceneState, Vec3 } from './types.ts';
 
@@ -58,6 +58,8 @@ interface GpuState {
   spineBuffer: { buffer: WebGLBuffer; vao: VertexArrayInfo; capacity: number };
   /** Per-vertex template buffers (cube, arrow, quad), deleted with the rest. */
   templates: WebGLBuffer[];
+  /** The Frame uniform block's buffer. */
+  frameBuffer: WebGLBuffer;
   atlas: ValueAtlas;
 }
 
@@ -92,25 +94,16 @@ export class SceneRenderer {
     face: hexToRgb(FACE_HEX),
     spine: hexToRgb(SPINE_HEX),
   };
-  /**
-   * The uniforms that change from frame to frame, every program's in one object updated in place
-   * (twgl sets the ones a program has and skips the rest), so a frame allocates nothing for them.
-   * Each program gets them once per frame, however many passes use it.
-   */
-  private readonly frameUniforms: Record<string, unknown> = {
-    u_viewProj: null,
-    u_origin: null,
-    u_eye: null,
-    u_pixelAngle: 0,
-    u_cell: 1,
-    u_values: null,
-    u_groundZ: 0,
+  /** The Frame uniform block's contents (shaders.ts FRAME_BLOCK), written into its buffer once a frame. */
+  private readonly frameData = new Float32Array(FRAME_FLOATS);
+  /** The atlas's values for the builders, when the atlas holds `lookupLayout`'s (one object for every build). */
+  private lookupLayout: ModelLayout | null = null;
+  private readonly lookup: ValueLookup = {
+    slot: (id) => (this.gpu.atlas.layout === this.lookupLayout ? this.gpu.atlas.slot(id) : undefined),
+    hasValues: (b) => this.gpu.atlas.layout === this.lookupLayout && this.gpu.atlas.hasValues(b),
   };
-  /** The frame number each program last got frameUniforms in (a uniform keeps its value in its program). */
-  private readonly uniformsFrame = new Map<ProgramInfo, number>();
-  private frameNumber = 0;
   /** GL state as last set by this renderer (setConstantState and the setters after it). */
-  private readonly glState = { width: -1, height: -1, cull: false, offset: false, depthWrite: true };
+  private readonly glState = { width: -1, height: -1, cull: false, offset: false, depthWrite: true, program: null as WebGLProgram | null, texture: null as WebGLTexture | null };
   /** Signalled when the GPU has finished the last frame drawn; null once seen signalled. */
   private fence: WebGLSync | null = null;
   /** What the last frame drawn was drawn with (sameAsDrawn). */
@@ -169,7 +162,6 @@ export class SceneRenderer {
     this.gpu = this.createGpuState();
     this.setConstantUniforms();
     this.setConstantState();
-    this.uniformsFrame.clear();
     this.instanceKey = [];
     this.uploaded.clear();
     if (this.values) this.gpu.atlas.set(this.values.layout, this.values.trace, this.values.params);
@@ -201,15 +193,21 @@ export class SceneRenderer {
     this.setDepthWrite(true);
     gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
     const { shadow, shadowVao, spine, spineBuffer } = this.gpu;
-    const f = this.frameUniforms;
-    f.u_viewProj = matrices.viewProjection;
-    f.u_origin = matrices.origin;
-    f.u_eye = matrices.eye;
-    f.u_pixelAngle = matrices.pixelAngle;
-    f.u_cell = layout.cell;
-    f.u_values = this.gpu.atlas.texture;
-    f.u_groundZ = layout.bounds.min[2] - SLAB_CELLS * layout.cell - matrices.origin[2];
-    this.frameNumber++;
+    const f = this.frameData;
+    f.set(matrices.viewProjection, FRAME_OFFSETS.viewProj);
+    f.set(matrices.origin, FRAME_OFFSETS.origin);
+    f.set(matrices.eye, FRAME_OFFSETS.eye);
+    f[FRAME_OFFSETS.pixelAngle] = matrices.pixelAngle;
+    f[FRAME_OFFSETS.cell] = layout.cell;
+    f[FRAME_OFFSETS.groundZ] = layout.bounds.min[2] - SLAB_CELLS * layout.cell - matrices.origin[2];
+    // The generic UNIFORM_BUFFER binding is the Frame buffer from createGpuState on: nothing else binds one.
+    gl.bufferSubData(gl.UNIFORM_BUFFER, 0, f);
+    // The atlas binds its texture to unit 0 (the only unit, the samplers' default) whenever it
+    // uploads; a new texture (after it grew) is bound here.
+    if (gs.texture !== this.gpu.atlas.texture) {
+      gs.texture = this.gpu.atlas.texture;
+      gl.bindTexture(gl.TEXTURE_2D, gs.texture);
+    }
 
     this.drawBoxes('opaque');
     this.drawBoxes('overlay');
@@ -233,7 +231,7 @@ export class SceneRenderer {
       gl.blendEquation(gl.FUNC_ADD);
     }
     this.drawBoxes('translucent');
-    gl.bindVertexArray(null);
+    // The last pass's vertex array stays bound: nothing else this context does reads or changes it.
     if (this.fence) gl.deleteSync(this.fence);
     this.fence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
     return matrices;
@@ -254,7 +252,7 @@ export class SceneRenderer {
     return false;
   }
 
-  /** One pass of boxes (uniforms already in frameUniforms). */
+  /** One pass of boxes (the frame's uniforms already in their buffer). */
   private drawBoxes(pass: Pass): void {
     const count = this.instanceCounts[pass];
     if (count === 0) return;
@@ -284,7 +282,7 @@ export class SceneRenderer {
     gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
     gl.polygonOffset(-1, -4);
     // GL's defaults, which the setters start from.
-    Object.assign(this.glState, { width: -1, height: -1, cull: false, offset: false, depthWrite: true });
+    Object.assign(this.glState, { width: -1, height: -1, cull: false, offset: false, depthWrite: true, program: null, texture: null });
   }
 
   private setCull(on: boolean): void {
@@ -307,12 +305,10 @@ export class SceneRenderer {
     this.gl.depthMask(on);
   }
 
-  /** Binds `program`, giving it this frame's uniforms the first time this frame (the texture's unit included). */
   private useProgram(program: ProgramInfo): void {
+    if (this.glState.program === program.program) return;
+    this.glState.program = program.program;
     this.gl.useProgram(program.program);
-    if (this.uniformsFrame.get(program) === this.frameNumber) return;
-    this.uniformsFrame.set(program, this.frameNumber);
-    setUniforms(program, this.frameUniforms);
   }
 
   private setConstantUniforms(): void {
@@ -333,6 +329,7 @@ export class SceneRenderer {
       gl.deleteVertexArray(this.gpu.boxBuffers[pass].vao.vertexArrayObject!);
     }
     gl.deleteBuffer(this.gpu.spineBuffer.buffer);
+    gl.deleteBuffer(this.gpu.frameBuffer);
     gl.deleteVertexArray(this.gpu.spineBuffer.vao.vertexArrayObject!);
     gl.deleteVertexArray(this.gpu.shadowVao.vertexArrayObject!);
     for (const b of this.gpu.templates) gl.deleteBuffer(b);
@@ -382,12 +379,8 @@ export class SceneRenderer {
 
   /** Box and arrow instances for `state` (views into the builders' lists, valid until their next build). */
   private buildInstances(layout: ModelLayout, state: Omit<SceneState, 'camera'>): { lists: InstanceLists; arrows: { data: Float32Array; count: number } } {
-    const atlas = this.gpu.atlas;
-    const valuesMatch = atlas.layout === layout;
-    const lists = this.builder.build(layout, state, {
-      slot: (id) => (valuesMatch ? atlas.slot(id) : undefined),
-      hasValues: (b) => valuesMatch && atlas.hasValues(b),
-    });
+    this.lookupLayout = layout;
+    const lists = this.builder.build(layout, state, this.lookup);
     if (this.arrowGroups?.layout !== layout) {
       this.arrowGroups = { layout, groups: [{ segments: layout.spine, look: SPINE_LOOK }, { segments: flowSegments(layout), look: FLOW_LOOK }] };
     }
@@ -420,7 +413,7 @@ export class SceneRenderer {
       gl.bufferData(gl.ARRAY_BUFFER, target.capacity, gl.DYNAMIC_DRAW);
     }
     if (data.byteLength > 0) gl.bufferSubData(gl.ARRAY_BUFFER, 0, data);
-    gl.bindBuffer(gl.ARRAY_BUFFER, null);
+    // Left bound: vertex arrays keep the buffers they were set up with, whatever is bound now.
   }
 
   private createGpuState(): GpuState {
@@ -453,6 +446,10 @@ export class SceneRenderer {
     const shadowAttribs = instanceAttribs(gl, boxBuffers.opaque.buffer, BOX_ATTRIBS.filter(([name]) => name === 'i_pos' || name === 'i_size' || name === 'i_style'), BOX_STRIDE);
     const shadowVao = createVertexArrayInfo(gl, shadow, { ...quad, attribs: { ...quad.attribs, ...shadowAttribs } });
     const templates = [cube, template, quad].flatMap((info) => Object.values(info.attribs ?? {}).map((a) => a.buffer!));
+    // The Frame uniform block: one buffer on binding point 0 for all three programs.
+    const frameBuffer = this.emptyBuffer(FRAME_FLOATS * 4, gl.UNIFORM_BUFFER);
+    gl.bindBufferBase(gl.UNIFORM_BUFFER, 0, frameBuffer);
+    for (const { program } of [box, spine, shadow]) gl.uniformBlockBinding(program, gl.getUniformBlockIndex(program, 'Frame'), 0);
     return {
       box,
       spine,
@@ -461,16 +458,17 @@ export class SceneRenderer {
       shadowVao,
       spineBuffer: { buffer: spineBuffer, capacity: spineCapacity, vao: createVertexArrayInfo(gl, spine, spineInfo) },
       templates,
+      frameBuffer,
       atlas: new ValueAtlas(gl),
     };
   }
 
-  private emptyBuffer(bytes: number): WebGLBuffer {
+  private emptyBuffer(bytes: number, target: GLenum = this.gl.ARRAY_BUFFER): WebGLBuffer {
     const gl = this.gl;
     const buffer = gl.createBuffer();
-    gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
-    gl.bufferData(gl.ARRAY_BUFFER, bytes, gl.DYNAMIC_DRAW);
-    gl.bindBuffer(gl.ARRAY_BUFFER, null);
+    gl.bindBuffer(target, buffer);
+    gl.bufferData(target, bytes, gl.DYNAMIC_DRAW);
+    gl.bindBuffer(target, null);
     return buffer;
   }
 

@@ -42,6 +42,22 @@ export const SPINE_ATTRIBS = [
 /** Values at or below this are masked attention scores (stored instead of -Infinity). */
 export const MASKED_VALUE = -3.0e38;
 
+/**
+ * What changes from frame to frame, the same for every program: one uniform block (std140) in one
+ * buffer, written once a frame (FRAME_OFFSETS are its members' float offsets in that buffer).
+ */
+const FRAME_BLOCK = `layout(std140) uniform Frame {
+  mat4 u_viewProj;
+  vec3 u_origin;        // integer world point the matrices are relative to (precision at GPT-3 scale)
+  float u_pixelAngle;   // world units per pixel at distance 1 (2 tan(fov/2) / height)
+  vec3 u_eye;           // relative to u_origin
+  float u_cell;         // world size of one cell
+  float u_groundZ;      // world z of the ground, relative to u_origin
+};`;
+export const FRAME_OFFSETS = { viewProj: 0, origin: 16, pixelAngle: 19, eye: 20, cell: 23, groundZ: 24 } as const;
+/** Floats in the Frame block's buffer: its 25 rounded up to a whole vec4, as std140 sizes a block. */
+export const FRAME_FLOATS = 28;
+
 export const BOX_VS = `#version 300 es
 precision highp float;
 
@@ -55,8 +71,7 @@ in vec4 i_style;
 in vec4 i_reveal;
 in vec4 i_hole;
 
-uniform mat4 u_viewProj;
-uniform vec3 u_origin;   // integer world point the matrices are relative to (precision at GPT-3 scale)
+${FRAME_BLOCK}
 
 out vec2 v_cell;        // (col, row) in the block's cell units
 out vec3 v_normal;
@@ -233,11 +248,7 @@ in vec3 i_pos;
 in vec3 i_size;
 in vec4 i_style;
 
-uniform mat4 u_viewProj;
-uniform vec3 u_origin;
-uniform float u_groundZ;   // world z of the ground, relative to u_origin
-uniform vec3 u_eye;        // relative to u_origin
-uniform float u_pixelAngle;
+${FRAME_BLOCK}
 
 out vec2 v_local;          // from the shadow's centre, world units
 flat out vec2 v_half;
@@ -295,11 +306,7 @@ in vec3 i_to;
 in vec4 i_style;        // width (world units), minimum and maximum width (pixels), strength 0..1
 in vec2 i_shape;        // arrowhead 0/1, cell size (pixels) below which the arrow fades out
 
-uniform mat4 u_viewProj;
-uniform vec3 u_origin;
-uniform vec3 u_eye;           // relative to u_origin
-uniform float u_pixelAngle;   // world units per pixel at distance 1 (2 tan(fov/2) / height)
-uniform float u_cell;         // world size of one cell
+${FRAME_BLOCK}
 
 out float v_across;
 flat out float v_strength;

@@ -190,6 +190,25 @@ describe('arrow builder', () => {
     expect(moved).toBeGreaterThanOrEqual(2);
   });
 
+  it('a highlight that moves within its block leaves the arrows as built; one that changes a block\'s dim rebuilds them', () => {
+    const builder = new ArrowBuilder();
+    const blocks = {};
+    const cell = (col: number, role: 'focus' | 'muted', block = 'h.0.attn.head0.q') => ({ ...base, blocks, dim: 0.6, highlights: [{ block, rows: [0, 1] as [number, number], cols: [col, col + 1] as [number, number], role }] });
+    const first = builder.build(layout, groups, cell(0, 'focus'));
+    const copy = first.data.slice();
+    const moved = builder.build(layout, groups, cell(5, 'focus'));
+    expect(moved).toBe(first);
+    expect(moved.data).toEqual(copy);
+    // Muting another block fades its arrows: built anew, and equal to a fresh builder's output.
+    const muted = builder.build(layout, groups, cell(5, 'muted', 'h.0.ln_1'));
+    const fresh = new ArrowBuilder().build(layout, groups, cell(5, 'muted', 'h.0.ln_1'));
+    expect(muted.data).toEqual(fresh.data);
+    expect(muted.data).not.toEqual(copy);
+    // New block styles (a block moved) rebuild them too.
+    const shifted = { ...cell(5, 'muted', 'h.0.ln_1'), blocks: { 'h.0.ln_1': { offset: [3, 0, 0] as [number, number, number] } } };
+    expect(builder.build(layout, groups, shifted).data).toEqual(new ArrowBuilder().build(layout, groups, shifted).data);
+  });
+
   it('fades arrows with the dim of what they join, keeps highlighted ones, hides those of hidden blocks', () => {
     const hidden = 'h.1.attn.proj';
     const lit = ['h.0.ln_1', 'h.0.attn.head0.q'];
