@@ -236,7 +236,7 @@ export class ArrowBuilder {
   private readonly blockDim = new Map<string, number>();
   /** What the last build was for (its per-block dims in lastDim), and what it returned. */
   private readonly lastDim = new Map<string, number>();
-  private readonly key: { layout: ModelLayout | null; groups: unknown; blocks: unknown; dim: number } = { layout: null, groups: null, blocks: null, dim: NaN };
+  private readonly key: { layout: ModelLayout | null; groups: unknown; blocks: SceneState['blocks'] | null; dim: number } = { layout: null, groups: null, blocks: null, dim: NaN };
   private result: { data: Float32Array; count: number } = { data: new Float32Array(0), count: 0 };
 
   /** Arrow instances for `groups` (segments and their look); the returned view is valid until the next call. */
@@ -252,7 +252,10 @@ export class ArrowBuilder {
     for (const h of state.highlights) blockDim.set(h.block, Math.min(blockDim.get(h.block) ?? 1, roleDim(h, dim)));
     // Highlights that move within their blocks (a sweep across cells) leave every arrow as it was.
     const k = this.key;
-    if (k.layout === layout && k.groups === groups && k.blocks === state.blocks && k.dim === dim && sameMap(lastDim, blockDim)) return this.result;
+    if (k.layout === layout && k.groups === groups && samePlaces(k.blocks, state.blocks) && k.dim === dim && sameMap(lastDim, blockDim)) {
+      k.blocks = state.blocks;
+      return this.result;
+    }
     k.layout = layout;
     k.groups = groups;
     k.blocks = state.blocks;
@@ -288,6 +291,26 @@ export class ArrowBuilder {
   private dimOf(id: string | undefined, dim: number): number {
     return id === undefined ? dim : (this.blockDim.get(id) ?? dim);
   }
+}
+
+/**
+ * Whether two sets of block styles put and show every block alike (offset and opacity: what an
+ * arrow's ends follow); a block filling in column by column (reveal) moves no arrow.
+ */
+function samePlaces(a: SceneState['blocks'] | null, b: SceneState['blocks']): boolean {
+  if (a === b) return true;
+  if (!a) return false;
+  for (const id in a) if (!(id in b) && (a[id]!.offset !== undefined || a[id]!.opacity !== undefined)) return false;
+  for (const id in b) {
+    const x = a[id];
+    const y = b[id]!;
+    if ((x?.opacity ?? 1) !== (y.opacity ?? 1)) return false;
+    const p = x?.offset;
+    const q = y.offset;
+    if (p === q) continue;
+    if ((p?.[0] ?? 0) !== (q?.[0] ?? 0) || (p?.[1] ?? 0) !== (q?.[1] ?? 0) || (p?.[2] ?? 0) !== (q?.[2] ?? 0)) return false;
+  }
+  return true;
 }
 
 function sameMap(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {

@@ -398,21 +398,27 @@ export class SceneRenderer {
     return this.rehearsal;
   }
 
-  /** Instance data into an existing buffer: in place when it fits, else re-specified (same object). */
+  /**
+   * Instance data into an existing buffer: only the span that differs from what it holds (a
+   * highlight moving over one block changes that block's floats), in place when it fits, else
+   * re-specified (same object).
+   */
   private upload(target: { buffer: WebGLBuffer; capacity: number }, data: Float32Array): void {
     const last = this.uploaded.get(target);
-    if (last && sameFloats(last.data, last.length, data)) return;
+    let span = last ? changedSpan(last.data, last.length, data) : [0, data.length];
+    if (!span) return;
     if (!last || last.data.length < data.length) this.uploaded.set(target, { data: new Float32Array(Math.max(data.length, 2 * (last?.data.length ?? 0))), length: 0 });
     const copy = this.uploaded.get(target)!;
-    copy.data.set(data);
+    copy.data.set(data.subarray(span[0], span[1]), span[0]);
     copy.length = data.length;
     const gl = this.gl;
     gl.bindBuffer(gl.ARRAY_BUFFER, target.buffer);
     if (data.byteLength > target.capacity) {
       target.capacity = Math.max(data.byteLength, target.capacity * 2);
       gl.bufferData(gl.ARRAY_BUFFER, target.capacity, gl.DYNAMIC_DRAW);
+      span = [0, data.length];
     }
-    if (data.byteLength > 0) gl.bufferSubData(gl.ARRAY_BUFFER, 0, data);
+    if (span[1] > span[0]) gl.bufferSubData(gl.ARRAY_BUFFER, span[0] * 4, data, span[0], span[1] - span[0]);
     // Left bound: vertex arrays keep the buffers they were set up with, whatever is bound now.
   }
 
@@ -506,19 +512,28 @@ export class SceneRenderer {
 }
 
 /** Whether the first `length` floats of `a` are `b` (bit for bit; NaN never occurs in instance data). */
-function sameFloats(a: Float32Array, length: number, b: Float32Array): boolean {
-  if (length !== b.length) return false;
-  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * The span of floats where `b` differs from the first `length` of `a`, as [first, end); null when
+ * they are the same; the whole of `b` when the lengths differ.
+ */
+export function changedSpan(a: Float32Array, length: number, b: Float32Array): [number, number] | null {
+  if (length !== b.length) return [0, b.length];
+  let lo = 0;
+  while (lo < length && a[lo] === b[lo]) lo++;
+  if (lo === length) return null;
+  let hi = length;
+  while (hi > lo + 1 && a[hi - 1] === b[hi - 1]) hi--;
+  return [lo, hi];
 }
 
-/** twgl attribute specs for instance data interleaved in `buffer` (stride and offsets in floats). */
 /** Per-vertex template attributes (floats, tightly packed), each in a buffer of its own. */
 function templateInfo(gl: WebGL2RenderingContext, arrays: Record<string, { numComponents: number; data: number[] }>): BufferInfo {
   const attribs: NonNullable<BufferInfo['attribs']> = {};
   for (const [name, a] of Object.entries(arrays)) attribs[name] = { buffer: createBufferFromTypedArray(gl, new Float32Array(a.data)), numComponents: a.numComponents };
   return { attribs, numElements: 0 };
 }
+
+/** twgl attribute specs for instance data interleaved in `buffer` (stride and offsets in floats). */
 
 function instanceAttribs(
   gl: WebGL2RenderingContext,

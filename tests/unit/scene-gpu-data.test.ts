@@ -10,6 +10,7 @@ import { encode } from '../../src/gpt/config.ts';
 import { forwardReference, paramViews } from '../../src/gpt/reference.ts';
 import { readCell } from '../../src/scene/cells.ts';
 import { ArrowBuilder, FLOW_LOOK, InstanceBuilder, SLAB_CELLS, SPINE_LOOK } from '../../src/scene/instances.ts';
+import { changedSpan } from '../../src/scene/renderer.ts';
 import { flowSegments } from '../../src/scene/flows.ts';
 import { foldLayout } from '../../src/scene/fold.ts';
 import { layoutModel } from '../../src/scene/layout.ts';
@@ -204,6 +205,9 @@ describe('arrow builder', () => {
     const fresh = new ArrowBuilder().build(layout, groups, cell(5, 'muted', 'h.0.ln_1'));
     expect(muted.data).toEqual(fresh.data);
     expect(muted.data).not.toEqual(copy);
+    // A block filling in column by column moves no arrow: kept as built.
+    const revealing = { ...cell(5, 'muted', 'h.0.ln_1'), blocks: { 'h.0.ln_1': { reveal: { cols: 3 } } } };
+    expect(builder.build(layout, groups, revealing)).toBe(muted);
     // New block styles (a block moved) rebuild them too.
     const shifted = { ...cell(5, 'muted', 'h.0.ln_1'), blocks: { 'h.0.ln_1': { offset: [3, 0, 0] as [number, number, number] } } };
     expect(builder.build(layout, groups, shifted).data).toEqual(new ArrowBuilder().build(layout, groups, shifted).data);
@@ -228,5 +232,27 @@ describe('arrow builder', () => {
       if (lit.includes(s.fromBlock!) && lit.includes(s.toBlock!)) expect(strength, `${s.fromBlock} -> ${s.toBlock}`).toBe(full);
       else expect(strength, `${s.fromBlock} -> ${s.toBlock}`).toBeLessThan(full * 0.2);
     });
+  });
+});
+
+describe('changedSpan: the part of an instance buffer to upload again', () => {
+  const a = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]);
+  it('is null for the same data, and only the differing run otherwise', () => {
+    expect(changedSpan(a, 8, a.slice())).toBeNull();
+    const b = a.slice();
+    b[2] = 9;
+    expect(changedSpan(a, 8, b)).toEqual([2, 3]);
+    b[5] = 0;
+    expect(changedSpan(a, 8, b)).toEqual([2, 6]);
+    const first = a.slice();
+    first[0] = 0;
+    expect(changedSpan(a, 8, first)).toEqual([0, 1]);
+    const last = a.slice();
+    last[7] = 0;
+    expect(changedSpan(a, 8, last)).toEqual([7, 8]);
+  });
+  it('is the whole new data when the lengths differ (only the first `length` floats of the old count)', () => {
+    expect(changedSpan(a, 8, a.slice(0, 6))).toEqual([0, 6]);
+    expect(changedSpan(a, 6, a.slice(0, 6))).toBeNull();
   });
 });
