@@ -15,6 +15,7 @@
  * Layout of one instance: BOX_STRIDE / SPINE_STRIDE floats, see shaders.ts.
  */
 import { KIND_INDEX, ROLE_INDEX } from './palette.ts';
+import { samePlaces } from './same.ts';
 import { BOX_STRIDE, SPINE_STRIDE } from './shaders.ts';
 import type { Block, Highlight, ModelLayout, Range, SceneState, SpineSegment, Vec3 } from './types.ts';
 
@@ -25,6 +26,11 @@ export const SLAB_CELLS = 3;
 export interface ValueLookup {
   slot(blockId: string): { x: number; y: number; scale: number } | undefined;
   hasValues(block: Block): boolean;
+  /**
+   * Changes whenever an answer above would: the builder then asks again. Without it the builder
+   * asks every build.
+   */
+  readonly version?: number;
 }
 
 export interface InstanceLists {
@@ -70,6 +76,25 @@ export class InstanceBuilder {
   private readonly reveal: [number, number] = [0, 0];
   private readonly hole: [number, number, number, number] = [0, 0, 0, 0];
 
+  /** Each block's atlas fields (x, y, has values, scale), in layout order, and what they were asked of. */
+  private slots = new Float32Array(0);
+  private readonly slotsFor: { layout: ModelLayout | null; values: ValueLookup | null; version: number | undefined } = { layout: null, values: null, version: undefined };
+
+  private slotsOf(layout: ModelLayout, values: ValueLookup): Float32Array {
+    const k = this.slotsFor;
+    if (k.layout === layout && k.values === values && values.version !== undefined && k.version === values.version) return this.slots;
+    k.layout = layout;
+    k.values = values;
+    k.version = values.version;
+    if (this.slots.length !== 4 * layout.blocks.length) this.slots = new Float32Array(4 * layout.blocks.length);
+    layout.blocks.forEach((b, i) => {
+      const slot = values.slot(b.id);
+      if (slot && values.hasValues(b)) this.slots.set([slot.x, slot.y, 1, slot.scale], 4 * i);
+      else this.slots.set([0, 0, 0, 1], 4 * i);
+    });
+    return this.slots;
+  }
+
   /** Builds the three lists; the returned arrays are views valid until the next call. */
   build(layout: ModelLayout, state: Omit<SceneState, 'camera'>, values: ValueLookup): InstanceLists {
     const { opaque, overlay, translucent } = this.lists;
@@ -83,8 +108,11 @@ export class InstanceBuilder {
     }
     const { pos, size, at, sub, range, atlas, style: look, reveal } = this;
     const dim = clamp01(state.dim ?? 0);
+    const slots = this.slotsOf(layout, values);
+    let blockIndex = -1;
 
     for (const b of layout.blocks) {
+      blockIndex++;
       const style = state.blocks[b.id];
       const opacity = clamp01(style?.opacity ?? 1);
       if (opacity <= 0) continue;
@@ -105,9 +133,8 @@ export class InstanceBuilder {
       }
       reveal[0] = style?.reveal ? style.reveal.cols : ALL_COLUMNS;
       reveal[1] = style?.reveal ? (style.reveal.rows ?? 0) : 0;
-      const slot = values.slot(b.id);
-      if (slot && values.hasValues(b)) set4(atlas, slot.x, slot.y, 1, slot.scale);
-      else set4(atlas, 0, 0, 0, 1);
+      const bi = 4 * blockIndex;
+      set4(atlas, slots[bi]!, slots[bi + 1]!, slots[bi + 2]!, slots[bi + 3]!);
       const kind = KIND_INDEX[b.kind];
       const baseRole = whole ? ROLE_INDEX[whole.role] : 0;
       const baseDim = whole ? roleDim(whole, dim) : dim;
@@ -291,26 +318,6 @@ export class ArrowBuilder {
   private dimOf(id: string | undefined, dim: number): number {
     return id === undefined ? dim : (this.blockDim.get(id) ?? dim);
   }
-}
-
-/**
- * Whether two sets of block styles put and show every block alike (offset and opacity: what an
- * arrow's ends follow); a block filling in column by column (reveal) moves no arrow.
- */
-function samePlaces(a: SceneState['blocks'] | null, b: SceneState['blocks']): boolean {
-  if (a === b) return true;
-  if (!a) return false;
-  for (const id in a) if (!(id in b) && (a[id]!.offset !== undefined || a[id]!.opacity !== undefined)) return false;
-  for (const id in b) {
-    const x = a[id];
-    const y = b[id]!;
-    if ((x?.opacity ?? 1) !== (y.opacity ?? 1)) return false;
-    const p = x?.offset;
-    const q = y.offset;
-    if (p === q) continue;
-    if ((p?.[0] ?? 0) !== (q?.[0] ?? 0) || (p?.[1] ?? 0) !== (q?.[1] ?? 0) || (p?.[2] ?? 0) !== (q?.[2] ?? 0)) return false;
-  }
-  return true;
 }
 
 function sameMap(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {

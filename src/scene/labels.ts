@@ -26,6 +26,7 @@ import { LabelElements, ScreenProjector } from './label-dom.ts';
 import { AXIS, CALLOUT, NAME_STYLES, SPINE, TextBoxes, TOKEN, VOCAB_LETTER, canvasMeasure, labelStyles, type LabelStyle, type MeasureText } from './label-styles.ts';
 import { buildLabelTree, refreshDrawnBounds, type LabelNode, type Level } from './label-tree.ts';
 import { ABOVE, BELOW, LEFT, Placer, RIGHT, type PlaceRequest, type Rect, type Side } from './placement.ts';
+import { samePlaces } from './same.ts';
 import type { Block, ModelLayout, SceneState } from './types.ts';
 
 export { stageName } from './label-tree.ts';
@@ -186,10 +187,9 @@ export class LabelLayer {
     input.avoid?.(this.addObstacle);
     this.screen.begin(input.matrices, input.width, input.height);
     this.nc = 0;
-    if (this.boundsFor !== input.state.blocks) {
-      this.boundsFor = input.state.blocks;
-      refreshDrawnBounds(this.tree, input.state.blocks);
-    }
+    // The drawn bounds follow offsets and opacities: blocks that only fill in leave them as they are.
+    if (!samePlaces(this.boundsFor, input.state.blocks)) refreshDrawnBounds(this.tree, input.state.blocks);
+    this.boundsFor = input.state.blocks;
     this.visit(this.tree, input, true);
     this.liftedCopies(input);
     this.collectCallouts(input);

@@ -98,10 +98,17 @@ export class SceneRenderer {
   private readonly frameData = new Float32Array(FRAME_FLOATS);
   /** The atlas's values for the builders, when the atlas holds `lookupLayout`'s (one object for every build). */
   private lookupLayout: ModelLayout | null = null;
-  private readonly lookup: ValueLookup = {
-    slot: (id) => (this.gpu.atlas.layout === this.lookupLayout ? this.gpu.atlas.slot(id) : undefined),
-    hasValues: (b) => this.gpu.atlas.layout === this.lookupLayout && this.gpu.atlas.hasValues(b),
-  };
+  private readonly lookup: ValueLookup = ((r: SceneRenderer): ValueLookup => ({
+    slot: (id) => (r.gpu.atlas.layout === r.lookupLayout ? r.gpu.atlas.slot(id) : undefined),
+    hasValues: (b) => r.gpu.atlas.layout === r.lookupLayout && r.gpu.atlas.hasValues(b),
+    // The answers change with what the atlas holds (it counts each change; a restored context
+    // brings a new atlas, counted apart), and with the layout asked about (the builder keys on that).
+    get version() {
+      return r.atlases * 2 ** 24 + r.gpu.atlas.version;
+    },
+  }))(this);
+  /** Atlases made so far (one per context): keeps lookup versions apart across a context restore. */
+  private atlases = 0;
   /** GL state as last set by this renderer (setConstantState and the setters after it). */
   private readonly glState = { width: -1, height: -1, cull: false, offset: false, depthWrite: true, program: null as WebGLProgram | null, texture: null as WebGLTexture | null };
   /** Signalled when the GPU has finished the last frame drawn; null once seen signalled. */
@@ -465,8 +472,13 @@ export class SceneRenderer {
       spineBuffer: { buffer: spineBuffer, capacity: spineCapacity, vao: createVertexArrayInfo(gl, spine, spineInfo) },
       templates,
       frameBuffer,
-      atlas: new ValueAtlas(gl),
+      atlas: this.newAtlas(gl),
     };
+  }
+
+  private newAtlas(gl: WebGL2RenderingContext): ValueAtlas {
+    this.atlases++;
+    return new ValueAtlas(gl);
   }
 
   private emptyBuffer(bytes: number, target: GLenum = this.gl.ARRAY_BUFFER): WebGLBuffer {

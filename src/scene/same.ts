@@ -7,6 +7,10 @@
  * new one is equal, and everything downstream that caches by identity (instance buffers, label
  * bounds, arrow curves) then skips its work on frames where only the camera or a callout moved.
  */
+import type { SceneState } from './types.ts';
+
+type BlockStyles = SceneState['blocks'];
+
 export function sameData(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
@@ -26,6 +30,26 @@ export function sameData(a: unknown, b: unknown): boolean {
   }
   for (const k in rb) if (rb[k] !== undefined) n--;
   return n === 0;
+}
+
+/**
+ * Whether two sets of block styles put and show every block alike (offset and opacity: what an
+ * arrow's ends follow); a block filling in column by column (reveal) moves no arrow.
+ */
+export function samePlaces(a: BlockStyles | null, b: BlockStyles): boolean {
+  if (a === b) return true;
+  if (!a) return false;
+  for (const id in a) if (!(id in b) && (a[id]!.offset !== undefined || a[id]!.opacity !== undefined)) return false;
+  for (const id in b) {
+    const x = a[id];
+    const y = b[id]!;
+    if ((x?.opacity ?? 1) !== (y.opacity ?? 1)) return false;
+    const p = x?.offset;
+    const q = y.offset;
+    if (p === q) continue;
+    if ((p?.[0] ?? 0) !== (q?.[0] ?? 0) || (p?.[1] ?? 0) !== (q?.[1] ?? 0) || (p?.[2] ?? 0) !== (q?.[2] ?? 0)) return false;
+  }
+  return true;
 }
 
 /** `next` when it differs from `prev`, else `prev` itself: equal data keeps its identity. */

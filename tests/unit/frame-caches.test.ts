@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { keepIfSame, sameData } from '../../src/scene/same.ts';
+import { keepIfSame, sameData, samePlaces } from '../../src/scene/same.ts';
 import { TextBoxes, canvasMeasure, labelStyles } from '../../src/scene/label-styles.ts';
+
+describe('samePlaces: block styles that put and show every block alike', () => {
+  const base = { 'h.0.ln_1': { offset: [0, 1.5, 0] as [number, number, number], opacity: 0.5 }, wte: { reveal: { cols: 3 } } };
+  it('ignores blocks filling in, and defaults written out', () => {
+    expect(samePlaces(base, { ...base, wte: { reveal: { cols: 4, rows: 1 } } })).toBe(true);
+    expect(samePlaces(base, { ...base, tok_emb: { reveal: { cols: 1 } }, lm_head: { opacity: 1, offset: [0, 0, 0] } })).toBe(true);
+    expect(samePlaces(null, base)).toBe(false);
+  });
+  it('tells a moved, faded, shown or hidden block', () => {
+    expect(samePlaces(base, { ...base, 'h.0.ln_1': { offset: [0, 1.5, 0.1], opacity: 0.5 } })).toBe(false);
+    expect(samePlaces(base, { ...base, 'h.0.ln_1': { offset: [0, 1.5, 0], opacity: 0.6 } })).toBe(false);
+    expect(samePlaces(base, { ...base, wte: { opacity: 0 } })).toBe(false);
+    expect(samePlaces(base, { wte: base.wte })).toBe(false);
+  });
+});
 
 describe('sameData: the scene keeps equal director output as the same object', () => {
   it('equal block styles, highlights and links built afresh are the same data', () => {

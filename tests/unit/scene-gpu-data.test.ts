@@ -86,6 +86,26 @@ describe('instance builder', () => {
   const base: Omit<SceneState, 'camera'> = { blocks: {}, highlights: [], callouts: [] };
   const field = (list: Float32Array, i: number, offset: number) => list[i * BOX_STRIDE + offset]!;
 
+  it("asks where each block's values are once per version of the answers, and again when it changes", () => {
+    let asked = 0;
+    const lookup = {
+      version: 1,
+      slot: (id: string) => (asked++, id === 'embed' ? { x: 7, y: 9, scale: 2 } : undefined),
+      hasValues: () => true,
+    };
+    const builder = new InstanceBuilder();
+    const atlasOf = (list: Float32Array, i: number) => [10, 11, 12, 13].map((k) => field(list, i, k));
+    const at = layout.blocks.findIndex((b) => b.id === 'embed');
+    expect(atlasOf(builder.build(layout, base, lookup).opaque, at)).toEqual([7, 9, 1, 2]);
+    expect(asked).toBe(layout.blocks.length);
+    builder.build(layout, base, lookup);
+    expect(asked).toBe(layout.blocks.length);
+    lookup.version = 2;
+    lookup.slot = () => (asked++, undefined);
+    expect(atlasOf(builder.build(layout, base, lookup).opaque, at)).toEqual([0, 0, 0, 1]);
+    expect(asked).toBe(2 * layout.blocks.length);
+  });
+
   it('draws every block once by default, as a slab behind its grid face', () => {
     const out = new InstanceBuilder().build(layout, base, values);
     expect(out.counts).toEqual({ opaque: layout.blocks.length, overlay: 0, translucent: 0 });
