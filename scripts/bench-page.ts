@@ -1,6 +1,7 @@
 /**
  * Page weight and loading in real Chromium: `npm run bench:page [-- --runs 5 --chapter mlp --dist dist --json]`.
- * Builds nothing: serves the already-built site with the test harness's static server and opens
+ * Builds nothing: serves the already-built site (cross-origin isolated, for a precise clock: see
+ * lib/stats.ts) with the test harness's static server and opens
  * one chapter page at 1280x800 in the harness's Chromium, in a fresh browser per run.
  *
  * Measures, per run:

@@ -182,11 +182,14 @@ export class SceneView {
     this.requestRender();
   }
 
-  /** What to emphasise: block styles, highlights, callouts, links, dim. Pass the same objects to avoid work. */
-  setScene(content: Partial<SceneContent>): void {
+  /**
+   * What to emphasise: block styles, highlights, callouts, links, dim. Equal parts keep the
+   * previous objects, so caches keyed by identity hold across frames. Returns whether anything
+   * differs from what was shown (only then is a frame requested).
+   */
+  setScene(content: Partial<SceneContent>): boolean {
     const prev = this.content;
     const next = { ...EMPTY, ...content };
-    // Equal parts keep the previous objects, so caches keyed by identity hold across frames.
     this.content = {
       blocks: keepIfSame(prev.blocks, next.blocks),
       highlights: keepIfSame(prev.highlights, next.highlights),
@@ -194,7 +197,10 @@ export class SceneView {
       links: keepIfSame(prev.links, next.links),
       dim: next.dim,
     };
-    this.requestRender();
+    const c = this.content;
+    const changed = c.blocks !== prev.blocks || c.highlights !== prev.highlights || c.callouts !== prev.callouts || c.links !== prev.links || c.dim !== prev.dim;
+    if (changed) this.requestRender();
+    return changed;
   }
 
   /** Eases toward `camera` (jumps with prefers-reduced-motion or `animate: false`). */

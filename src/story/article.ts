@@ -10,7 +10,7 @@ import { GPTError } from '../gpt/client.ts';
 import type { Trace } from '../gpt/trace.ts';
 import { layoutModel } from '../scene/layout.ts';
 import { MODELS } from '../scene/models.ts';
-import type { ModelId, ModelLayout } from '../scene/types.ts';
+import type { CameraState, ModelId, ModelLayout } from '../scene/types.ts';
 import { sameData } from '../scene/same.ts';
 import { SceneView } from '../scene/view.ts';
 import { direct, type DirectorContext, type Generation, type ReaderChoices } from './director.ts';
@@ -44,9 +44,7 @@ export function startArticle(): void {
     reducedMotion: () => reducedMotion.matches,
     onStepChange: (pos) => {
       announcePending = true;
-      // The address and the progress bar are not the picture: they follow in a task of their own,
-      // after the frame that draws the new step.
-      setTimeout(() => navigation.stepChanged(pos), 0);
+      navigation.stepChanged(pos);
     },
   });
   const navigation: Navigation = bindNavigation(story.elements);
@@ -98,8 +96,8 @@ export function startArticle(): void {
   let shownParams: Float32Array | null = null;
   let valuesShown = false;
   let lastKey = '';
-  /** The scene drawn last, with what else it was drawn for: a frame that would draw the same is skipped. */
-  let lastDrawn: { scene: ReturnType<typeof direct>; trace: Trace | null; viewport: string; ref: string | null } | null = null;
+  /** The camera, trace and canvas size of the frame drawn last (the view keeps its content): a frame that would draw the same is skipped. */
+  let lastDrawn: { camera: CameraState; trace: Trace | null; viewport: string } | null = null;
   /** Draw at the next frame even if the reader has not moved (new values, directors, a hovered word). */
   function redraw(): void {
     lastKey = '';
@@ -171,12 +169,11 @@ export function startArticle(): void {
     const director = directors[pos.chapter];
     if (!director) return false;
     const scene = direct(director, pos.beats, pos.index, pos.t, ctx);
-    // The reader scrolled but the picture stays the same (a step's animation is over): nothing to
-    // draw. The view redraws by itself when the canvas changes size.
+    // Whether the picture changes. When the reader scrolled but it stays the same (a step's
+    // animation is over) there is nothing to draw; the view redraws by itself when the canvas
+    // changes size.
     const viewport = `${ctx.viewport.width}x${ctx.viewport.height}`;
-    const same = lastDrawn !== null && !announcePending && lastDrawn.trace === ctx.trace && lastDrawn.viewport === viewport && lastDrawn.ref === refBlock && sameData(lastDrawn.scene, scene);
-    if (same) return false;
-    lastDrawn = { scene, trace: ctx.trace, viewport, ref: refBlock };
+    let changed = lastDrawn === null || announcePending || lastDrawn.trace !== ctx.trace || lastDrawn.viewport !== viewport || !sameData(lastDrawn.camera, scene.camera);
     const trace = scene.model === 'nano' ? scene.trace ?? ctx.trace : null;
     const layout = trace ? layoutOf('nano', trace.ids.length) : layoutOf(scene.model, ctx.layout.T);
     if (layout !== shownLayout) {
@@ -186,6 +183,7 @@ export function startArticle(): void {
       shownLayout = layout;
       shownTrace = null;
       valuesShown = false;
+      changed = true;
     }
     // Upload values only when they change (render-only models have none: trace stays null).
     const params = scene.model === 'nano' ? scene.params ?? ctx.params : null;
@@ -195,10 +193,11 @@ export function startArticle(): void {
       shownParams = params;
       valuesShown = true;
       markReady();
+      changed = true;
     }
-    view.setCamera(scene.camera, { animate: false });
     const referenced = refBlock !== null && layout.blocks.some((b) => b.id === refBlock);
-    view.setScene({
+    // The view compares what it is given with what it shows (equal parts keep their identity).
+    const newContent = view.setScene({
       blocks: scene.blocks,
       // A block named by the word under the pointer stands out in the focus colour.
       highlights: referenced ? [...scene.highlights, { block: refBlock!, role: 'focus' }] : scene.highlights,
@@ -206,6 +205,9 @@ export function startArticle(): void {
       links: scene.links,
       dim: referenced ? Math.max(scene.dim ?? 0, 0.45) : scene.dim,
     });
+    if (!changed && !newContent) return false;
+    lastDrawn = { camera: scene.camera, trace: ctx.trace, viewport };
+    view.setCamera(scene.camera, { animate: false });
     // Draw in this frame rather than the next: the picture keeps up with the scroll position.
     view.renderNow();
     if (!valuesMarked && view.stats.valuesShownAt > 0) {

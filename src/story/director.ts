@@ -126,7 +126,8 @@ export function direct(director: ChapterDirector, order: readonly string[], inde
   // Once the move is over (most of the step) the previous step is not needed: not directing it
   // every frame halves the directors' share of a scrolling frame.
   const move = beat(t, 0, CAMERA_MOVE);
-  const from = isCut || move >= 1 ? null : previous ?? (index > 0 ? director.steps[order[index - 1]!]?.(ctx, 1) ?? null : null);
+  const before = index > 0 ? director.steps[order[index - 1]!] : undefined;
+  const from = isCut || move >= 1 ? null : previous ?? (before ? stepEnd(before, ctx) : null);
   const camera = from ? lerpCamera(from.camera, scene.camera, move) : scene.camera;
   return {
     camera,
@@ -140,6 +141,30 @@ export function direct(director: ChapterDirector, order: readonly string[], inde
     params: scene.params,
     describe: scene.describe ?? '',
   };
+}
+
+/** The last step end directed for a camera move (stepEnd), and what it was directed from. */
+let lastEnd: { step: StepDirector; ctx: DirectorContext; scene: StepScene } | null = null;
+
+/**
+ * `step` at t = 1: where the camera comes from during the first CAMERA_MOVE of the next step. The
+ * same for every frame of that move while the context holds the same data at the same size, so
+ * it is directed once, not on every frame.
+ */
+function stepEnd(step: StepDirector, ctx: DirectorContext): StepScene {
+  if (lastEnd && lastEnd.step === step && sameContext(lastEnd.ctx, ctx)) return lastEnd.scene;
+  lastEnd = { step, ctx, scene: step(ctx, 1) };
+  return lastEnd.scene;
+}
+
+/** Field by field (the viewport by its size): contexts are made afresh each frame from the same data. */
+function sameContext(a: DirectorContext, b: DirectorContext): boolean {
+  const ka = Object.keys(a) as (keyof DirectorContext)[];
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (k === 'viewport' ? a.viewport.width !== b.viewport.width || a.viewport.height !== b.viewport.height : a[k] !== b[k]) return false;
+  }
+  return true;
 }
 
 /** Whether a module export is a chapter director (the directors folder also holds helper modules). */

@@ -48,16 +48,21 @@ export function bindNavigation(steps: readonly HTMLElement[]): Navigation {
   return {
     stepChanged(pos) {
       current = steps.findIndex((s) => s.id === pos.id);
-      if (scrolled && pos.id && location.hash !== `#${pos.id}`) {
-        history.replaceState(history.state, '', `${location.pathname}${location.search}#${pos.id}`);
-      }
-      if (progress && label && bar) {
-        const chapter = document.getElementById(pos.chapter);
-        const title = chapter?.querySelector('h1, h2')?.textContent ?? '';
-        const inChapter = chapter ? chapter.querySelectorAll('[data-step]').length : 0;
-        label.textContent = `${title} · step ${pos.index + 1} of ${inChapter}`;
-        bar.style.width = `${(100 * (current + 1)) / steps.length}%`;
-      }
+      // The address and the progress bar are not the picture: they follow in a task of their own,
+      // after the frame that draws the new step (a step change is called from inside that frame).
+      setTimeout(() => {
+        if (steps[current]?.id !== pos.id) return;
+        if (scrolled && pos.id && location.hash !== `#${pos.id}`) {
+          history.replaceState(history.state, '', `${location.pathname}${location.search}#${pos.id}`);
+        }
+        if (progress && label && bar) {
+          const chapter = document.getElementById(pos.chapter);
+          const title = chapter?.querySelector('h1, h2')?.textContent ?? '';
+          const inChapter = chapter ? chapter.querySelectorAll('[data-step]').length : 0;
+          label.textContent = `${title} · step ${pos.index + 1} of ${inChapter}`;
+          bar.style.width = `${(100 * (current + 1)) / steps.length}%`;
+        }
+      }, 0);
     },
   };
 }
