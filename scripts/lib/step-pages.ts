@@ -3,13 +3,10 @@
  * `npm run shot -- --all`: one page per chapter and viewport size, every step scrolled to a
  * given local time t once the model's numbers (and the whole generation) are on screen.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT, openPage, type OpenedPage } from '../../tests/e2e/harness.ts';
 import { SLUGS, scrollToStepTime, waitForStep } from '../../tests/e2e/reading-helpers.ts';
-import { isDirector } from '../../src/story/director.ts';
+import type { ChapterDirector } from '../../src/story/director.ts';
 import { UsageError } from './args.ts';
 
 export { SLUGS };
@@ -46,18 +43,19 @@ export function parseChapters(text: string, extra: readonly string[] = []): stri
 }
 
 /**
- * Each chapter's whole-model beats (ChapterDirector.overviews). Imports every director module
- * in Node, as src/story/directors/index.ts does with Vite's import.meta.glob (which plain Node
- * lacks); index.ts and load.ts are the Vite-only collectors.
+ * Each chapter's whole-model beats (ChapterDirector.overviews), from src/story/directors/index.ts
+ * loaded through Vite as the site's build loads it: the directors use what plain Node lacks
+ * (import.meta.glob, named imports from JSON).
  */
 export async function loadOverviews(): Promise<Record<string, ReadonlySet<string>>> {
-  const dir = join(REPO_ROOT, 'src/story/directors');
-  const out: Record<string, ReadonlySet<string>> = {};
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'load.ts')) {
-    const mod = (await import(pathToFileURL(join(dir, file)).href)) as Record<string, unknown>;
-    for (const value of Object.values(mod)) if (isDirector(value)) out[value.chapter] = new Set(value.overviews ?? []);
+  const { createServer } = await import('vite');
+  const vite = await createServer({ root: REPO_ROOT, configFile: false, logLevel: 'error', appType: 'custom', server: { middlewareMode: true, hmr: false, ws: false }, optimizeDeps: { noDiscovery: true, include: [] } });
+  try {
+    const { DIRECTORS } = (await vite.ssrLoadModule('/src/story/directors/index.ts')) as { DIRECTORS: Record<string, ChapterDirector> };
+    return Object.fromEntries(Object.values(DIRECTORS).map((d) => [d.chapter, new Set(d.overviews ?? [])]));
+  } finally {
+    await vite.close();
   }
-  return out;
 }
 
 export interface StepPlace {
