@@ -1,6 +1,6 @@
 /** The command-line interfaces: `npm run trace` (public, see docs/ARCHITECTURE.md) and `npm run train`. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -124,5 +124,17 @@ describe('npm run train', () => {
     expect(code).not.toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('existing');
     expect(existsSync(out + `.tmp-${child.pid}`)).toBe(false);
+  });
+});
+
+describe('the step tools in plain Node (npm run audit:steps, npm run shot -- --all)', () => {
+  it("load every chapter's director and its whole-model steps", () => {
+    const code = "const { loadOverviews } = await import('./scripts/lib/step-pages.ts'); const o = await loadOverviews(); console.log(JSON.stringify(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, [...v]]))));";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const overviews = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, string[]>;
+    expect(Object.keys(overviews).sort()).toEqual(readdirSync(join(ROOT, 'content/chapters')).map((f) => f.replace(/^\d+-|\.md$/g, '')).sort());
+    expect(overviews['how-it-sorts']).toContain('lab');
+    expect(overviews.welcome).toContain('overview');
   });
 });
