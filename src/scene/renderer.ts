@@ -5,21 +5,19 @@
  *   r.setValues(layout, trace, params);            // uploads numbers (weights once, trace per run)
  *   const m = r.draw(layout, state, cssW, cssH);   // one frame; returns the camera matrices used
  *
- * Everything GPU-side (three programs, eight buffers, five vertex arrays, one texture) is created
- * once per context; a frame sets uniforms, refreshes instance data only when the non-camera
- * part of the state changed, and issues at most five instanced draws (opaque blocks, highlight
- * overlays, arrows, shadows, translucent blocks). After a context loss, restore() recreates all
- * of it from the CPU copies.
+ * Everything GPU-side (three programs built with twgl, nine buffers, one of them the frame's
+ * uniform block, five vertex arrays, one texture) is created once per context, with the GL state
+ * every frame starts from; a frame writes its uniform block, refreshes instance data only when
+ * the non-camera part of the state changed, and issues at most five instanced draws (opaque
+ * blocks, highlight overlays, arrows, shadows, translucent blocks). After a context loss,
+ * restore() recreates all of it from the CPU copies.
  */
 import {
   createBufferFromTypedArray,
-  createProgramInfo,
-  createVertexArrayInfo,
-  drawBufferInfo,
-  setUniforms,
-  type BufferInfo,
-  type ProgramInfo,
-  type VertexArrayInfo,
+  createAttributeSetters,
+  createProgram,
+  createVAOAndSetAttributes,
+  type AttribInfo,
 } from 'twgl.js';
 import type { Trace } from '../gpt/trace.ts';
 import { cameraMatrices, sceneRadius, type CameraMatrices } from './camera.ts';
@@ -49,13 +47,13 @@ type Pass = 'opaque' | 'overlay' | 'translucent';
 const PASSES: Pass[] = ['opaque', 'overlay', 'translucent'];
 
 interface GpuState {
-  box: ProgramInfo;
-  spine: ProgramInfo;
-  shadow: ProgramInfo;
-  boxBuffers: Record<Pass, { buffer: WebGLBuffer; vao: VertexArrayInfo; capacity: number }>;
+  box: WebGLProgram;
+  spine: WebGLProgram;
+  shadow: WebGLProgram;
+  boxBuffers: Record<Pass, { buffer: WebGLBuffer; vao: WebGLVertexArrayObject; capacity: number }>;
   /** Shadow quads read the opaque pass's instance buffer through their own vertex array. */
-  shadowVao: VertexArrayInfo;
-  spineBuffer: { buffer: WebGLBuffer; vao: VertexArrayInfo; capacity: number };
+  shadowVao: WebGLVertexArrayObject;
+  spineBuffer: { buffer: WebGLBuffer; vao: WebGLVertexArrayObject; capacity: number };
   /** Per-vertex template buffers (cube, arrow, quad), deleted with the rest. */
   templates: WebGLBuffer[];
   /** The Frame uniform block's buffer. */
@@ -116,7 +114,7 @@ export class SceneRenderer {
   /** What the last frame drawn was drawn with (sameAsDrawn). */
   private readonly drawn = { layout: null as ModelLayout | null, width: 0, height: 0, pixelAngle: 0, viewProjection: new Float32Array(16), origin: [0, 0, 0] as Vec3, eye: [0, 0, 0] as Vec3 };
   /** Colours and strengths: set once per program when it is built (and again after a context loss). */
-  private readonly constantUniforms: Record<string, unknown> = {
+  private readonly constantUniforms: Record<string, number | number[]> = {
     u_kind: this.uniforms.kind,
     u_kindNeg: this.uniforms.kindNeg,
     u_role: this.uniforms.role,
@@ -224,8 +222,8 @@ export class SceneRenderer {
     if (this.spineCount > 0) {
       // Opaque (pre-mixed with the ground), so before the translucent blocks, with depth.
       this.useProgram(spine);
-      gl.bindVertexArray(spineBuffer.vao.vertexArrayObject!);
-      drawBufferInfo(gl, spineBuffer.vao, gl.TRIANGLES, 9, 0, this.spineCount);
+      gl.bindVertexArray(spineBuffer.vao);
+      gl.drawArraysInstanced(gl.TRIANGLES, 0, 9, this.spineCount);
     }
     if (this.instanceCounts.opaque > 0) {
       // Shadows on the ground behind everything, drawn after what stands in front of it so the
@@ -233,8 +231,8 @@ export class SceneRenderer {
       this.setDepthWrite(false);
       gl.blendEquation(gl.MIN);
       this.useProgram(shadow);
-      gl.bindVertexArray(shadowVao.vertexArrayObject!);
-      drawBufferInfo(gl, shadowVao, gl.TRIANGLES, 6, 0, this.instanceCounts.opaque);
+      gl.bindVertexArray(shadowVao);
+      gl.drawArraysInstanced(gl.TRIANGLES, 0, 6, this.instanceCounts.opaque);
       gl.blendEquation(gl.FUNC_ADD);
     }
     this.drawBoxes('translucent');
@@ -270,8 +268,8 @@ export class SceneRenderer {
     this.setPolygonOffset(pass === 'overlay');
     this.setDepthWrite(pass !== 'translucent');
     const { vao } = boxBuffers[pass];
-    gl.bindVertexArray(vao.vertexArrayObject!);
-    drawBufferInfo(gl, vao, gl.TRIANGLES, 36, 0, count);
+    gl.bindVertexArray(vao);
+    gl.drawArraysInstanced(gl.TRIANGLES, 0, 36, count);
   }
 
   /**
@@ -312,18 +310,23 @@ export class SceneRenderer {
     this.gl.depthMask(on);
   }
 
-  private useProgram(program: ProgramInfo): void {
-    if (this.glState.program === program.program) return;
-    this.glState.program = program.program;
-    this.gl.useProgram(program.program);
+  private useProgram(program: WebGLProgram): void {
+    if (this.glState.program === program) return;
+    this.glState.program = program;
+    this.gl.useProgram(program);
   }
 
   private setConstantUniforms(): void {
     const gl = this.gl;
     if (gl.isContextLost()) return;
     for (const program of [this.gpu.box, this.gpu.spine, this.gpu.shadow]) {
-      gl.useProgram(program.program);
-      setUniforms(program, this.constantUniforms);
+      gl.useProgram(program);
+      for (const [name, value] of Object.entries(this.constantUniforms)) {
+        const at = gl.getUniformLocation(program, name);
+        if (!at) continue;
+        if (typeof value === 'number') gl.uniform1f(at, value);
+        else gl.uniform3fv(at, value);
+      }
     }
     gl.useProgram(null);
   }
@@ -333,16 +336,16 @@ export class SceneRenderer {
     if (gl.isContextLost()) return;
     for (const pass of PASSES) {
       gl.deleteBuffer(this.gpu.boxBuffers[pass].buffer);
-      gl.deleteVertexArray(this.gpu.boxBuffers[pass].vao.vertexArrayObject!);
+      gl.deleteVertexArray(this.gpu.boxBuffers[pass].vao);
     }
     gl.deleteBuffer(this.gpu.spineBuffer.buffer);
     gl.deleteBuffer(this.gpu.frameBuffer);
-    gl.deleteVertexArray(this.gpu.spineBuffer.vao.vertexArrayObject!);
-    gl.deleteVertexArray(this.gpu.shadowVao.vertexArrayObject!);
+    gl.deleteVertexArray(this.gpu.spineBuffer.vao);
+    gl.deleteVertexArray(this.gpu.shadowVao);
     for (const b of this.gpu.templates) gl.deleteBuffer(b);
-    gl.deleteProgram(this.gpu.box.program);
-    gl.deleteProgram(this.gpu.spine.program);
-    gl.deleteProgram(this.gpu.shadow.program);
+    gl.deleteProgram(this.gpu.box);
+    gl.deleteProgram(this.gpu.spine);
+    gl.deleteProgram(this.gpu.shadow);
     this.gpu.atlas.dispose();
   }
 
@@ -434,42 +437,36 @@ export class SceneRenderer {
     const fail = (what: string) => (msg: string) => {
       throw new Error(`the ${what} shader program failed to build: ${msg}`);
     };
-    const box = createProgramInfo(gl, [BOX_VS, BOX_FS], fail('box'));
-    const spine = createProgramInfo(gl, [SPINE_VS, SPINE_FS], fail('spine'));
-    const shadow = createProgramInfo(gl, [SHADOW_VS, SHADOW_FS], fail('shadow'));
-    const cube = templateInfo(gl, unitCube());
+    const box = createProgram(gl, [BOX_VS, BOX_FS], fail('box'));
+    const spine = createProgram(gl, [SPINE_VS, SPINE_FS], fail('spine'));
+    const shadow = createProgram(gl, [SHADOW_VS, SHADOW_FS], fail('shadow'));
+    // A vertex array for `program` reading these attributes (per-vertex templates, per-instance data).
+    const vao = (program: WebGLProgram, attribs: Record<string, AttribInfo>) => createVAOAndSetAttributes(gl, createAttributeSetters(gl, program), attribs)!;
+    const cube = templateAttribs(gl, unitCube());
     const boxBuffer = (): GpuState['boxBuffers'][Pass] => {
       const capacity = 64 * BOX_STRIDE * 4;
       const buffer = this.emptyBuffer(capacity);
-      const info: BufferInfo = {
-        ...cube,
-        attribs: { ...cube.attribs, ...instanceAttribs(gl, buffer, BOX_ATTRIBS, BOX_STRIDE) },
-      };
-      return { buffer, capacity, vao: createVertexArrayInfo(gl, box, info) };
+      return { buffer, capacity, vao: vao(box, { ...cube, ...instanceAttribs(gl, buffer, BOX_ATTRIBS, BOX_STRIDE) }) };
     };
-    const template = templateInfo(gl, { a_template: { numComponents: 3, data: spineTemplate() } });
+    const template = templateAttribs(gl, { a_template: { numComponents: 3, data: spineTemplate() } });
     const spineCapacity = 128 * SPINE_STRIDE * 4;
     const spineBuffer = this.emptyBuffer(spineCapacity);
-    const spineInfo: BufferInfo = {
-      ...template,
-      attribs: { ...template.attribs, ...instanceAttribs(gl, spineBuffer, SPINE_ATTRIBS, SPINE_STRIDE) },
-    };
     const boxBuffers = { opaque: boxBuffer(), overlay: boxBuffer(), translucent: boxBuffer() };
-    const quad = templateInfo(gl, { a_quad: { numComponents: 2, data: [0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1] } });
+    const quad = templateAttribs(gl, { a_quad: { numComponents: 2, data: [0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1] } });
     const shadowAttribs = instanceAttribs(gl, boxBuffers.opaque.buffer, BOX_ATTRIBS.filter(([name]) => name === 'i_pos' || name === 'i_size' || name === 'i_style'), BOX_STRIDE);
-    const shadowVao = createVertexArrayInfo(gl, shadow, { ...quad, attribs: { ...quad.attribs, ...shadowAttribs } });
-    const templates = [cube, template, quad].flatMap((info) => Object.values(info.attribs ?? {}).map((a) => a.buffer!));
+    const shadowVao = vao(shadow, { ...quad, ...shadowAttribs });
+    const templates = [cube, template, quad].flatMap((attribs) => Object.values(attribs).map((a) => a.buffer!));
     // The Frame uniform block: one buffer on binding point 0 for all three programs.
     const frameBuffer = this.emptyBuffer(FRAME_FLOATS * 4, gl.UNIFORM_BUFFER);
     gl.bindBufferBase(gl.UNIFORM_BUFFER, 0, frameBuffer);
-    for (const { program } of [box, spine, shadow]) gl.uniformBlockBinding(program, gl.getUniformBlockIndex(program, 'Frame'), 0);
+    for (const program of [box, spine, shadow]) gl.uniformBlockBinding(program, gl.getUniformBlockIndex(program, 'Frame'), 0);
     return {
       box,
       spine,
       shadow,
       boxBuffers,
       shadowVao,
-      spineBuffer: { buffer: spineBuffer, capacity: spineCapacity, vao: createVertexArrayInfo(gl, spine, spineInfo) },
+      spineBuffer: { buffer: spineBuffer, capacity: spineCapacity, vao: vao(spine, { ...template, ...instanceAttribs(gl, spineBuffer, SPINE_ATTRIBS, SPINE_STRIDE) }) },
       templates,
       frameBuffer,
       atlas: this.newAtlas(gl),
@@ -539,10 +536,10 @@ export function changedSpan(a: Float32Array, length: number, b: Float32Array): [
 }
 
 /** Per-vertex template attributes (floats, tightly packed), each in a buffer of its own. */
-function templateInfo(gl: WebGL2RenderingContext, arrays: Record<string, { numComponents: number; data: number[] }>): BufferInfo {
-  const attribs: NonNullable<BufferInfo['attribs']> = {};
+function templateAttribs(gl: WebGL2RenderingContext, arrays: Record<string, { numComponents: number; data: number[] }>): Record<string, AttribInfo> {
+  const attribs: Record<string, AttribInfo> = {};
   for (const [name, a] of Object.entries(arrays)) attribs[name] = { buffer: createBufferFromTypedArray(gl, new Float32Array(a.data)), numComponents: a.numComponents };
-  return { attribs, numElements: 0 };
+  return attribs;
 }
 
 /** twgl attribute specs for instance data interleaved in `buffer` (stride and offsets in floats). */
@@ -552,8 +549,8 @@ function instanceAttribs(
   buffer: WebGLBuffer,
   layout: readonly (readonly [string, number, number])[],
   stride: number,
-): BufferInfo['attribs'] {
-  const out: NonNullable<BufferInfo['attribs']> = {};
+): Record<string, AttribInfo> {
+  const out: Record<string, AttribInfo> = {};
   for (const [name, numComponents, offset] of layout) {
     out[name] = { buffer, numComponents, type: gl.FLOAT, stride: stride * 4, offset: offset * 4, divisor: 1 };
   }
