@@ -55,10 +55,22 @@ export const OVERVIEW_PITCH = 0.2;
  * camera that frames it. Directors put `fold.styles` into the step's block styles.
  */
 export function folded(ctx: DirectorContext, layout = ctx.layout, opts: FrameOptions = {}): { fold: Fold; camera: CameraState } {
+  // The same for every frame at this stage size: worked out once (callers only read it).
+  const key = `${ctx.viewport.width}x${ctx.viewport.height}:${opts.yaw}:${opts.pitch}:${opts.zoom}`;
+  let known = foldedViews.get(layout);
+  if (!known) foldedViews.set(layout, (known = new Map()));
+  const hit = known.get(key);
+  if (hit) return hit;
   const fold = foldForStage(layout, ctx.viewport.width / Math.max(1, ctx.viewport.height));
   const cam = frameBoxOblique(fold.bounds.min, fold.bounds.max, ctx.viewport.width, ctx.viewport.height, opts.yaw ?? OVERVIEW_YAW, opts.pitch ?? OVERVIEW_PITCH);
-  return { fold, camera: { ...cam, distance: cam.distance * (opts.zoom ?? 1) } };
+  const view = { fold, camera: { ...cam, distance: cam.distance * (opts.zoom ?? 1) } };
+  if (known.size >= 16) known.clear();
+  known.set(key, view);
+  return view;
 }
+
+/** folded() by layout, then by stage size and options. */
+const foldedViews = new WeakMap<ModelLayout, Map<string, { fold: Fold; camera: CameraState }>>();
 
 /** Block styles combined per block (later ones win per field), e.g. a fold's offsets with reveal styles. */
 export function mergeStyles(...all: Record<string, BlockStyle>[]): Record<string, BlockStyle> {
