@@ -186,7 +186,9 @@ export class SceneRenderer {
     const rebuilt = this.updateInstances(layout, state);
     // The canvas keeps showing the last frame until something is drawn: when nothing the GPU
     // draws has changed (only a callout's text or an arrow, say), skip the GL work altogether.
-    if (!rebuilt && this.sameAsDrawn(matrices, layout, gl.drawingBufferWidth, gl.drawingBufferHeight)) return matrices;
+    // (sameAsDrawn also remembers this frame's camera: asked on every frame that draws.)
+    const sameCamera = this.sameAsDrawn(matrices, layout, gl.drawingBufferWidth, gl.drawingBufferHeight);
+    if (!rebuilt && sameCamera) return matrices;
 
     const gs = this.glState;
     if (gs.width !== gl.drawingBufferWidth || gs.height !== gl.drawingBufferHeight) {
@@ -208,7 +210,7 @@ export class SceneRenderer {
     // The generic UNIFORM_BUFFER binding is the Frame buffer from createGpuState on: nothing else binds one.
     gl.bufferSubData(gl.UNIFORM_BUFFER, 0, f);
     // The atlas binds its texture to unit 0 (the only unit, the samplers' default) whenever it
-    // uploads; a new texture (after it grew) is bound here.
+    // uploads; after a context restore, its new texture is bound here.
     if (gs.texture !== this.gpu.atlas.texture) {
       gs.texture = this.gpu.atlas.texture;
       gl.bindTexture(gl.TEXTURE_2D, gs.texture);
@@ -520,11 +522,11 @@ export class SceneRenderer {
   }
 }
 
-/** Whether the first `length` floats of `a` are `b` (bit for bit; NaN never occurs in instance data). */
 /**
  * The span of floats where `b` differs from the first `length` of `a`, as [first, end); null when
  * they are the same; the whole of `b` when the lengths differ.
  */
+// Bit for bit: NaN never occurs in instance data.
 export function changedSpan(a: Float32Array, length: number, b: Float32Array): [number, number] | null {
   if (length !== b.length) return [0, b.length];
   let lo = 0;

@@ -4,8 +4,10 @@
  *
  * Directors build their scene afresh on every scroll frame, so two frames that show the same
  * blocks and highlights still arrive as new objects. The view keeps the previous object when the
- * new one is equal, and everything downstream that caches by identity (instance buffers, label
- * bounds, arrow curves) then skips its work on frames where only the camera or a callout moved.
+ * new one is equal, and everything downstream that caches by identity (instance buffers, arrow
+ * curves) then skips its work on frames where only the camera or a callout moved. samePlaces is
+ * the looser test for what follows only where blocks are and whether they show (the labels'
+ * drawn bounds, the arrows between blocks).
  */
 import type { SceneState } from './types.ts';
 

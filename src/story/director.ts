@@ -127,8 +127,8 @@ export function direct(director: ChapterDirector, order: readonly string[], inde
   // every frame halves the directors' share of a scrolling frame.
   const move = beat(t, 0, CAMERA_MOVE);
   const before = index > 0 ? director.steps[order[index - 1]!] : undefined;
-  const from = isCut || move >= 1 ? null : previous ?? (before ? stepEnd(before, ctx) : null);
-  const camera = from ? lerpCamera(from.camera, scene.camera, move) : scene.camera;
+  const from = isCut || move >= 1 ? null : previous?.camera ?? (before ? stepEnd(before, ctx) : null);
+  const camera = from ? lerpCamera(from, scene.camera, move) : scene.camera;
   return {
     camera,
     blocks: scene.blocks ?? {},
@@ -143,18 +143,18 @@ export function direct(director: ChapterDirector, order: readonly string[], inde
   };
 }
 
-/** The last step end directed for a camera move (stepEnd), and what it was directed from. */
-let lastEnd: { step: StepDirector; ctx: DirectorContext; scene: StepScene } | null = null;
+/** The camera of the last step end directed for a camera move (stepEnd), and a copy of what it was directed from. */
+let lastEnd: { step: StepDirector; ctx: DirectorContext; camera: CameraState } | null = null;
 
 /**
- * `step` at t = 1: where the camera comes from during the first CAMERA_MOVE of the next step. The
- * same for every frame of that move while the context holds the same data at the same size, so
- * it is directed once, not on every frame.
+ * The camera of `step` at t = 1: where the camera comes from during the first CAMERA_MOVE of the
+ * next step. The same for every frame of that move while the context holds the same data at the
+ * same size, so it is directed once, not on every frame.
  */
-function stepEnd(step: StepDirector, ctx: DirectorContext): StepScene {
-  if (lastEnd && lastEnd.step === step && sameContext(lastEnd.ctx, ctx)) return lastEnd.scene;
-  lastEnd = { step, ctx, scene: step(ctx, 1) };
-  return lastEnd.scene;
+function stepEnd(step: StepDirector, ctx: DirectorContext): CameraState {
+  if (lastEnd && lastEnd.step === step && sameContext(lastEnd.ctx, ctx)) return lastEnd.camera;
+  lastEnd = { step, ctx: { ...ctx, viewport: { ...ctx.viewport } }, camera: step(ctx, 1).camera };
+  return lastEnd.camera;
 }
 
 /** Field by field (the viewport by its size): contexts are made afresh each frame from the same data. */

@@ -48,23 +48,20 @@ interface Deadline {
 }
 
 /**
- * Runs `run` on each item in idle time (requestIdleCallback; a short timer where the browser has
- * none), a slice at a time. Stops at the first item that throws: the real frame will say why.
+ * Runs `run` on each item in idle time, a slice at a time. Stops at the first item that throws:
+ * the real frame will say why. A browser without requestIdleCallback cannot say when it is idle:
+ * there nothing is rehearsed (a timer could land in the middle of the reader's scrolling).
  */
 export function rehearse(items: readonly RehearsalItem[], run: (item: RehearsalItem) => void): { done: Promise<void>; stop(): void } {
   let next = 0;
   let stopped = false;
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
-  const idle =
-    typeof requestIdleCallback === 'function'
-      ? (f: (d: Deadline) => void) => requestIdleCallback(f)
-      : (f: (d: Deadline) => void) => {
-          setTimeout(() => {
-            const end = performance.now() + 8;
-            f({ timeRemaining: () => end - performance.now() });
-          }, 50);
-        };
+  if (typeof requestIdleCallback !== 'function') {
+    finish();
+    return { done, stop: () => undefined };
+  }
+  const idle = (f: (d: Deadline) => void) => requestIdleCallback(f);
   const slice = (deadline: Deadline): void => {
     try {
       while (!stopped && next < items.length && deadline.timeRemaining() > MIN_IDLE_MS) run(items[next++]!);

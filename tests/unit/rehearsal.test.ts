@@ -63,6 +63,15 @@ describe('rehearse', () => {
     await expect(r.done).resolves.toBeUndefined();
   });
 
+  it('rehearses nothing where the browser cannot say when it is idle', async () => {
+    vi.stubGlobal('requestIdleCallback', undefined);
+    let n = 0;
+    const r = rehearse(rehearsalOrder(chapters, null), () => n++);
+    await r.done;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(n).toBe(0);
+  });
+
   it('stops at an item that throws, and when told to', async () => {
     stubIdle();
     const items = rehearsalOrder(chapters, null, [0], 1);

@@ -1,0 +1,57 @@
+/**
+ * What the directors work out once instead of every frame: the previous step's end (where the
+ * camera comes from while it moves) and a folded whole-model view. Each must still follow every
+ * input it depends on.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CAMERA_MOVE, direct, type DirectorContext } from '../../src/story/director.ts';
+import { DIRECTORS } from '../../src/story/directors/index.ts';
+import { folded } from '../../src/story/directors/common.ts';
+import { directorContext } from './director-context.ts';
+
+let ctx: DirectorContext;
+beforeAll(async () => {
+  ctx = await directorContext();
+});
+
+describe("the previous step's end, directed once per camera move", () => {
+  const director = DIRECTORS['self-attention']!;
+  const order = Object.keys(director.steps);
+  const index = order.findIndex((name, i) => i > 0 && !director.cuts?.includes(name));
+  const t = CAMERA_MOVE / 2;
+
+  it('gives the camera a fresh direction would give, frame after frame', () => {
+    const fresh = { ...ctx, viewport: { ...ctx.viewport } };
+    const a = direct(director, order, index, t, ctx).camera;
+    const b = direct(director, order, index, t, fresh).camera;
+    const explicit = direct(director, order, index, t, ctx, director.steps[order[index - 1]!]!(ctx, 1)).camera;
+    expect(b).toEqual(a);
+    expect(a).toEqual(explicit);
+  });
+
+  it('follows the stage size, also when a context is resized in place', () => {
+    const wide = direct(director, order, index, t, ctx).camera;
+    const narrow = { ...ctx, viewport: { width: 390, height: 844 } };
+    const cam = direct(director, order, index, t, narrow).camera;
+    expect(cam).toEqual(direct(director, order, index, t, narrow, director.steps[order[index - 1]!]!(narrow, 1)).camera);
+    expect(cam).not.toEqual(wide);
+    // The same object resized in place is a new stage, not the one remembered.
+    const resized = { ...ctx, viewport: { ...ctx.viewport } };
+    direct(director, order, index, t, resized);
+    resized.viewport.width = 390;
+    resized.viewport.height = 844;
+    expect(direct(director, order, index, t, resized).camera).toEqual(cam);
+  });
+});
+
+describe('folded whole-model views', () => {
+  it('are the same object for the same stage and options, and differ when either changes', () => {
+    const a = folded(ctx);
+    expect(folded({ ...ctx, viewport: { ...ctx.viewport } })).toBe(a);
+    expect(folded(ctx, ctx.layout, { zoom: 1.2 }).camera.distance).toBeCloseTo(a.camera.distance * 1.2, 6);
+    expect(folded(ctx, ctx.layout, { yaw: 0.1 }).camera).not.toEqual(a.camera);
+    const phone = folded({ ...ctx, viewport: { width: 390, height: 844 } });
+    expect(phone.camera).not.toEqual(a.camera);
+    expect(folded(ctx, ctx.layoutOf('gpt2-small', 6)).fold).not.toBe(a.fold);
+  });
+});
