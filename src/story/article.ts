@@ -54,7 +54,8 @@ export function startArticle(): void {
   const status = document.getElementById('scene-status');
   const engineNotice = document.getElementById('engine-notice');
 
-  const fromUrl = inputFromSearch(location.search);
+  // A page with the training chapter also reads ?seed= (training/url.ts, which tells about a bad one).
+  const fromUrl = inputFromSearch(location.search, document.querySelector('[data-training]') ? ['seed'] : []);
   const choices: ReaderChoices = { input: fromUrl.input, temperature: 0, seed: 1 };
 
   const client = createClient();

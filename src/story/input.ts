@@ -19,7 +19,7 @@ export function inputProblem(text: string): string | null {
  * The input from a URL's `?input=`: upper-cased if it is otherwise valid. Anything else gives a
  * notice to show (as text, never as HTML) and the default input.
  */
-export function inputFromSearch(search: string): { input: string; notice: string | null } {
+export function inputFromSearch(search: string, others: readonly string[] = []): { input: string; notice: string | null } {
   const params = new URLSearchParams(search);
   const notices: string[] = [];
   const raw = params.get('input');
@@ -33,7 +33,8 @@ export function inputFromSearch(search: string): { input: string; notice: string
       notices.push(`Ignored ?input=${JSON.stringify(shown)}: ${problem} Showing ${DEFAULT_INPUT} instead.`);
     }
   }
-  const unknown = [...new Set(params.keys())].filter((k) => k !== 'input');
+  // `others`: parameters the page reads elsewhere (the training chapter's ?seed=).
+  const unknown = [...new Set(params.keys())].filter((k) => k !== 'input' && !others.includes(k));
   if (unknown.length > 0) {
     const names = unknown.slice(0, 3).map((k) => JSON.stringify(k.length > 24 ? k.slice(0, 24) + '…' : k));
     notices.push(`Ignored the unknown address parameter${unknown.length > 1 ? 's' : ''} ${names.join(', ')}${unknown.length > 3 ? ' and more' : ''}.`);

@@ -143,6 +143,37 @@ describe('/explore/', () => {
     await p.close();
   });
 
+  it('a camera that comes back after the blocks changed is drawn again, not taken for the frame before', async () => {
+    const p = await site.open('/explore/');
+    await settle(p.page);
+    const hl = { block: 'h.0.ln_1', role: 'focus' as const };
+    // Camera A with no highlight; then B with a highlight (new instances); then A again, same highlight.
+    await p.page.evaluate(async () => {
+      const a = window.__scene.frame('h.0.ln_1')!;
+      window.__scene.setScene({ highlights: [] });
+      await window.__scene.setCamera(a);
+    });
+    await p.page.evaluate(async (h) => {
+      const b = window.__scene.frame('h.0.mlp.c_fc.weight')!;
+      window.__scene.setScene({ highlights: [h] });
+      await window.__scene.setCamera(b);
+    }, hl);
+    await p.page.evaluate(async () => window.__scene.setCamera(window.__scene.frame('h.0.ln_1')!));
+    const back = await canvasStats(p.page, CANVAS);
+    // The same picture drawn from scratch on a fresh page.
+    const q = await site.open('/explore/');
+    await settle(q.page);
+    await q.page.evaluate(async (h) => {
+      window.__scene.setScene({ highlights: [h] });
+      await window.__scene.setCamera(window.__scene.frame('h.0.ln_1')!);
+    }, hl);
+    const fresh = await canvasStats(q.page, CANVAS);
+    expect(imageDiff(back, fresh, { tolerance: 2 })).toBeLessThan(0.001);
+    expect(p.problems()).toEqual([]);
+    await p.close();
+    await q.close();
+  });
+
   it('recovers from a lost WebGL context within a second', async () => {
     const p = await site.open('/explore/');
     await settle(p.page);

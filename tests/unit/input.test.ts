@@ -13,6 +13,9 @@ describe('the reader input', () => {
   it('reads ?input= from the address, upper-casing valid letters', () => {
     expect(inputFromSearch('')).toEqual({ input: DEFAULT_INPUT, notice: null });
     expect(inputFromSearch('?input=acbacb')).toEqual({ input: 'ACBACB', notice: null });
+    // A parameter the page reads elsewhere (the training chapter's seed) is not unknown there.
+    expect(inputFromSearch('?seed=7', ['seed'])).toEqual({ input: DEFAULT_INPUT, notice: null });
+    expect(inputFromSearch('?seed=7').notice).toMatch(/unknown address parameter "seed"/);
   });
 
   const bad: [string, RegExp][] = [
