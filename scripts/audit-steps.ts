@@ -9,23 +9,19 @@
  * Exit status: 0 when every threshold holds, 1 when any fails, 2 on bad arguments.
  */
 import { launchBrowser, serveDist } from '../tests/e2e/harness.ts';
-import { parseArgs, UsageError } from './lib/args.ts';
+import { argsOrExit, parseArgs } from './lib/args.ts';
 import { EXPLORE, runAudit } from './lib/audit-run.ts';
 import { THRESHOLDS, type Row, type Summary } from './lib/audit-measure.ts';
-import { DEFAULT_SIZES, parseChapters, parseSizes, type Size } from './lib/step-pages.ts';
+import { DEFAULT_SIZES, parseChapters, parseSizes } from './lib/step-pages.ts';
 
-let args: Record<string, string | number | boolean>;
-let chapters: string[] | undefined;
-let sizes: Size[];
-try {
-  args = parseArgs(process.argv.slice(2), { json: 'flag', chapters: 'string', sizes: 'string', dist: 'string' });
-  chapters = args.chapters === undefined ? undefined : parseChapters(args.chapters as string, [EXPLORE]);
-  sizes = args.sizes === undefined ? [...DEFAULT_SIZES] : parseSizes(args.sizes as string);
-} catch (e) {
-  if (!(e instanceof UsageError)) throw e;
-  process.stderr.write(`audit:steps: ${e.message}\n`);
-  process.exit(2);
-}
+const { args, chapters, sizes } = argsOrExit('audit:steps', () => {
+  const args = parseArgs(process.argv.slice(2), { json: 'flag', chapters: 'string', sizes: 'string', dist: 'string' });
+  return {
+    args,
+    chapters: args.chapters === undefined ? undefined : parseChapters(args.chapters as string, [EXPLORE]),
+    sizes: args.sizes === undefined ? [...DEFAULT_SIZES] : parseSizes(args.sizes as string),
+  };
+});
 const json = Boolean(args.json);
 
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`.padStart(4);

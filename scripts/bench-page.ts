@@ -29,7 +29,7 @@ import type { SceneTestHook } from '../src/components/scene-canvas.ts';
 interface StoryHook {
   __scene: SceneTestHook;
 }
-import { parseArgs, UsageError } from './lib/args.ts';
+import { argsOrExit, parseArgs } from './lib/args.ts';
 import { FIRST_VALUES_MARK } from '../src/story/marks.ts';
 
 const KINDS = ['html', 'css', 'js', 'wasm', 'other', 'weights'] as const;
@@ -50,14 +50,7 @@ interface Run {
 
 const TARGETS = { pageKB: 100, weightsKB: 350, firstValuesMs: 1000, longTasks: 0, scrollFrameMs: 1 };
 
-let args: Record<string, string | number | boolean>;
-try {
-  args = parseArgs(process.argv.slice(2), { runs: 'int', dist: 'string', chapter: 'string', json: 'flag' });
-} catch (e) {
-  if (!(e instanceof UsageError)) throw e;
-  process.stderr.write(`bench:page: ${e.message}\n`);
-  process.exit(2);
-}
+const args = argsOrExit('bench:page', () => parseArgs(process.argv.slice(2), { runs: 'int', dist: 'string', chapter: 'string', json: 'flag' }));
 const RUNS = (args.runs as number | undefined) ?? 5;
 if (RUNS < 1) {
   process.stderr.write('bench:page: --runs must be at least 1\n');

@@ -14,7 +14,7 @@
  * Prints the median over runs (and each run's numbers with --json).
  */
 import { launchBrowser, openPage } from '../tests/e2e/harness.ts';
-import { parseArgs, UsageError } from './lib/args.ts';
+import { argsOrExit, parseArgs, UsageError } from './lib/args.ts';
 import { measureRuns, median, quantile } from './lib/stats.ts';
 import type { Page } from 'playwright-core';
 
@@ -34,15 +34,11 @@ interface Run {
   gpt3: { fps: number; frameMs: { median: number; max: number } };
 }
 
-let args: Record<string, string | number | boolean>;
-try {
-  args = parseArgs(process.argv.slice(2), { runs: 'int', dist: 'string', json: 'flag' });
-  if (args.runs === 0) throw new UsageError('--runs must be at least 1');
-} catch (e) {
-  if (!(e instanceof UsageError)) throw e;
-  process.stderr.write(`bench:scene: ${e.message}\n`);
-  process.exit(2);
-}
+const args = argsOrExit('bench:scene', () => {
+  const parsed = parseArgs(process.argv.slice(2), { runs: 'int', dist: 'string', json: 'flag' });
+  if (parsed.runs === 0) throw new UsageError('--runs must be at least 1');
+  return parsed;
+});
 const RUNS = (args.runs as number | undefined) ?? 3;
 const DIST = (args.dist as string | undefined) ?? 'dist';
 

@@ -27,16 +27,9 @@ import type { SceneTestHook } from '../src/components/scene-canvas.ts';
 import { scrollToStepTime } from '../tests/e2e/reading-helpers.ts';
 import { readWasm, readWeights } from './lib/engine.ts';
 import { measureRuns, median, quantile } from './lib/stats.ts';
-import { parseArgs, UsageError } from './lib/args.ts';
+import { argsOrExit, parseArgs } from './lib/args.ts';
 
-let args: Record<string, string | number | boolean>;
-try {
-  args = parseArgs(process.argv.slice(2), { runs: 'int', iters: 'int', dist: 'string', json: 'flag' });
-} catch (e) {
-  if (!(e instanceof UsageError)) throw e;
-  process.stderr.write(`bench:train: ${e.message}\n`);
-  process.exit(2);
-}
+const args = argsOrExit('bench:train', () => parseArgs(process.argv.slice(2), { runs: 'int', iters: 'int', dist: 'string', json: 'flag' }));
 const RUNS = (args.runs as number | undefined) ?? 3;
 const ITERS = (args.iters as number | undefined) ?? 400;
 if (RUNS < 1 || ITERS < 100) {

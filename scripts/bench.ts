@@ -13,16 +13,9 @@ import { sampleExample } from '../src/gpt/sort-data.ts';
 import { mulberry32 } from '../src/gpt/random.ts';
 import { MINGPT_ADAMW } from '../src/gpt/wasm.ts';
 import { readWeights, wasmEngine } from './lib/engine.ts';
-import { parseArgs, UsageError } from './lib/args.ts';
+import { argsOrExit, parseArgs } from './lib/args.ts';
 
-let json = false;
-try {
-  json = Boolean(parseArgs(process.argv.slice(2), { json: 'flag' }).json);
-} catch (e) {
-  if (!(e instanceof UsageError)) throw e;
-  process.stderr.write(`bench: ${e.message}\n`);
-  process.exit(2);
-}
+const json = Boolean(argsOrExit('bench', () => parseArgs(process.argv.slice(2), { json: 'flag' })).json);
 
 /** Median wall time of fn in microseconds: `reps` timed batches of `inner` calls each. */
 function median(fn: () => void, reps: number, inner: number): number {

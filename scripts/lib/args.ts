@@ -24,3 +24,17 @@ export function parseArgs(argv: string[], spec: Record<string, 'string' | 'int' 
   }
   return out;
 }
+
+/**
+ * Runs `parse` (parseArgs and any further checks, which throw UsageError) for the script `name`:
+ * a usage error becomes one stderr line, "<name>: <message>", and exit status 2.
+ */
+export function argsOrExit<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${name}: ${e.message}\n`);
+    process.exit(2);
+  }
+}

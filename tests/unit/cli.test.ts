@@ -138,3 +138,14 @@ describe('the step tools in plain Node (npm run audit:steps, npm run shot -- --a
     expect(overviews.welcome).toContain('overview');
   });
 });
+
+describe('the benchmark and audit scripts refuse a bad argument before doing anything', () => {
+  for (const [script, name] of [['bench.ts', 'bench'], ['bench-page.ts', 'bench:page'], ['bench-scene.ts', 'bench:scene'], ['bench-train.ts', 'bench:train'], ['audit-steps.ts', 'audit:steps']] as const) {
+    it(`${name}: exit 2 and one stderr line naming the script`, () => {
+      const r = run(script, ['--no-such-option']);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toEqual([`${name}: unknown argument "--no-such-option": expected one of ${r.stderr.split('expected one of ')[1]!.trim()}`]);
+    });
+  }
+});
