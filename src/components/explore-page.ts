@@ -8,6 +8,7 @@ import { GPTError } from '../gpt/client.ts';
 import { decode, encode, SORT_LENGTH } from '../gpt/config.ts';
 import { inputFromSearch, inputProblem } from '../story/input.ts';
 import type { Trace } from '../gpt/trace.ts';
+import { withCompanion } from '../scene/companion.ts';
 import { layoutModel } from '../scene/layout.ts';
 import { bakeFold, foldForStage } from '../scene/fold.ts';
 import { frameBoxOblique } from '../scene/camera.ts';
@@ -50,13 +51,16 @@ function start(): void {
   const view = mountSceneCanvas(document.querySelector<HTMLElement>('[data-scene]'), { captureTouch: true, captureWheel: true });
   /**
    * Every model is far taller than wide: the explorer shows it folded into the columns that best
-   * fill the canvas (src/scene/fold.ts), blocks at their true shapes, read column by column.
+   * fill the canvas (src/scene/fold.ts), blocks at their true shapes, read column by column. A big
+   * model has nano standing at its foot at the same scale, with its real numbers.
    */
+  const nanoLayout = layoutModel('nano', SORT_LENGTH);
   const foldedModel = (id: ModelId): ModelLayout => {
     const canvas = view?.canvas;
     const aspect = canvas && canvas.clientHeight > 0 ? canvas.clientWidth / canvas.clientHeight : 1;
-    const plain = layoutModel(id, SORT_LENGTH);
-    return bakeFold(plain, foldForStage(plain, aspect));
+    const plain = id === 'nano' ? nanoLayout : layoutModel(id, SORT_LENGTH);
+    const baked = bakeFold(plain, foldForStage(plain, aspect));
+    return id === 'nano' ? baked : withCompanion(baked, nanoLayout);
   };
   /** The whole folded model, seen obliquely: the starting view and what both view buttons return to. */
   const wholeView = () => {
@@ -93,7 +97,7 @@ function start(): void {
       .then((t) => {
         if (id !== runId) return;
         trace = t;
-        view?.setValues(model === 'nano' ? t : null, model === 'nano' ? params : null);
+        view?.setValues(t, params);
         view?.renderNow();
         markReady();
       })
@@ -137,7 +141,7 @@ function start(): void {
     layout = foldedModel(model);
     view?.setModel(layout, MODELS[model].name);
     view?.setCamera(wholeView());
-    view?.setValues(model === 'nano' ? trace : null, model === 'nano' ? params : null);
+    view?.setValues(trace, params);
     byId<HTMLElement>('model-params').textContent = `${layout.params.toLocaleString('en')} parameters`;
   });
   resetButton.addEventListener('click', () => view?.resetCamera());

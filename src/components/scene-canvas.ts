@@ -2,6 +2,7 @@
  * Client side of SceneCanvas.astro: mounts a SceneView on the component's root, and (for tests
  * and benchmarks only) exposes a small hook on window.__scene. Nothing in the site reads the hook.
  */
+import { valuesLayout } from '../scene/companion.ts';
 import { readCell } from '../scene/cells.ts';
 import { paramViews } from '../gpt/reference.ts';
 import type { Trace } from '../gpt/trace.ts';
@@ -108,7 +109,7 @@ export function installTestHook(src: HookSources): void {
       const params = src.params();
       const b = layout?.blocks.find((x) => x.id === block);
       if (!b || !trace || !params || !b.source) return null;
-      return readCell(b, row, col, trace, paramViews(layout!.config, params));
+      return readCell(b, row, col, trace, paramViews(valuesLayout(layout!).config, params));
     },
     orbitFrames(frames, dYaw) {
       return new Promise((resolve) => {

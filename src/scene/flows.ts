@@ -21,6 +21,7 @@
  */
 import { headBlockIds, layerBlockIds, lnBlockIds, lnId, TOP_IDS } from './ids.ts';
 import { DEPTH } from './layout.ts';
+import { companionSegments } from './companion.ts';
 import type { Block, ModelLayout, SpineSegment, Vec3 } from './types.ts';
 
 /** Distance of the runs beside a head's column from the column's right edge, world units (cells). */
@@ -39,7 +40,8 @@ const cache = new WeakMap<ModelLayout, SpineSegment[]>();
 export function flowSegments(layout: ModelLayout): SpineSegment[] {
   let segs = cache.get(layout);
   if (!segs) {
-    segs = buildFlows(layout);
+    const c = layout.companion;
+    segs = c ? [...buildFlows(layout), ...companionSegments(flowSegments(c.layout), c.prefix, c.at)] : buildFlows(layout);
     cache.set(layout, segs);
   }
   return segs;

@@ -107,13 +107,20 @@ export function refreshDrawnBounds(node: LabelNode, styles: SceneState['blocks']
 
 /**
  * The label tree of a layout. The root (level 0) is the model; its name is the caption above the
- * stage, never a label on the drawing, so the root carries no text.
+ * stage, never a label on the drawing, so the root carries no text. A companion model standing at
+ * the foot (src/scene/companion.ts) is one more level-1 group, unnamed, holding its blocks.
  */
 export function buildLabelTree(layout: ModelLayout): LabelNode {
   const top: LabelNode[] = [];
   const byLayer = new Map<number, Map<string, LabelNode[]>>();
   const topStages = new Map<string, LabelNode[]>();
+  const companion: LabelNode[] = [];
+  const prefix = layout.companion?.prefix;
   for (const b of layout.blocks) {
+    if (prefix !== undefined && b.id.startsWith(prefix)) {
+      companion.push(leaf(b));
+      continue;
+    }
     if (b.layer === null) {
       const list = topStages.get(b.stage) ?? [];
       list.push(leaf(b));
@@ -132,5 +139,7 @@ export function buildLabelTree(layout: ModelLayout): LabelNode {
     const kids = [...stages].map(([stage, leaves]) => group(stageName(stage), 2, leaves));
     top.push(group(`Layer ${layer + 1}`, 1, kids));
   }
+  // Unnamed: whoever shows the pair names the companion (a callout, a caption), at any size.
+  if (companion.length > 0) top.push(group('', 1, [group('', 2, companion)]));
   return group('', 0, top);
 }

@@ -11,6 +11,7 @@
  * calls itself: twgl's texture helpers would bring their format tables along, about 6 KB gzip of
  * the page's 100 KB budget, for one texture.
  */
+import { valuesLayout } from './companion.ts';
 import { paramSpecs } from '../gpt/config.ts';
 import type { Trace } from '../gpt/trace.ts';
 import { MASKED_VALUE } from './shaders.ts';
@@ -70,7 +71,7 @@ export function planAtlas(layout: ModelLayout, maxWidth: number): AtlasPlan {
 
 /** Offsets of each parameter tensor inside the packed parameter buffer (see paramSpecs). */
 function paramOffsets(layout: ModelLayout): Map<string, number> {
-  return new Map(paramSpecs(layout.config).map((s) => [s.name, s.offset]));
+  return new Map(paramSpecs(valuesLayout(layout).config).map((s) => [s.name, s.offset]));
 }
 
 /**

@@ -8,6 +8,7 @@
  * data flows toward -y. A block's grid faces +z: its columns run along +x and its rows along -y.
  */
 import type { GPTConfig } from '../gpt/config.ts';
+import type { Companion } from './companion.ts';
 
 export type Vec3 = [number, number, number];
 
@@ -88,6 +89,8 @@ export interface ModelLayout {
   params: number;
   /** Multiply-adds per generated token at full context, computed from the config. */
   flopsPerToken: number;
+  /** A smaller model drawn at this one's foot, at the same scale (src/scene/companion.ts). */
+  companion?: Companion;
 }
 
 /** Orbit camera: looks at target from `distance`, rotated by yaw (around y) and pitch (around x), radians. */

@@ -16,6 +16,7 @@ import type { Trace } from '../gpt/trace.ts';
 import { CameraSpring, fitCamera, homeCamera, projectPoint, zoomLimits, type CameraMatrices } from './camera.ts';
 import { CameraControls } from './controls.ts';
 import { explainCell, type Explanation } from './explain.ts';
+import { companionId } from './companion.ts';
 import { LabelLayer } from './labels.ts';
 import { LinkLayer } from './links.ts';
 import { pickCell, rayFromScreen } from './pick.ts';
@@ -458,9 +459,15 @@ export class SceneView {
     const block = layout.blocks.find((b) => b.id === hit.block);
     if (!block) throw new Error(`hoverCell: no block "${hit.block}" in the ${layout.model} layout`);
     let explanation: Explanation | null = null;
-    const hasValues = this.trace !== null && this.params !== null && this.trace.ids.length === layout.T && layout.model === 'nano';
+    // A companion's cell (nano at a big model's foot) is explained in nano's own layout, its ids
+    // prefixed back into the pair's.
+    const inner = companionId(layout, hit.block);
+    const own = inner !== null ? layout.companion! : null;
+    const explained = own ? own.layout : layout;
+    const hasValues = this.trace !== null && this.params !== null && this.trace.ids.length === explained.T && explained.model === 'nano';
     if (hasValues && (block.source !== null || block.stage === 'input')) {
-      explanation = explainCell(layout, hit.block, hit.row, hit.col, this.trace!, this.params!);
+      explanation = explainCell(explained, inner ?? hit.block, hit.row, hit.col, this.trace!, this.params!);
+      if (own) explanation = { ...explanation, block: hit.block, sources: explanation.sources.map((s) => ({ ...s, block: own.prefix + s.block })) };
     }
     this.hovered = { hit, explanation, pinned };
     const highlights: Highlight[] = [{ block: hit.block, rows: [hit.row, hit.row + 1], cols: [hit.col, hit.col + 1], role: 'focus' }];

@@ -13,7 +13,7 @@ import { MODELS } from '../scene/models.ts';
 import type { CameraState, ModelId, ModelLayout } from '../scene/types.ts';
 import { sameData } from '../scene/same.ts';
 import { SceneView } from '../scene/view.ts';
-import { direct, type DirectorContext, type Generation, type ReaderChoices } from './director.ts';
+import { direct, drawnLayout, type DirectorContext, type Generation, type ReaderChoices } from './director.ts';
 import { loadDirectors } from './directors/load.ts';
 import { bindBlockRefs } from './refs.ts';
 import type { ChapterDirector } from './director.ts';
@@ -175,8 +175,9 @@ export function startArticle(): void {
     // changes size.
     const viewport = `${ctx.viewport.width}x${ctx.viewport.height}`;
     let changed = lastDrawn === null || announcePending || lastDrawn.trace !== ctx.trace || lastDrawn.viewport !== viewport || !sameData(lastDrawn.camera, scene.camera);
-    const trace = scene.model === 'nano' ? scene.trace ?? ctx.trace : null;
-    const layout = trace ? layoutOf('nano', trace.ids.length) : layoutOf(scene.model, ctx.layout.T);
+    // nano's values in either case: a big model is drawn with nano standing at its foot.
+    const trace = scene.trace ?? ctx.trace;
+    const layout = drawnLayout(layoutOf, scene.model, trace.ids.length);
     if (layout !== shownLayout) {
       // Values for another T would not fit the new layout's columns: clear them before switching.
       if (shownLayout && shownLayout.T !== layout.T) view.setValues(null, null);
@@ -186,8 +187,8 @@ export function startArticle(): void {
       valuesShown = false;
       changed = true;
     }
-    // Upload values only when they change (render-only models have none: trace stays null).
-    const params = scene.model === 'nano' ? scene.params ?? ctx.params : null;
+    // Upload values only when they change.
+    const params = scene.params ?? ctx.params;
     if (trace !== shownTrace || params !== shownParams || !valuesShown) {
       view.setValues(trace, params);
       shownTrace = trace;

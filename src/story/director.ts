@@ -8,6 +8,7 @@
  */
 import type { GPTConfig } from '../gpt/config.ts';
 import type { Trace } from '../gpt/trace.ts';
+import { withCompanion } from '../scene/companion.ts';
 import type { CameraState, ModelId, ModelLayout, SceneState } from '../scene/types.ts';
 import { beat, lerpCamera } from './beats.ts';
 import type { TrainingView } from './training/view.ts';
@@ -98,6 +99,14 @@ export interface ChapterDirector {
    * (checked by `npm run audit:steps`) rather than frame one block.
    */
   overviews?: readonly string[];
+}
+
+/**
+ * The layout a directed scene is drawn in: nano's for a trace of T tokens, or a big model's with
+ * nano standing at its foot (src/scene/companion.ts), the same object for the same arguments.
+ */
+export function drawnLayout(layoutOf: DirectorContext['layoutOf'], model: ModelId, T: number): ModelLayout {
+  return model === 'nano' ? layoutOf('nano', T) : withCompanion(layoutOf(model, T), layoutOf('nano', T));
 }
 
 /** Fraction of a step spent moving the camera from where the previous step left it. */

@@ -108,6 +108,37 @@ describe('/explore/', () => {
     await p.close();
   });
 
+  it('a big model has nano standing at its foot, at the same scale and with its real numbers', async () => {
+    const p = await site.open('/explore/');
+    await settle(p.page);
+    const cell = ['h.0.attn.head0.q', 3, 2] as const;
+    const own = await p.page.evaluate(([b, r, c]) => window.__scene.value(b, r, c), cell);
+    expect(own).not.toBeNull();
+    await p.page.selectOption('#model', 'gpt2-small');
+    await settle(p.page);
+    const [, r, c] = cell;
+    const inPair = await p.page.evaluate(([b, r, c]) => window.__scene.value(b, r, c), [`nano/${cell[0]}`, r, c] as const);
+    expect(inPair).toBe(own);
+    // Hovering it explains nano's cell, its sources highlighted under the companion's ids.
+    const tip = await p.page.evaluate(([b, r, c]) => window.__scene.hoverCell(b, r, c), [`nano/${cell[0]}`, r, c] as const);
+    expect(tip?.value).toBe(own);
+    expect(tip?.text).toContain('Query vectors, head 1, layer 1');
+    const roles = await p.page.evaluate(() => window.__scene.state()!.highlights.map((h) => `${h.block}:${h.role}`));
+    expect(roles).toContain('nano/h.0.attn.head0.q.weight:source');
+    // In the whole view it stands on the stage, right of GPT-2 small's last column.
+    const box = (await p.page.locator(CANVAS).boundingBox())!;
+    const nanoAt = await p.page.evaluate(() => window.__scene.cellScreenPosition('nano/probs', 0, 0));
+    // The bottom right cell of the output head, GPT-2 small's last column.
+    const headAt = await p.page.evaluate(() => window.__scene.cellScreenPosition('lm_head', 50256, 767));
+    expect(nanoAt).not.toBeNull();
+    expect(nanoAt!.x).toBeGreaterThan(headAt!.x);
+    expect(nanoAt!.x).toBeLessThan(box.width);
+    expect(nanoAt!.y).toBeLessThan(box.height);
+    expect(await p.page.locator('main').textContent()).toContain('the sorter stands at the same scale');
+    expect(p.problems()).toEqual([]);
+    await p.close();
+  });
+
   it('new letters update the cells in place and the output is the sorted letters', async () => {
     const p = await site.open('/explore/');
     await settle(p.page);

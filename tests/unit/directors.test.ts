@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CameraState } from '../../src/scene/types.ts';
-import { CAMERA_MOVE, direct, type DirectorContext } from '../../src/story/director.ts';
+import { CAMERA_MOVE, direct, drawnLayout, type DirectorContext } from '../../src/story/director.ts';
 import { DIRECTORS } from '../../src/story/directors/index.ts';
 import { chapterSchema, slugFromPath } from '../../src/story/schema.ts';
 import { ROOT } from '../../scripts/lib/engine.ts';
@@ -113,7 +113,7 @@ for (const file of files) {
       for (let i = 0; i < order.length; i++) {
         for (const t of [0, 0.3, 0.6, 1]) {
           const s = direct(director, order, i, t, ctx);
-          const layout = s.model === 'nano' ? ctx.layout : ctx.layoutOf(s.model, ctx.layout.T);
+          const layout = drawnLayout(ctx.layoutOf, s.model, (s.trace ?? ctx.trace).ids.length);
           const ids = new Set(layout.blocks.map((b) => b.id));
           for (const id of Object.keys(s.blocks)) expect(ids.has(id), `${order[i]}: style for unknown block ${id}`).toBe(true);
           for (const h of s.highlights) expect(ids.has(h.block), `${order[i]}: highlight of unknown block ${h.block}`).toBe(true);

@@ -5,18 +5,20 @@
  * invites is one of areas, and it is made exact: each model step opens on a tinted stretch of the
  * new model that holds as many weights as the whole previous model (a sliver of rows for nano,
  * whole layers for the GPT-2s), then pulls back to the whole, so the tint's share of the drawing
- * is the previous model's share of the weights. nano is marked at the foot of every model.
+ * is the previous model's share of the weights. nano itself stands at the foot of every model, at
+ * the same scale (src/scene/companion.ts), named by a callout.
  */
 import { easeSinInOut } from 'd3-ease';
 import { VOCAB } from '../../gpt/config.ts';
 import { MODELS } from '../../scene/models.ts';
-import { frameBox, homeCamera } from '../../scene/camera.ts';
+import { frameBox, frameBoxOblique, homeCamera, pixelsPerUnit } from '../../scene/camera.ts';
+import { COMPANION_PREFIX, companionBox, companionGap, companionOffset, companionStyles, footOffset, offsetStyles, withCompanion } from '../../scene/companion.ts';
 import { foldStyles, type Fold } from '../../scene/fold.ts';
-import type { Callout, CameraState, Highlight, ModelId, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
+import type { BlockStyle, Callout, CameraState, Highlight, ModelId, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
 import { beat } from '../beats.ts';
 import type { ChapterDirector, DirectorContext, StepScene } from '../director.ts';
 import { zoomAbout } from './camera-paths.ts';
-import { computedUpTo, folded, mergeStyles, whole } from './common.ts';
+import { computedUpTo, folded, mergeStyles, OVERVIEW_PITCH, OVERVIEW_YAW, whole } from './common.ts';
 import { cellsBox, unionOf, type Box } from './forward-sweep.ts';
 import { narrow } from './stage-fit.ts';
 import { bigCount, layersHolding, layerWork, modelParams, modelWork, rowsHolding } from './scale-figures.ts';
@@ -59,27 +61,107 @@ function stretchOf(layout: ModelLayout, fold: Fold, id: ModelId, other: ModelId)
   return { highlights: [{ block, rows, cols, role: 'source' }], ...boxWithOffsets(layout, fold, [{ id: block, rows, cols }]) };
 }
 
-/** Where nano's 85,728 weights would sit at the foot of a model, with a callout saying so. */
-function nanoMark(layout: ModelLayout, fold: Fold, id: ModelId): { highlight: Highlight; callout: Callout } {
-  const s = stretchOf(layout, fold, id, 'nano');
-  const h = s.highlights[0]!;
-  return { highlight: { ...h, role: 'focus' }, callout: { block: h.block, row: 0, col: 0, text: `all of nano: ${bigCount(modelParams('nano'))} weights`, role: 'focus' } };
+/**
+ * The callout on nano standing at a big model's foot, short so it finds room beside it. Its height
+ * on the stage (`px`) says whether the reader can see it or only where it is.
+ */
+function nanoCallout(ctx: DirectorContext, px: number): Callout {
+  const text = px >= 3 ? 'gpt-nano, same scale' : `gpt-nano stands here: ${px < 1 ? 'under a pixel' : `${Math.round(px)} px`} tall at this scale`;
+  return { block: COMPANION_PREFIX + ctx.layout.blocks[0]!.id, row: 0, col: 0, text, role: 'focus' };
 }
 
 /** How the previous model compares, in the words of the callout on its tinted stretch. */
 function stretchText(id: ModelId, previous: ModelId): string {
   const layers = layersHolding(id, previous);
   const weights = `${nameOf(previous)}: ${bigCount(modelParams(previous), 'short')} weights`;
-  if (layers < 0.75) return `${weights}, these rows`;
+  if (layers < 0.75) return `these ${rowsHolding(id, previous)} rows = all of ${nameOf(previous)}`;
   return `${weights} = ${layers.toFixed(2)} of its layers (tinted: ${Math.max(1, Math.round(layers))})`;
 }
 
+/** A big model folded whole with nano at its foot, and the camera that shows both. */
+interface BigView {
+  /** The big model alone (what the fold and the stretches are computed on). */
+  layout: ModelLayout;
+  /** The big model with nano (what is drawn). */
+  pair: ModelLayout;
+  fold: Fold;
+  /** nano's offset at the foot. */
+  foot: Vec3;
+  /** The fold's offsets and nano moved to the folded model's foot. */
+  styles: Record<string, BlockStyle>;
+  camera: CameraState;
+  /** Where nano stands, and its height on the stage in CSS pixels at `camera`. */
+  nano: Box;
+  nanoPx: number;
+}
+
+/** The bottom of a fold's last column, world units. */
+function lastColumnBottom(fold: Fold): number {
+  const last = fold.columns - 1;
+  let bottom = Infinity;
+  fold.parts.forEach((p, i) => {
+    if (fold.columnOf[i] === last) bottom = Math.min(bottom, p.bottom + fold.offsets[p.blocks[0]!]![1]);
+  });
+  return bottom;
+}
+
+const openings = new WeakMap<BigView, Record<string, BlockStyle>>();
+
+/** The fold with nano at its opening place (the same object while the step holds it). */
+function openingStyles(big: BigView, at: Vec3): Record<string, BlockStyle> {
+  let s = openings.get(big);
+  if (!s) openings.set(big, (s = { ...big.fold.styles, ...offsetStyles(big.pair, at) }));
+  return s;
+}
+
+function lerp3(a: Vec3, b: Vec3, u: number): Vec3 {
+  return [a[0] + (b[0] - a[0]) * u, a[1] + (b[1] - a[1]) * u, a[2] + (b[2] - a[2]) * u];
+}
+
+const bigViews = new WeakMap<ModelLayout, Map<string, BigView>>();
+
 /**
- * A big model folded whole, a little back from the tightest fit, so the callouts find room above
- * and below it (joined to their cells by arrows); more on a phone, where the fold fills the width.
+ * A big model folded whole with nano standing at its foot, framed a little back from the
+ * tightest fit, so the callouts find room above and below it (joined to their cells by arrows);
+ * more on a phone, where the fold fills the width. Worked out once per model and stage size.
  */
-function bigFold(ctx: DirectorContext, layout: ModelLayout) {
-  return folded(ctx, layout, { zoom: narrow(ctx) ? PHONE_ZOOM : DESK_ZOOM });
+function bigView(ctx: DirectorContext, id: ModelId): BigView {
+  const layout = layoutFor(ctx, id);
+  const pair = withCompanion(layout, ctx.layout);
+  const { width, height } = ctx.viewport;
+  const key = `${width}x${height}`;
+  let known = bigViews.get(pair);
+  if (!known) bigViews.set(pair, (known = new Map()));
+  const hit = known.get(key);
+  if (hit) return hit;
+  const { fold } = folded(ctx, layout);
+  // nano stands right of the last column, its bottom level with that column's: the model's foot,
+  // where its last layer (and GPT-2 small's stretch) is.
+  const footBounds = { min: [fold.bounds.min[0], lastColumnBottom(fold), fold.bounds.min[2]] as Vec3, max: fold.bounds.max };
+  const foot = footOffset(pair, footBounds);
+  const nano = companionBox(pair, foot);
+  const all = unionOf(fold.bounds, nano);
+  const fit = frameBoxOblique(all.min, all.max, width, height, OVERVIEW_YAW, OVERVIEW_PITCH);
+  const camera = { ...fit, distance: fit.distance * (narrow(ctx) ? PHONE_ZOOM : DESK_ZOOM) };
+  const nanoPx = (nano.max[1] - nano.min[1]) * pixelsPerUnit(camera, height);
+  const view = { layout, pair, fold, foot, styles: { ...fold.styles, ...companionStyles(pair, footBounds) }, camera, nano, nanoPx };
+  if (known.size >= 8) known.clear();
+  known.set(key, view);
+  return view;
+}
+
+/**
+ * Where nano stands when GPT-2 small's step opens: right beside the tinted rows that hold as many
+ * weights as it does (across the residual spine from them, its top level with theirs), so the two
+ * equal counts are seen side by side before nano walks to the model's foot.
+ */
+function besideStretch(big: BigView, stretch: Stretch): Vec3 {
+  const L = big.layout.config.n_layer;
+  const resid = layerBlockIds(L - 1).resid2;
+  const spine = cellsBox(big.layout, resid, undefined, undefined, big.fold.offsets[resid]);
+  const c = big.pair.companion!;
+  const height = c.layout.bounds.max[1] - c.layout.bounds.min[1];
+  return companionOffset(big.pair, spine.max[0] + companionGap(big.pair) / 2, stretch.max[1] - height);
 }
 
 /**
@@ -88,30 +170,32 @@ function bigFold(ctx: DirectorContext, layout: ModelLayout) {
  */
 function modelStep(id: ModelId, previous: ModelId) {
   return (ctx: DirectorContext, t: number): StepScene => {
-    const layout = layoutFor(ctx, id);
     const { n_layer: L, n_embd: C, n_head: H } = MODELS[id].config;
-    const { fold, camera: all } = bigFold(ctx, layout);
+    const big = bigView(ctx, id);
+    const { layout, fold, camera: all } = big;
     const stretch = stretchOf(layout, fold, id, previous);
-    const close = frameBox(stretch.min, stretch.max, ctx.viewport.width, ctx.viewport.height, all.yaw, all.pitch);
-    const centre: Vec3 = [(stretch.min[0] + stretch.max[0]) / 2, (stretch.min[1] + stretch.max[1]) / 2, 0];
+    // Opening close on the stretch; when it stands for nano, with nano beside it, so the reader
+    // sees the two equal counts of weights side by side. nano then walks to the model's foot.
+    const near = previous === 'nano';
+    const beside = near ? besideStretch(big, stretch) : big.foot;
+    const opening = near ? unionOf(stretch, companionBox(big.pair, beside)) : stretch;
+    const close = frameBox(opening.min, opening.max, ctx.viewport.width, ctx.viewport.height, all.yaw, all.pitch);
+    const centre: Vec3 = [(opening.min[0] + opening.max[0]) / 2, (opening.min[1] + opening.max[1]) / 2, 0];
     const pull = beat(t, 0.15, 0.65);
     const camera = zoomAbout({ ...close, distance: close.distance * 1.6 }, all, centre, pull);
-    const callouts: Callout[] = [{ block: stretch.highlights[0]!.block, row: 0, col: 0, text: stretchText(id, previous), role: 'source' }];
+    const walk = near ? beat(t, 0.25, 0.5) : 1;
+    const blocks = walk >= 1 ? big.styles : walk <= 0 ? openingStyles(big, beside) : { ...fold.styles, ...offsetStyles(big.pair, lerp3(beside, big.foot, walk)) };
+    const callouts: Callout[] = [{ block: stretch.highlights[0]!.block, row: 0, col: 0, text: stretchText(id, previous), role: 'source' }, nanoCallout(ctx, walk >= 1 ? big.nanoPx : Infinity)];
     const highlights = [...stretch.highlights];
-    if (previous !== 'nano') {
-      const mark = nanoMark(layout, fold, id);
-      highlights.push(mark.highlight);
-      callouts.push(mark.callout);
-    }
     if (pull > 0.5) callouts.push({ block: 'wte', row: 0, col: 0, text: `${nameOf(id)}: ${bigCount(modelParams(id))} weights, ${L} layers of ${C.toLocaleString('en-US')} channels, ${H} heads`, role: 'focus' });
     return {
       model: id,
       camera,
-      blocks: fold.styles,
+      blocks,
       highlights,
       callouts,
       dim: 0.15,
-      describe: `${nameOf(id)}, folded into ${fold.columns} columns at true size: ${L} layers of ${C} channels, ${bigCount(modelParams(id))} weights, ${bigCount(modelWork(id))} multiply-adds per token. The tinted stretch holds as many weights as all of ${nameOf(previous)}: ${stretchText(id, previous)}.`,
+      describe: `${nameOf(id)}, folded into ${fold.columns} columns at true size: ${L} layers of ${C} channels, ${bigCount(modelParams(id))} weights, ${bigCount(modelWork(id))} multiply-adds per token. The tinted stretch holds as many weights as all of ${nameOf(previous)}: ${stretchText(id, previous)}. nano stands at its foot at the same scale, ${big.nanoPx >= 3 ? 'a small column' : 'too small to see'}.`,
     };
   };
 }
@@ -149,9 +233,8 @@ export const scale: ChapterDirector = {
       // One token's trip through GPT-3, whole and folded: the layer being computed moves down
       // the columns as the count runs.
       const id: ModelId = 'gpt3';
-      const layout = layoutFor(ctx, id);
       const L = MODELS[id].config.n_layer;
-      const { fold, camera } = bigFold(ctx, layout);
+      const { layout, fold, camera, styles } = bigView(ctx, id);
       // Gentler than the default cubic ease at its middle, so the layers pass at a readable pace.
       const ride = beat(t, 0.1, 0.8, easeSinInOut);
       const current = Math.min(L, Math.floor(ride * (L + 1)));
@@ -165,7 +248,7 @@ export const scale: ChapterDirector = {
       return {
         model: id,
         camera,
-        blocks: fold.styles,
+        blocks: styles,
         highlights: ride >= 1 ? [] : highlights,
         callouts,
         dim: ride >= 1 ? 0 : 0.35,

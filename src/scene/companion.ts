@@ -1,0 +1,139 @@
+/**
+ * A small model standing at a big one's foot, at the same scale: the scale chapter and /explore/
+ * draw GPT-2 and GPT-3 with nano beside them, so the reader sees the sorter they followed number by
+ * number next to the models they are compared with, one cell one number in both.
+ *
+ * The pair is one ModelLayout: the big model's blocks as they are, then the small model's under
+ * ids prefixed with `nano/` (its inputs and arrows renamed alike), moved so that its bottom sits on
+ * the big model's bottom, a gap to the right of it. Everything that reads a layout (renderer,
+ * picking, labels, arrows) draws the pair without knowing; what needs the small model's own ids
+ * (its values, explaining a cell) finds them through `layout.companion`. A director that moves the
+ * big model (a fold) moves the small one to the new foot with `companionStyles`, or anywhere else
+ * with `companionOffset` and `offsetStyles` (one offset for all its blocks).
+ */
+import type { BlockStyle, ModelLayout, SpineSegment, Vec3 } from './types.ts';
+
+/** Prefix of the companion's block ids in the pair's layout. */
+export const COMPANION_PREFIX = 'nano/';
+
+export interface Companion {
+  layout: ModelLayout;
+  prefix: string;
+  /** Where the companion's blocks were moved from their own layout (world units). */
+  at: Vec3;
+}
+
+/** Gap between the big model's right edge and the companion, in widths of the companion. */
+const GAP = 2;
+
+const pairs = new WeakMap<ModelLayout, WeakMap<ModelLayout, ModelLayout>>();
+
+/** `big` with `small` standing at its foot (cached: the same pair gives the same object). */
+export function withCompanion(big: ModelLayout, small: ModelLayout): ModelLayout {
+  let bySmall = pairs.get(big);
+  if (!bySmall) pairs.set(big, (bySmall = new WeakMap()));
+  let pair = bySmall.get(small);
+  if (!pair) bySmall.set(small, (pair = pairOf(big, small)));
+  return pair;
+}
+
+function pairOf(big: ModelLayout, small: ModelLayout): ModelLayout {
+  const prefix = COMPANION_PREFIX;
+  const width = small.bounds.max[0] - small.bounds.min[0];
+  const at: Vec3 = [big.bounds.max[0] + GAP * width - small.bounds.min[0], big.bounds.min[1] - small.bounds.min[1], big.bounds.max[2] - small.bounds.max[2]];
+  const blocks = small.blocks.map((b) => ({ ...b, id: prefix + b.id, inputs: b.inputs.map((i) => prefix + i), position: add(b.position, at) }));
+  const min: Vec3 = [0, 0, 0];
+  const max: Vec3 = [0, 0, 0];
+  for (let i = 0; i < 3; i++) {
+    min[i] = Math.min(big.bounds.min[i]!, small.bounds.min[i]! + at[i]!);
+    max[i] = Math.max(big.bounds.max[i]!, small.bounds.max[i]! + at[i]!);
+  }
+  return {
+    ...big,
+    blocks: [...big.blocks, ...blocks],
+    // The companion's spine without its step names: the labels name the big model's steps.
+    spine: [...big.spine, ...companionSegments(small.spine, prefix, at, false)],
+    bounds: { min, max },
+    companion: { layout: small, prefix, at },
+  };
+}
+
+/** Arrows of the companion's own layout moved and renamed into the pair (labels kept or dropped). */
+export function companionSegments(segments: readonly SpineSegment[], prefix: string, at: Vec3, labels = true): SpineSegment[] {
+  return segments.map((s) => {
+    const out: SpineSegment = { ...s, from: add(s.from, at), to: add(s.to, at) };
+    if (s.fromBlock !== undefined) out.fromBlock = prefix + s.fromBlock;
+    if (s.toBlock !== undefined) out.toBlock = prefix + s.toBlock;
+    if (!labels) delete out.label;
+    return out;
+  });
+}
+
+/** Whether a block id of the pair names a companion block, and its id in the companion's own layout. */
+export function companionId(layout: ModelLayout, id: string): string | null {
+  const c = layout.companion;
+  return c && id.startsWith(c.prefix) ? id.slice(c.prefix.length) : null;
+}
+
+/** The layout whose parameters the values shown belong to: the companion's when there is one (only nano has weights). */
+export function valuesLayout(layout: ModelLayout): ModelLayout {
+  return layout.companion?.layout ?? layout;
+}
+
+/** The gap between a big model's right edge and its companion, world units. */
+export function companionGap(pair: ModelLayout): number {
+  const c = pair.companion;
+  return c ? GAP * (c.layout.bounds.max[0] - c.layout.bounds.min[0]) : 0;
+}
+
+/** The offset that moves the companion of `pair` so its left edge is at x = `left` and its bottom at y = `bottom`. */
+export function companionOffset(pair: ModelLayout, left: number, bottom: number): Vec3 {
+  const c = pair.companion;
+  if (!c) throw new Error(`the ${pair.model} layout has no companion`);
+  return [left - (c.layout.bounds.min[0] + c.at[0]), bottom - (c.layout.bounds.min[1] + c.at[1]), 0];
+}
+
+/** The same offset for every companion block, as block styles (a new object: for moves; `companionStyles` caches). */
+export function offsetStyles(pair: ModelLayout, offset: Vec3): Record<string, BlockStyle> {
+  const c = pair.companion;
+  const styles: Record<string, BlockStyle> = {};
+  if (c) for (const b of c.layout.blocks) styles[c.prefix + b.id] = { offset };
+  return styles;
+}
+
+const placed = new WeakMap<ModelLayout, Map<string, Record<string, BlockStyle>>>();
+
+/**
+ * Styles that stand the companion of `pair` at the foot of the big model drawn within `bounds`
+ * (e.g. a fold's): its bottom on their bottom, the gap right of their right edge. Cached per pair
+ * and bounds.
+ */
+export function companionStyles(pair: ModelLayout, bounds: { min: Vec3; max: Vec3 }): Record<string, BlockStyle> {
+  if (!pair.companion) return {};
+  const key = `${bounds.min.join(',')}:${bounds.max.join(',')}`;
+  let byBounds = placed.get(pair);
+  if (!byBounds) placed.set(pair, (byBounds = new Map()));
+  const hit = byBounds.get(key);
+  if (hit) return hit;
+  const styles = offsetStyles(pair, footOffset(pair, bounds));
+  if (byBounds.size >= 8) byBounds.clear();
+  byBounds.set(key, styles);
+  return styles;
+}
+
+/** The offset of `companionStyles(pair, bounds)`. */
+export function footOffset(pair: ModelLayout, bounds: { min: Vec3; max: Vec3 }): Vec3 {
+  return companionOffset(pair, bounds.max[0] + companionGap(pair), bounds.min[1]);
+}
+
+/** The companion's box in the pair when moved by `offset`. */
+export function companionBox(pair: ModelLayout, offset: Vec3): { min: Vec3; max: Vec3 } {
+  const c = pair.companion;
+  if (!c) throw new Error(`the ${pair.model} layout has no companion`);
+  const shift = add(c.at, offset);
+  return { min: add(c.layout.bounds.min, shift), max: add(c.layout.bounds.max, shift) };
+}
+
+function add(a: Vec3, b: Vec3): Vec3 {
+  return [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
+}
