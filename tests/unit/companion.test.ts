@@ -4,7 +4,8 @@
  * read in its own layout; and the scale chapter's steps, which move it to the folded model's foot.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COMPANION_PREFIX, companionBox, companionId, companionOffset, companionStyles, footOffset, offsetStyles, valuesLayout, withCompanion } from '../../src/scene/companion.ts';
+import { COMPANION_PREFIX, companionId, valuesLayout, withCompanion } from '../../src/scene/companion.ts';
+import { companionBox, companionOffset, companionStyles, footOffset, offsetStyles } from '../../src/story/directors/companion-place.ts';
 import { flowSegments } from '../../src/scene/flows.ts';
 import { buildLabelTree, type LabelNode } from '../../src/scene/label-tree.ts';
 import { layoutModel } from '../../src/scene/layout.ts';
