@@ -14,7 +14,7 @@ import { bakeFold, foldForStage } from '../scene/fold.ts';
 import { frameBoxOblique } from '../scene/camera.ts';
 import { OVERVIEW_PITCH, OVERVIEW_YAW } from '../story/directors/common.ts';
 import { MODELS, MODEL_IDS } from '../scene/models.ts';
-import type { ModelId, ModelLayout } from '../scene/types.ts';
+import type { Callout, ModelId, ModelLayout } from '../scene/types.ts';
 import { installTestHook, mountSceneCanvas } from './scene-canvas.ts';
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -67,6 +67,9 @@ function start(): void {
     const c = view!.canvas;
     return frameBoxOblique(layout.bounds.min, layout.bounds.max, c.clientWidth || 1, c.clientHeight || 1, OVERVIEW_YAW, OVERVIEW_PITCH);
   };
+  /** A big model's companion named in the picture (it is a few pixels tall, or less, seen whole). */
+  const nanoCallout = (shown: ModelLayout): Callout[] =>
+    shown.companion ? [{ block: shown.companion.prefix + shown.companion.layout.blocks[0]!.id, row: 0, col: 0, text: 'gpt-nano, same scale', role: 'focus' }] : [];
   let model: ModelId = 'nano';
   let layout: ModelLayout = foldedModel(model);
   let trace: Trace | null = null;
@@ -140,6 +143,7 @@ function start(): void {
     model = next;
     layout = foldedModel(model);
     view?.setModel(layout, MODELS[model].name);
+    view?.setScene({ callouts: nanoCallout(layout) });
     view?.setCamera(wholeView());
     view?.setValues(trace, params);
     byId<HTMLElement>('model-params').textContent = `${layout.params.toLocaleString('en')} parameters`;

@@ -135,6 +135,12 @@ describe('/explore/', () => {
     expect(nanoAt!.x).toBeLessThan(box.width);
     expect(nanoAt!.y).toBeLessThan(box.height);
     expect(await p.page.locator('main').textContent()).toContain('the sorter stands at the same scale');
+    // ...and named in the picture, until the reader picks nano again.
+    const named = p.page.locator('.scene-labels >> text=gpt-nano, same scale');
+    await named.waitFor({ state: 'visible' });
+    await p.page.selectOption('#model', 'nano');
+    await settle(p.page);
+    await named.waitFor({ state: 'hidden' });
     expect(p.problems()).toEqual([]);
     await p.close();
   });
