@@ -59,17 +59,19 @@ export function startArticle(): void {
   const choices: ReaderChoices = { input: fromUrl.input, temperature: 0, seed: 1 };
 
   const client = createClient();
-  // The training chapter's run (its code and plots load only on pages that show the chapter).
+  // The training chapter's run: its code and plots load only on pages that show the chapter, and
+  // there only when the reader comes within two screens of it (the essay does not fetch them at
+  // its start).
   let training: TrainingPage | null = null;
   const trainingRoot = document.querySelector<HTMLElement>('[data-training]')?.closest<HTMLElement>('[data-chapter]');
-  if (trainingRoot) {
+  const loadTraining = (root: HTMLElement) =>
     import('./training/panel.ts')
       .then(({ startTraining }) => {
-        training = startTraining(trainingRoot, { choices, ready: client.ready, reducedMotion, onChange: redraw, notice: showNotice });
+        training = startTraining(root, { choices, ready: client.ready, reducedMotion, onChange: redraw, notice: showNotice });
         redraw();
       })
       .catch((e: Error) => showNotice(`The training chapter could not start: ${e.message}`));
-  }
+  if (trainingRoot) whenNear(trainingRoot, () => void loadTraining(trainingRoot));
   let data: Data | null = null;
   let refBlock: string | null = null;
   let lab: LabState | null = null;
@@ -357,4 +359,18 @@ export function startArticle(): void {
   });
   void run(choices.input);
   requestAnimationFrame(frame);
+}
+
+/** Calls `then` once `el` is within two screens of the viewport (at once where nothing can tell). */
+function whenNear(el: HTMLElement, then: () => void): void {
+  if (typeof IntersectionObserver !== 'function') return then();
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      observer.disconnect();
+      then();
+    },
+    { rootMargin: '200% 0px' },
+  );
+  observer.observe(el);
 }

@@ -48,6 +48,20 @@ describe.runIf(SLUGS.includes('training'))('the training chapter', () => {
     await p.close();
   }, 180_000);
 
+  it('the essay fetches the training code only when the reader comes near the chapter', async () => {
+    const p = await site.open('/', { reducedMotion: 'reduce' });
+    await p.page.evaluate(() => window.__scene.ready);
+    await p.page.waitForTimeout(1000);
+    const fetched = () => p.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name.split('/').pop()!));
+    expect((await fetched()).filter((n) => n.startsWith('panel.'))).toEqual([]);
+    expect((await state(p.page)).state).toBeUndefined();
+    await p.page.evaluate(() => document.getElementById('training')!.scrollIntoView());
+    await p.page.waitForFunction((sel) => (document.querySelector(sel) as HTMLElement).dataset.state === 'idle', PANEL, { timeout: 20_000 });
+    expect((await fetched()).filter((n) => n.startsWith('panel.'))).toHaveLength(1);
+    expect(p.problems()).toEqual([]);
+    await p.close();
+  }, 60_000);
+
   it('waits for Train under reduced motion; Pause stops the run and Reset forgets it', async () => {
     const p = await site.open('/chapters/training/', { reducedMotion: 'reduce' });
     await scrollToStepTime(p.page, 'training-run', 0.9);
