@@ -93,6 +93,8 @@ export class LabelLayer {
   private blocks = new Map<string, Block>();
   /** Blocks with a vocabulary axis small enough to letter each row or column (nano's A, B, C). */
   private lettered: Block[] = [];
+  /** The input row the reader's letters are written on. */
+  private tokenRow: string = TOP_IDS.tokens;
   private everyBlock = true;
   /** The block styles the tree's drawn bounds were last computed for. */
   private boundsFor: SceneState['blocks'] | null = null;
@@ -142,7 +144,11 @@ export class LabelLayer {
     this.boundsFor = null;
     this.blocks = new Map(layout.blocks.map((b) => [b.id, b]));
     this.everyBlock = layout.blocks.length <= EVERY_BLOCK;
-    this.lettered = layout.blocks.filter((b) => (b.rows.name === 'V' || b.cols.name === 'V') && layout.config.vocab_size <= VOCAB.length);
+    // Letters and the input tokens belong to the model with values: a companion's, when there is one.
+    const own = layout.companion;
+    const lettersOf = own ? own.layout : layout;
+    this.lettered = lettersOf.config.vocab_size <= VOCAB.length ? layout.blocks.filter((b) => (b.rows.name === 'V' || b.cols.name === 'V') && (!own || b.id.startsWith(own.prefix))) : [];
+    this.tokenRow = (own?.prefix ?? '') + TOP_IDS.tokens;
   }
 
   /** The screen rectangle (CSS px) of callout `index` as placed in the last frame, or null when it was not shown. */
@@ -427,7 +433,7 @@ export class LabelLayer {
   }
 
   private collectTokens(input: LabelInput): void {
-    const b = this.blocks.get(TOP_IDS.tokens);
+    const b = this.blocks.get(this.tokenRow);
     if (!b || !input.tokens) return;
     const st = input.state.blocks[b.id];
     if (st?.opacity === 0) return;

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraMatrices, fitCamera, frameBox, homeCamera, orbit, projectPoint, sceneRadius } from '../../src/scene/camera.ts';
 import { layoutModel } from '../../src/scene/layout.ts';
+import { withCompanion } from '../../src/scene/companion.ts';
 import { LabelLayer, LINE, labelStyles } from '../../src/scene/labels.ts';
 import type { Rect } from '../../src/scene/placement.ts';
 import type { Block, CameraState, ModelLayout, SceneState, Vec3 } from '../../src/scene/types.ts';
@@ -274,6 +275,26 @@ describe('LabelLayer', () => {
     expect(layer.calloutBox(0)).toEqual(box);
     expect(layer.calloutIsFar(0)).toBe(far);
     expect(layer.calloutBox(1)).toBeNull();
+  });
+
+  it('writes the letters on nano standing beside a big model, not on the big model\'s input row', () => {
+    const [w, h] = [800, 700];
+    const pair = withCompanion(layoutModel('gpt2-small', 6), nano);
+    const own = (id: string) => pair.blocks.find((b) => b.id === `nano/${id}`)!;
+    const t = own('tokens');
+    const camera = frameBox([t.position[0] - 6, t.position[1] - 12, -1], [t.position[0] + 8, t.position[1], 0], w, h, 0, 0);
+    const { labels } = frame(pair, still(camera), w, h);
+    const m = cameraMatrices(camera, w, h, sceneRadius(pair));
+    const p = new Float32Array(3);
+    // The reader's letters sit on nano's input row, one per cell...
+    const tokens = labels.filter((l) => /\btoken\b/.test(l.cls) && !/\bvocab\b/.test(l.cls));
+    expect(tokens.map((l) => l.text).join('')).toBe('CABBAC');
+    tokens.forEach((l, col) => {
+      projectPoint(m, [t.position[0] + col + 0.5, t.position[1] - 0.5, 0], w, h, p);
+      expect(Math.abs((l.r.x0 + l.r.x1) / 2 - p[0]!)).toBeLessThan(4);
+    });
+    // ...and its token table has its A, B, C.
+    expect(labels.filter((l) => /\bvocab\b/.test(l.cls)).map((l) => l.text)).toEqual(['A', 'B', 'C']);
   });
 
   it('reports no box for a callout it could not show', () => {
