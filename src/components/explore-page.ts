@@ -10,7 +10,7 @@ import { inputFromSearch, inputProblem } from '../story/input.ts';
 import type { Trace } from '../gpt/trace.ts';
 import { withCompanion } from '../scene/companion.ts';
 import { layoutModel } from '../scene/layout.ts';
-import { bakeFold, foldForStage } from '../scene/fold.ts';
+import { bakeFold, foldForStage, lastColumnBottom } from '../scene/fold.ts';
 import { frameBoxOblique } from '../scene/camera.ts';
 import { OVERVIEW_PITCH, OVERVIEW_YAW } from '../story/directors/common.ts';
 import { MODELS, MODEL_IDS } from '../scene/models.ts';
@@ -59,8 +59,10 @@ function start(): void {
     const canvas = view?.canvas;
     const aspect = canvas && canvas.clientHeight > 0 ? canvas.clientWidth / canvas.clientHeight : 1;
     const plain = id === 'nano' ? nanoLayout : layoutModel(id, SORT_LENGTH);
-    const baked = bakeFold(plain, foldForStage(plain, aspect));
-    return id === 'nano' ? baked : withCompanion(baked, nanoLayout);
+    const fold = foldForStage(plain, aspect);
+    const baked = bakeFold(plain, fold);
+    // nano stands right of the last column, level with its bottom, as in the scale chapter.
+    return id === 'nano' ? baked : withCompanion(baked, nanoLayout, { right: fold.bounds.max[0], bottom: lastColumnBottom(fold) });
   };
   /** The whole folded model, seen obliquely: the starting view and what both view buttons return to. */
   const wholeView = () => {

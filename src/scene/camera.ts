@@ -121,14 +121,9 @@ function cameraAxes(c: CameraState): { right: Vec3; up: Vec3 } {
   return { right, up: [up[0]!, up[1]!, up[2]!] };
 }
 
-/** CSS pixels per world unit at the camera's target, on a viewport `height` px tall. */
-export function pixelsPerUnit(c: CameraState, height: number): number {
-  return Math.max(height, 1) / (2 * c.distance * Math.tan(FOV_Y / 2));
-}
-
 /** Pan so the scene follows the pointer by (dx, dy) CSS pixels (dy down), on a viewport `height` px tall. */
 export function pan(c: CameraState, dx: number, dy: number, height: number): CameraState {
-  const perPixel = 1 / pixelsPerUnit(c, height);
+  const perPixel = (2 * c.distance * Math.tan(FOV_Y / 2)) / Math.max(height, 1);
   const { right, up } = cameraAxes(c);
   const move = v3.add(v3.mulScalar(right, -dx * perPixel), v3.mulScalar(up, dy * perPixel));
   return { ...c, target: [c.target[0] + move[0]!, c.target[1] + move[1]!, c.target[2] + move[2]!] };

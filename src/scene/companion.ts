@@ -28,19 +28,29 @@ export const GAP = 2;
 
 const pairs = new WeakMap<ModelLayout, WeakMap<ModelLayout, ModelLayout>>();
 
-/** `big` with `small` standing at its foot (cached: the same pair gives the same object). */
-export function withCompanion(big: ModelLayout, small: ModelLayout): ModelLayout {
+/** Where the companion stands: the gap right of x = `right`, its bottom at y = `bottom`. */
+export interface Foot {
+  right: number;
+  bottom: number;
+}
+
+/**
+ * `big` with `small` standing at its foot: by default the bottom right of `big`'s bounds; a
+ * folded drawing passes the bottom of its last column. Cached: the same pair gives the same object
+ * (so `foot` must follow from `big`).
+ */
+export function withCompanion(big: ModelLayout, small: ModelLayout, foot?: Foot): ModelLayout {
   let bySmall = pairs.get(big);
   if (!bySmall) pairs.set(big, (bySmall = new WeakMap()));
   let pair = bySmall.get(small);
-  if (!pair) bySmall.set(small, (pair = pairOf(big, small)));
+  if (!pair) bySmall.set(small, (pair = pairOf(big, small, foot ?? { right: big.bounds.max[0], bottom: big.bounds.min[1] })));
   return pair;
 }
 
-function pairOf(big: ModelLayout, small: ModelLayout): ModelLayout {
+function pairOf(big: ModelLayout, small: ModelLayout, foot: Foot): ModelLayout {
   const prefix = COMPANION_PREFIX;
   const width = small.bounds.max[0] - small.bounds.min[0];
-  const at: Vec3 = [big.bounds.max[0] + GAP * width - small.bounds.min[0], big.bounds.min[1] - small.bounds.min[1], big.bounds.max[2] - small.bounds.max[2]];
+  const at: Vec3 = [foot.right + GAP * width - small.bounds.min[0], foot.bottom - small.bounds.min[1], big.bounds.max[2] - small.bounds.max[2]];
   const blocks = small.blocks.map((b) => ({ ...b, id: prefix + b.id, inputs: b.inputs.map((i) => prefix + i), position: add(b.position, at) }));
   const min: Vec3 = [0, 0, 0];
   const max: Vec3 = [0, 0, 0];

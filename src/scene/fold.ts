@@ -188,6 +188,16 @@ export function foldLayout(layout: ModelLayout, columns: number): Fold {
   return fold;
 }
 
+/** The bottom of a fold's last column, world units. */
+export function lastColumnBottom(fold: Fold): number {
+  const last = fold.columns - 1;
+  let bottom = Infinity;
+  fold.parts.forEach((p, i) => {
+    if (fold.columnOf[i] === last) bottom = Math.min(bottom, p.bottom + fold.offsets[p.blocks[0]!]![1]);
+  });
+  return bottom;
+}
+
 /**
  * The fold that fills the stage best: fitted to the stage (limiting side at 90%), the drawing
  * should span at least half the stage's width and 70% of its height, so each column count is

@@ -476,7 +476,7 @@ export class SceneView {
     const pos = at ?? { x: this.cssSize.width / 2, y: this.cssSize.height / 2 };
     if (explanation) this.tooltip.show(explanation, pos.x, pos.y, this.cssSize);
     else {
-      const note = layout.model === 'nano' ? 'The numbers appear once the model has run.' : `${this.modelName} is drawn at its true size; only gpt-nano's numbers are computed on this page.`;
+      const note = explained.model === 'nano' ? 'The numbers appear once the model has run.' : `${this.modelName} is drawn at its true size; only gpt-nano's numbers are computed on this page.`;
       this.tooltip.showText(block.label, `${block.rows.name} × ${block.cols.name} = ${block.rows.size.toLocaleString('en')} × ${block.cols.size.toLocaleString('en')} cells. ${note}`, pos.x, pos.y, this.cssSize);
     }
     this.options.onHover?.(hit);

@@ -134,6 +134,10 @@ describe('/explore/', () => {
     expect(nanoAt!.x).toBeGreaterThan(headAt!.x);
     expect(nanoAt!.x).toBeLessThan(box.width);
     expect(nanoAt!.y).toBeLessThan(box.height);
+    // Its bottom level with the bottom of that column (both end in their next-token probabilities).
+    const nanoFoot = await p.page.evaluate(() => window.__scene.cellScreenPosition('nano/probs', 2, 0));
+    const bigFoot = await p.page.evaluate(() => window.__scene.cellScreenPosition('probs', 50256, 0));
+    expect(Math.abs(nanoFoot!.y - bigFoot!.y)).toBeLessThan(4);
     expect(await p.page.locator('main').textContent()).toContain('the sorter stands at the same scale');
     // ...and named in the picture, until the reader picks nano again.
     const named = p.page.locator('.scene-labels >> text=gpt-nano, same scale');

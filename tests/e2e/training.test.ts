@@ -48,16 +48,20 @@ describe.runIf(SLUGS.includes('training'))('the training chapter', () => {
     await p.close();
   }, 180_000);
 
-  it('the essay fetches the training code only when the reader comes near the chapter', async () => {
-    const p = await site.open('/', { reducedMotion: 'reduce' });
+  it('the essay fetches the training code only when the reader comes near the chapter (and tells about a bad ?seed= at once)', async () => {
+    const p = await site.open('/?seed=banana', { reducedMotion: 'reduce' });
     await p.page.evaluate(() => window.__scene.ready);
     await p.page.waitForTimeout(1000);
+    // A bad seed is told at once, before the training code is there.
+    await expect.poll(() => p.page.locator('#reader-notice').textContent()).toContain('The seed "banana"');
     const fetched = () => p.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name.split('/').pop()!));
     expect((await fetched()).filter((n) => n.startsWith('panel.'))).toEqual([]);
     expect((await state(p.page)).state).toBeUndefined();
     await p.page.evaluate(() => document.getElementById('training')!.scrollIntoView());
     await p.page.waitForFunction((sel) => (document.querySelector(sel) as HTMLElement).dataset.state === 'idle', PANEL, { timeout: 20_000 });
     expect((await fetched()).filter((n) => n.startsWith('panel.'))).toHaveLength(1);
+    // The panel, loaded, says the same once: one notice, not two.
+    expect((await p.page.locator('#reader-notice').textContent())!.split('The seed "banana"')).toHaveLength(2);
     expect(p.problems()).toEqual([]);
     await p.close();
   }, 60_000);

@@ -9,6 +9,7 @@ import { companionBox, companionOffset, companionStyles, footOffset, offsetStyle
 import { flowSegments } from '../../src/scene/flows.ts';
 import { buildLabelTree, type LabelNode } from '../../src/scene/label-tree.ts';
 import { layoutModel } from '../../src/scene/layout.ts';
+import { bakeFold, foldLayout, lastColumnBottom } from '../../src/scene/fold.ts';
 import { planAtlas } from '../../src/scene/textures.ts';
 import type { ModelLayout, Vec3 } from '../../src/scene/types.ts';
 import { direct, drawnLayout, type DirectorContext } from '../../src/story/director.ts';
@@ -109,6 +110,25 @@ describe('withCompanion', () => {
     expect([...plan.slots.keys()].sort()).toEqual(nano.blocks.filter((b) => b.source).map((b) => COMPANION_PREFIX + b.id).sort());
   });
 
+  it('stands nano at a given foot: right of x = right by the gap, its bottom at y = bottom', () => {
+    const big = layoutModel('gpt2-xl', 6);
+    const fold = foldLayout(big, 6);
+    const foot = { right: fold.bounds.max[0], bottom: lastColumnBottom(fold) };
+    const baked = bakeFold(big, fold);
+    const p = withCompanion(baked, nano, foot);
+    const n = boxOf(p, isNano);
+    expect(n.min[1]).toBeCloseTo(foot.bottom, 6);
+    expect(n.min[0]).toBeCloseTo(foot.right + 2 * (nano.bounds.max[0] - nano.bounds.min[0]), 6);
+    // The last column's bottom: the lowest block of the parts in the rightmost column, above the drawing's bottom here.
+    const last = fold.columns - 1;
+    const lows = fold.parts.filter((_, i) => fold.columnOf[i] === last).flatMap((part) => part.blocks).map((id) => {
+      const b = baked.blocks.find((x) => x.id === id)!;
+      return b.position[1] - b.size[1];
+    });
+    expect(foot.bottom).toBeCloseTo(Math.min(...lows), 6);
+    expect(foot.bottom).toBeGreaterThan(fold.bounds.min[1]);
+  });
+
   it('moves nano to the foot of a folded drawing with one offset, and says where it then is', () => {
     const bounds = { min: [-1000, -50000, -1] as Vec3, max: [20000, 0, 0] as Vec3 };
     const styles = companionStyles(pair, bounds);
@@ -193,5 +213,29 @@ describe('the scale chapter stands nano at each big model\'s foot', () => {
     const top = projectPoint(m, [n.min[0], n.max[1], n.max[2]], ctx.viewport.width, ctx.viewport.height, p) ? p[1]! : NaN;
     const bottom = projectPoint(m, [n.min[0], n.min[1], n.max[2]], ctx.viewport.width, ctx.viewport.height, p) ? p[1]! : NaN;
     expect(bottom - top).toBeGreaterThan(0.15 * ctx.viewport.height);
+  });
+
+  it('walks nano to the foot in front of the model, never through its blocks', () => {
+    const layout = drawnLayout(ctx.layoutOf, 'gpt2-small', ctx.trace.ids.length);
+    const step = order.indexOf('gpt2-small');
+    const home = [0, 1].map((t) => boxOf(layout, isNano, (id) => direct(scale, order, step, t, ctx).blocks[id]!.offset!));
+    let walked = 0;
+    for (let t = 0; t <= 1.0001; t += 0.02) {
+      const s = direct(scale, order, order.indexOf('gpt2-small'), t, ctx);
+      const off = (id: string) => s.blocks[id]?.offset ?? [0, 0, 0];
+      const n = boxOf(layout, isNano, off);
+      const resting = home.some((h) => h.min.every((v, i) => Math.abs(v - n.min[i]!) < 1e-6));
+      if (resting) continue;
+      walked++;
+      // On its way: in front of every block of GPT-2 small it passes over.
+      for (const b of layout.blocks) {
+        if (isNano(b.id)) continue;
+        const o = off(b.id);
+        const [x0, x1, y0, y1] = [b.position[0] + o[0], b.position[0] + o[0] + b.size[0], b.position[1] + o[1] - b.size[1], b.position[1] + o[1]];
+        if (x1 <= n.min[0] || x0 >= n.max[0] || y1 <= n.min[1] || y0 >= n.max[1]) continue;
+        expect(n.min[2], `t = ${t.toFixed(2)}: nano meets ${b.id}`).toBeGreaterThan(b.position[2] + o[2]);
+      }
+    }
+    expect(walked).toBeGreaterThan(5);
   });
 });

@@ -11,17 +11,17 @@
 import { easeSinInOut } from 'd3-ease';
 import { VOCAB } from '../../gpt/config.ts';
 import { MODELS } from '../../scene/models.ts';
-import { frameBox, frameBoxOblique, homeCamera, pixelsPerUnit } from '../../scene/camera.ts';
+import { frameBox, frameBoxOblique, homeCamera } from '../../scene/camera.ts';
 import { COMPANION_PREFIX, withCompanion } from '../../scene/companion.ts';
 import { companionBox, companionGap, companionOffset, companionStyles, footOffset, offsetStyles } from './companion-place.ts';
-import { foldStyles, type Fold } from '../../scene/fold.ts';
+import { foldStyles, lastColumnBottom, type Fold } from '../../scene/fold.ts';
 import type { BlockStyle, Callout, CameraState, Highlight, ModelId, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
 import { beat } from '../beats.ts';
 import type { ChapterDirector, DirectorContext, StepScene } from '../director.ts';
 import { zoomAbout } from './camera-paths.ts';
 import { computedUpTo, folded, mergeStyles, OVERVIEW_PITCH, OVERVIEW_YAW, whole } from './common.ts';
 import { cellsBox, unionOf, type Box } from './forward-sweep.ts';
-import { narrow } from './stage-fit.ts';
+import { narrow, pxPerUnit } from './stage-fit.ts';
 import { bigCount, layersHolding, layerWork, modelParams, modelWork, rowsHolding } from './scale-figures.ts';
 import { layerBlockIds } from '../../scene/ids.ts';
 
@@ -67,8 +67,13 @@ function stretchOf(layout: ModelLayout, fold: Fold, id: ModelId, other: ModelId)
  * on the stage (`px`) says whether the reader can see it or only where it is.
  */
 function nanoCallout(ctx: DirectorContext, px: number): Callout {
-  const text = px >= 3 ? 'gpt-nano, same scale' : `gpt-nano stands here: ${px < 1 ? 'under a pixel' : `${Math.round(px)} px`} tall at this scale`;
+  const text = px >= 3 ? 'gpt-nano, same scale' : `gpt-nano stands here: ${nanoHeight(px)} tall at this scale`;
   return { block: COMPANION_PREFIX + ctx.layout.blocks[0]!.id, row: 0, col: 0, text, role: 'focus' };
+}
+
+/** nano's height on the stage in words. */
+function nanoHeight(px: number): string {
+  return px < 1 ? 'under a pixel' : `${Math.round(px)} px`;
 }
 
 /** How the previous model compares, in the words of the callout on its tinted stretch. */
@@ -96,27 +101,21 @@ interface BigView {
   nanoPx: number;
 }
 
-/** The bottom of a fold's last column, world units. */
-function lastColumnBottom(fold: Fold): number {
-  const last = fold.columns - 1;
-  let bottom = Infinity;
-  fold.parts.forEach((p, i) => {
-    if (fold.columnOf[i] === last) bottom = Math.min(bottom, p.bottom + fold.offsets[p.blocks[0]!]![1]);
-  });
-  return bottom;
-}
 
-const openings = new WeakMap<BigView, Record<string, BlockStyle>>();
+const openings = new WeakMap<BigView, { at: string; styles: Record<string, BlockStyle> }>();
 
-/** The fold with nano at its opening place (the same object while the step holds it). */
+/** The fold with nano at `at` (the same object while the step holds it there). */
 function openingStyles(big: BigView, at: Vec3): Record<string, BlockStyle> {
+  const key = at.join(',');
   let s = openings.get(big);
-  if (!s) openings.set(big, (s = { ...big.fold.styles, ...offsetStyles(big.pair, at) }));
-  return s;
+  if (!s || s.at !== key) openings.set(big, (s = { at: key, styles: { ...big.fold.styles, ...offsetStyles(big.pair, at) } }));
+  return s.styles;
 }
 
-function lerp3(a: Vec3, b: Vec3, u: number): Vec3 {
-  return [a[0] + (b[0] - a[0]) * u, a[1] + (b[1] - a[1]) * u, a[2] + (b[2] - a[2]) * u];
+/** nano's offset u of the way from `a` to `b`, lifted in front of the model by its own width at mid-way. */
+function walkTo(a: Vec3, b: Vec3, u: number, nano: Box): Vec3 {
+  const lift = (nano.max[0] - nano.min[0]) * Math.sin(Math.PI * u);
+  return [a[0] + (b[0] - a[0]) * u, a[1] + (b[1] - a[1]) * u, a[2] + (b[2] - a[2]) * u + lift];
 }
 
 const bigViews = new WeakMap<ModelLayout, Map<string, BigView>>();
@@ -144,7 +143,7 @@ function bigView(ctx: DirectorContext, id: ModelId): BigView {
   const all = unionOf(fold.bounds, nano);
   const fit = frameBoxOblique(all.min, all.max, width, height, OVERVIEW_YAW, OVERVIEW_PITCH);
   const camera = { ...fit, distance: fit.distance * (narrow(ctx) ? PHONE_ZOOM : DESK_ZOOM) };
-  const nanoPx = (nano.max[1] - nano.min[1]) * pixelsPerUnit(camera, height);
+  const nanoPx = (nano.max[1] - nano.min[1]) * pxPerUnit(ctx, camera);
   const view = { layout, pair, fold, foot, styles: { ...fold.styles, ...companionStyles(pair, footBounds) }, camera, nano, nanoPx };
   if (known.size >= 8) known.clear();
   known.set(key, view);
@@ -184,8 +183,10 @@ function modelStep(id: ModelId, previous: ModelId) {
     const centre: Vec3 = [(opening.min[0] + opening.max[0]) / 2, (opening.min[1] + opening.max[1]) / 2, 0];
     const pull = beat(t, 0.15, 0.65);
     const camera = zoomAbout({ ...close, distance: close.distance * 1.6 }, all, centre, pull);
-    const walk = near ? beat(t, 0.25, 0.5) : 1;
-    const blocks = walk >= 1 ? big.styles : walk <= 0 ? openingStyles(big, beside) : { ...fold.styles, ...offsetStyles(big.pair, lerp3(beside, big.foot, walk)) };
+    // nano walks once the view has mostly pulled back, in front of the model (lifted toward the
+    // reader) so that it never passes through the blocks between the two places.
+    const walk = near ? beat(t, 0.45, 0.4) : 1;
+    const blocks = walk >= 1 ? big.styles : walk <= 0 ? openingStyles(big, beside) : { ...fold.styles, ...offsetStyles(big.pair, walkTo(beside, big.foot, walk, big.nano)) };
     const callouts: Callout[] = [{ block: stretch.highlights[0]!.block, row: 0, col: 0, text: stretchText(id, previous), role: 'source' }, nanoCallout(ctx, walk >= 1 ? big.nanoPx : Infinity)];
     const highlights = [...stretch.highlights];
     if (pull > 0.5) callouts.push({ block: 'wte', row: 0, col: 0, text: `${nameOf(id)}: ${bigCount(modelParams(id))} weights, ${L} layers of ${C.toLocaleString('en-US')} channels, ${H} heads`, role: 'focus' });
@@ -196,7 +197,7 @@ function modelStep(id: ModelId, previous: ModelId) {
       highlights,
       callouts,
       dim: 0.15,
-      describe: `${nameOf(id)}, folded into ${fold.columns} columns at true size: ${L} layers of ${C} channels, ${bigCount(modelParams(id))} weights, ${bigCount(modelWork(id))} multiply-adds per token. The tinted stretch holds as many weights as all of ${nameOf(previous)}: ${stretchText(id, previous)}. nano stands at its foot at the same scale, ${big.nanoPx >= 3 ? 'a small column' : 'too small to see'}.`,
+      describe: `${nameOf(id)}, folded into ${fold.columns} columns at true size: ${L} layers of ${C} channels, ${bigCount(modelParams(id))} weights, ${bigCount(modelWork(id))} multiply-adds per token. The tinted stretch holds as many weights as all of ${nameOf(previous)}: ${stretchText(id, previous)}. nano stands at its foot at the same scale, ${nanoHeight(big.nanoPx)} tall here.`,
     };
   };
 }
