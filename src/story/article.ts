@@ -27,7 +27,6 @@ import { bindReaderControls } from './controls.ts';
 import type { LabState } from './director.ts';
 import { bindNavigation, carryInput, unknownHashNotice, type Navigation } from './navigation.ts';
 import { installTestHook } from '../components/scene-canvas.ts';
-import { trainingFromSearch } from './training/url.ts';
 import type { TrainingPage } from './training/panel.ts';
 
 interface Data {
@@ -269,8 +268,12 @@ export function startArticle(): void {
     el.hidden = false;
   }
   // A bad ?seed= or ?iters= is told at once, not when the training code loads near its chapter
-  // (the panel says the same, once).
-  if (trainingRoot) for (const n of trainingFromSearch(location.search).notices) showNotice(n);
+  // (the panel says the same, once). Its small reader loads only on pages with the chapter.
+  if (trainingRoot && location.search) {
+    void import('./training/url.ts').then(({ trainingFromSearch }) => {
+      for (const n of trainingFromSearch(location.search).notices) showNotice(n);
+    });
+  }
 
   const checkHash = () => {
     const notice = unknownHashNotice(location.hash, (id) => document.getElementById(id) !== null);
