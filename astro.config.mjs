@@ -6,6 +6,7 @@ import { remarkArticle } from './src/story/markdown.ts';
 import { buildContext } from './src/story/build-context.ts';
 import { remarkBaseLinks } from './src/story/base-links.ts';
 import sitemap from '@astrojs/sitemap';
+import { glslCompact } from './scripts/lib/glsl-compact.ts';
 
 /**
  * Where the site is served. BASE_PATH is the path prefix on the host ("/" at a domain's root,
@@ -47,6 +48,8 @@ export default defineConfig({
     processor: unified({ remarkPlugins: [remarkDirective, [remarkArticle, { context: buildContext }], [remarkBaseLinks, { base }]] }),
   },
   vite: {
+    // The shaders' GLSL reaches the page without its comments and indentation.
+    plugins: [glslCompact()],
     build: {
       // Vite inlines small assets as base64; the WASM engine must stay a separate, cacheable file.
       assetsInlineLimit: (file) => (file.endsWith('.wasm') || file.endsWith('.safetensors') ? false : undefined),

@@ -2,7 +2,7 @@
  * The built site as a link preview, a crawler and a static host see it (no browser): preview
  * tags, pictures, oEmbed and sitemap (site-checks.ts), and the 404 page for unknown addresses.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, serveDist } from './harness.ts';
@@ -17,6 +17,18 @@ describe('the built site', () => {
     const [root] = tagValues(readFileSync(join(dir, 'index.html'), 'utf8'), 'link', 'rel', 'canonical', 'href');
     expect(root).toMatch(/^https?:\/\/[^/]+\/(.+\/)?$/);
     checkBuiltSite({ dir, root: root! });
+  });
+
+  it('ships the shaders without their comments (the glsl-compact build step)', () => {
+    const scripts = readdirSync(join(dir, '_astro')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(dir, '_astro', f), 'utf8'));
+    const withShaders = scripts.filter((s) => s.includes('#version 300 es'));
+    expect(withShaders).toHaveLength(1);
+    const glsl = [...withShaders[0]!.matchAll(/`#version 300 es[\s\S]*?`/g)].map((m) => m[0]);
+    expect(glsl.length).toBe(6);
+    for (const src of glsl) {
+      expect(src).toContain('void main()');
+      expect(src).not.toMatch(/\/\/|\/\*|\n[ \t]/);
+    }
   });
 
   it('answers an unknown address with the 404 page, which leads back to every chapter', async () => {
