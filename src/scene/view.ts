@@ -467,7 +467,7 @@ export class SceneView {
     const hasValues = this.trace !== null && this.params !== null && this.trace.ids.length === explained.T && explained.model === 'nano';
     if (hasValues && (block.source !== null || block.stage === 'input')) {
       explanation = explainCell(explained, inner ?? hit.block, hit.row, hit.col, this.trace!, this.params!);
-      if (own) explanation = { ...explanation, block: hit.block, sources: explanation.sources.map((s) => ({ ...s, block: own.prefix + s.block })) };
+      if (own) explanation = { ...explanation, block: hit.block, title: `gpt-nano: ${explanation.title}`, sources: explanation.sources.map((s) => ({ ...s, block: own.prefix + s.block })) };
     }
     this.hovered = { hit, explanation, pinned };
     const highlights: Highlight[] = [{ block: hit.block, rows: [hit.row, hit.row + 1], cols: [hit.col, hit.col + 1], role: 'focus' }];
@@ -477,7 +477,7 @@ export class SceneView {
     if (explanation) this.tooltip.show(explanation, pos.x, pos.y, this.cssSize);
     else {
       const note = explained.model === 'nano' ? 'The numbers appear once the model has run.' : `${this.modelName} is drawn at its true size; only gpt-nano's numbers are computed on this page.`;
-      this.tooltip.showText(block.label, `${block.rows.name} × ${block.cols.name} = ${block.rows.size.toLocaleString('en')} × ${block.cols.size.toLocaleString('en')} cells. ${note}`, pos.x, pos.y, this.cssSize);
+      this.tooltip.showText(own ? `gpt-nano: ${block.label}` : block.label, `${block.rows.name} × ${block.cols.name} = ${block.rows.size.toLocaleString('en')} × ${block.cols.size.toLocaleString('en')} cells. ${note}`, pos.x, pos.y, this.cssSize);
     }
     this.options.onHover?.(hit);
     this.requestRender();

@@ -122,7 +122,7 @@ describe('/explore/', () => {
     // Hovering it explains nano's cell, its sources highlighted under the companion's ids.
     const tip = await p.page.evaluate(([b, r, c]) => window.__scene.hoverCell(b, r, c), [`nano/${cell[0]}`, r, c] as const);
     expect(tip?.value).toBe(own);
-    expect(tip?.text).toContain('Query vectors, head 1, layer 1');
+    expect(tip?.text).toContain('gpt-nano: Query vectors, head 1, layer 1');
     const roles = await p.page.evaluate(() => window.__scene.state()!.highlights.map((h) => `${h.block}:${h.role}`));
     expect(roles).toContain('nano/h.0.attn.head0.q.weight:source');
     // In the whole view it stands on the stage, right of GPT-2 small's last column.
