@@ -184,7 +184,11 @@ describe('the scale chapter stands nano at each big model\'s foot', () => {
           expect(p[1]!, beat).toBeLessThan(ctx.viewport.height);
         }
       }
-      if (beat !== 'work') expect(s.callouts.some((c) => isNano(c.block) && /gpt-nano/.test(c.text)), beat).toBe(true);
+      if (beat === 'work') continue;
+      const named = s.callouts.findIndex((c) => isNano(c.block) && /gpt-nano/.test(c.text));
+      expect(named, beat).toBeGreaterThanOrEqual(0);
+      // ...and joined to it by an arrow.
+      expect((s.links ?? []).some((l) => 'callout' in l.from && l.from.callout === named && 'block' in l.to && isNano(l.to.block)), beat).toBe(true);
     }
   });
 

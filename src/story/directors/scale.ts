@@ -15,7 +15,7 @@ import { frameBox, frameBoxOblique, homeCamera } from '../../scene/camera.ts';
 import { COMPANION_PREFIX, withCompanion } from '../../scene/companion.ts';
 import { companionBox, companionGap, companionOffset, companionStyles, footOffset, offsetStyles } from './companion-place.ts';
 import { foldStyles, lastColumnBottom, type Fold } from '../../scene/fold.ts';
-import type { BlockStyle, Callout, CameraState, Highlight, ModelId, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
+import type { BlockStyle, Callout, CameraState, Highlight, Link, ModelId, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
 import { beat } from '../beats.ts';
 import type { ChapterDirector, DirectorContext, StepScene } from '../director.ts';
 import { zoomAbout } from './camera-paths.ts';
@@ -190,12 +190,15 @@ function modelStep(id: ModelId, previous: ModelId) {
     const callouts: Callout[] = [{ block: stretch.highlights[0]!.block, row: 0, col: 0, text: stretchText(id, previous), role: 'source' }, nanoCallout(ctx, walk >= 1 ? big.nanoPx : Infinity)];
     const highlights = [...stretch.highlights];
     if (pull > 0.5) callouts.push({ block: 'wte', row: 0, col: 0, text: `${nameOf(id)}: ${bigCount(modelParams(id))} weights, ${L} layers of ${C.toLocaleString('en-US')} channels, ${H} heads`, role: 'focus' });
+    // nano's name is joined to it by an arrow wherever the callout finds room.
+    const links: Link[] = [{ from: { callout: 1 }, to: { block: callouts[1]!.block }, role: 'focus' }];
     return {
       model: id,
       camera,
       blocks,
       highlights,
       callouts,
+      links,
       dim: 0.15,
       describe: `${nameOf(id)}, folded into ${fold.columns} columns at true size: ${L} layers of ${C} channels, ${bigCount(modelParams(id))} weights, ${bigCount(modelWork(id))} multiply-adds per token. The tinted stretch holds as many weights as all of ${nameOf(previous)}: ${stretchText(id, previous)}. nano stands at its foot at the same scale, ${nanoHeight(big.nanoPx)} tall here.`,
     };
