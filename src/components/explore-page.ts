@@ -8,13 +8,13 @@ import { GPTError } from '../gpt/client.ts';
 import { decode, encode, SORT_LENGTH } from '../gpt/config.ts';
 import { inputFromSearch, inputProblem } from '../story/input.ts';
 import type { Trace } from '../gpt/trace.ts';
-import { withCompanion } from '../scene/companion.ts';
+import { companionCallout, withCompanion } from '../scene/companion.ts';
 import { layoutModel } from '../scene/layout.ts';
 import { bakeFold, foldForStage, lastColumnBottom } from '../scene/fold.ts';
 import { frameBoxOblique } from '../scene/camera.ts';
 import { OVERVIEW_PITCH, OVERVIEW_YAW } from '../story/directors/common.ts';
 import { MODELS, MODEL_IDS } from '../scene/models.ts';
-import type { Callout, ModelId, ModelLayout } from '../scene/types.ts';
+import type { ModelId, ModelLayout } from '../scene/types.ts';
 import { installTestHook, mountSceneCanvas } from './scene-canvas.ts';
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -69,9 +69,6 @@ function start(): void {
     const c = view!.canvas;
     return frameBoxOblique(layout.bounds.min, layout.bounds.max, c.clientWidth || 1, c.clientHeight || 1, OVERVIEW_YAW, OVERVIEW_PITCH);
   };
-  /** A big model's companion named in the picture (it is a few pixels tall, or less, seen whole). */
-  const nanoCallout = (shown: ModelLayout): Callout[] =>
-    shown.companion ? [{ block: shown.companion.prefix + shown.companion.layout.blocks[0]!.id, row: 0, col: 0, text: 'gpt-nano, same scale', role: 'focus' }] : [];
   let model: ModelId = 'nano';
   let layout: ModelLayout = foldedModel(model);
   let trace: Trace | null = null;
@@ -145,7 +142,8 @@ function start(): void {
     model = next;
     layout = foldedModel(model);
     view?.setModel(layout, MODELS[model].name);
-    view?.setScene({ callouts: nanoCallout(layout) });
+    // A big model's companion is named in the picture: seen whole it is a few pixels tall, or less.
+    view?.setScene({ callouts: companionCallout(layout) });
     view?.setCamera(wholeView());
     view?.setValues(trace, params);
     byId<HTMLElement>('model-params').textContent = `${layout.params.toLocaleString('en')} parameters`;

@@ -11,7 +11,7 @@
  * big model (a fold) moves the small one with one offset for all its blocks
  * (src/story/directors/companion-place.ts).
  */
-import type { ModelLayout, SpineSegment, Vec3 } from './types.ts';
+import type { Callout, ModelLayout, SpineSegment, Vec3 } from './types.ts';
 
 /** Prefix of the companion's block ids in the pair's layout. */
 export const COMPANION_PREFIX = 'nano/';
@@ -83,6 +83,15 @@ export function companionSegments(segments: readonly SpineSegment[], prefix: str
 export function companionId(layout: ModelLayout, id: string): string | null {
   const c = layout.companion;
   return c && id.startsWith(c.prefix) ? id.slice(c.prefix.length) : null;
+}
+
+/** What names the companion in the picture (the label tree leaves it unnamed). */
+export const COMPANION_NAME = 'gpt-nano, same scale';
+
+/** A callout on the companion's first cell (its input row's top left): [] when the layout has none. */
+export function companionCallout(layout: ModelLayout, text = COMPANION_NAME): Callout[] {
+  const c = layout.companion;
+  return c ? [{ block: c.prefix + c.layout.blocks[0]!.id, row: 0, col: 0, text, role: 'focus' }] : [];
 }
 
 /** The layout whose parameters the values shown belong to: the companion's when there is one (only nano has weights). */

@@ -252,7 +252,7 @@ export function startArticle(): void {
       const layout = shownLayout;
       if (!ctx || !layout) return;
       const scene = direct(directors[item.chapter]!, item.beats, item.index, item.t, ctx);
-      if (scene.model !== layout.model || (scene.model === 'nano' && (scene.trace ?? ctx.trace).ids.length !== layout.T)) return;
+      if (drawnLayout(layoutOf, scene.model, (scene.trace ?? ctx.trace).ids.length) !== layout) return;
       view.rehearse({ blocks: scene.blocks, highlights: scene.highlights, callouts: scene.callouts, links: scene.links, dim: scene.dim }, scene.camera);
       rehearsed.count++;
     });

@@ -45,6 +45,17 @@ export function lerpVec(a: Vec3, b: Vec3, u: number): Vec3 {
   return [lerp(a[0], b[0], u), lerp(a[1], b[1], u), lerp(a[2], b[2], u)];
 }
 
+/**
+ * u of the way from `a` to `b`, risen toward the viewer (+z) by up to `lift` mid-way: how a block
+ * moves past what lies between its two places, in front of it. Exactly `b` from u = 1 on.
+ */
+export function arcVec(a: Vec3, b: Vec3, u: number, lift: number): Vec3 {
+  if (u >= 1) return [b[0], b[1], b[2]];
+  const p = lerpVec(a, b, u);
+  p[2] += lift * Math.sin(Math.PI * u);
+  return p;
+}
+
 /** Shortest-way interpolation of an angle in radians. */
 export function lerpAngle(a: number, b: number, u: number): number {
   let d = (b - a) % (2 * Math.PI);

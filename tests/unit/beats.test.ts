@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { easeLinear } from 'd3-ease';
-import { beat, beats, clamp, countAt, lerpAngle, lerpCamera } from '../../src/story/beats.ts';
+import { arcVec, beat, beats, clamp, countAt, lerpAngle, lerpCamera } from '../../src/story/beats.ts';
 
 describe('beat helpers', () => {
   it('clamp keeps values in range', () => {
@@ -49,6 +49,19 @@ describe('beat helpers', () => {
     const end = lerpCamera(a, b, 1);
     expect(end.distance).toBeCloseTo(1000, 8);
     expect(lerpCamera(a, b, 0.5).distance).toBeCloseTo(100, 8); // geometric
+  });
+
+  it('arcVec goes from a to b exactly, rising toward the viewer by the lift mid-way', () => {
+    const a: [number, number, number] = [10, -4, 0];
+    const b: [number, number, number] = [-2, 8, 1];
+    expect(arcVec(a, b, 0, 5)).toEqual(a);
+    expect(arcVec(a, b, 1, 5)).toEqual(b);
+    expect(arcVec(a, b, 1.5, 5)).toEqual(b);
+    const mid = arcVec(a, b, 0.5, 5);
+    expect(mid[0]).toBeCloseTo(4, 12);
+    expect(mid[1]).toBeCloseTo(2, 12);
+    expect(mid[2]).toBeCloseTo(0.5 + 5, 12);
+    expect(arcVec(a, b, 0.25, 5)[2]).toBeCloseTo(0.25 + 5 * Math.SQRT1_2, 12);
   });
 
   it('countAt reveals items one by one', () => {

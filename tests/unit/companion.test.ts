@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPANION_PREFIX, companionId, valuesLayout, withCompanion } from '../../src/scene/companion.ts';
-import { companionBox, companionOffset, companionStyles, footOffset, offsetStyles } from '../../src/story/directors/companion-place.ts';
+import { companionBox, companionOffset, footOffset, offsetStyles } from '../../src/story/directors/companion-place.ts';
 import { flowSegments } from '../../src/scene/flows.ts';
 import { buildLabelTree, type LabelNode } from '../../src/scene/label-tree.ts';
 import { layoutModel } from '../../src/scene/layout.ts';
@@ -131,20 +131,20 @@ describe('withCompanion', () => {
 
   it('moves nano to the foot of a folded drawing with one offset, and says where it then is', () => {
     const bounds = { min: [-1000, -50000, -1] as Vec3, max: [20000, 0, 0] as Vec3 };
-    const styles = companionStyles(pair, bounds);
+    const foot = { right: bounds.max[0], bottom: bounds.min[1] };
+    const styles = offsetStyles(pair, footOffset(pair, foot));
     expect(Object.keys(styles).sort()).toEqual(nano.blocks.map((b) => COMPANION_PREFIX + b.id).sort());
     const offsets = new Set(Object.values(styles).map((s) => s.offset!.join(',')));
     expect(offsets.size).toBe(1);
     const moved = boxOf(pair, isNano, (id) => styles[id]!.offset!);
-    const box = companionBox(pair, footOffset(pair, bounds));
+    const box = companionBox(pair, footOffset(pair, foot));
     for (let i = 0; i < 3; i++) {
       expect(moved.min[i]).toBeCloseTo(box.min[i]!, 6);
       expect(moved.max[i]).toBeCloseTo(box.max[i]!, 6);
     }
     expect(box.min[1]).toBeCloseTo(bounds.min[1], 6);
     expect(box.min[0]).toBeGreaterThan(bounds.max[0]);
-    expect(companionStyles(pair, bounds)).toBe(styles);
-    expect(companionStyles(small, bounds)).toEqual({});
+    expect(offsetStyles(small, [1, 2, 3])).toEqual({});
     // Anywhere else: left edge and bottom where asked.
     const o = companionOffset(pair, 100, -200);
     const there = boxOf(pair, isNano, (id) => offsetStyles(pair, o)[id]!.offset!);

@@ -7,7 +7,7 @@ import { easeCubicInOut } from 'd3-ease';
 import { headBlockIds } from '../../scene/ids.ts';
 import type { BlockStyle, Callout, CameraState, Vec3 } from '../../scene/types.ts';
 import type { DirectorContext } from '../director.ts';
-import { clamp } from '../beats.ts';
+import { arcVec, clamp } from '../beats.ts';
 import { blockOf, cellsBox, fitBox, PHONE_TIGHT } from './forward-sweep.ts';
 import { bringInputs, firstLegible, frameWithRoom, INPUT_GAP } from './matmul-moment.ts';
 import { narrow, pinAbove, pxPerUnit } from './stage-fit.ts';
@@ -54,7 +54,7 @@ export function oneCellPlace(ctx: DirectorContext): Vec3 {
 /** Block styles plus the layer-norm output on its way from `from` to `to` (u: how far along; it rises toward the viewer mid-way, passing in front of what lies between). */
 export function withInput(styles: Record<string, BlockStyle>, from: Vec3, to: Vec3, u: number): Record<string, BlockStyle> {
   const e = easeCubicInOut(clamp(u));
-  const offset: Vec3 = [0, 1, 2].map((i) => from[i]! + (to[i]! - from[i]!) * e + (i === 2 && e < 1 ? 3 * Math.sin(Math.PI * e) : 0)) as Vec3;
+  const offset = arcVec(from, to, e, 3);
   return offset.every((x) => x === 0) ? styles : { ...styles, [LN]: { ...styles[LN], offset } };
 }
 

@@ -3,7 +3,7 @@
  * one offset for all its blocks, to the foot of a folded drawing or anywhere else. Kept apart from
  * the pair itself so only the chapters that move it carry this.
  */
-import { add, GAP } from '../../scene/companion.ts';
+import { add, GAP, type Foot } from '../../scene/companion.ts';
 import type { BlockStyle, ModelLayout, Vec3 } from '../../scene/types.ts';
 
 /** The gap between a big model's right edge and its companion, world units. */
@@ -19,7 +19,7 @@ export function companionOffset(pair: ModelLayout, left: number, bottom: number)
   return [left - (c.layout.bounds.min[0] + c.at[0]), bottom - (c.layout.bounds.min[1] + c.at[1]), 0];
 }
 
-/** The same offset for every companion block, as block styles (a new object: for moves; `companionStyles` caches). */
+/** The same offset for every companion block, as block styles (a new object each call). */
 export function offsetStyles(pair: ModelLayout, offset: Vec3): Record<string, BlockStyle> {
   const c = pair.companion;
   const styles: Record<string, BlockStyle> = {};
@@ -27,29 +27,9 @@ export function offsetStyles(pair: ModelLayout, offset: Vec3): Record<string, Bl
   return styles;
 }
 
-const placed = new WeakMap<ModelLayout, Map<string, Record<string, BlockStyle>>>();
-
-/**
- * Styles that stand the companion of `pair` at the foot of the big model drawn within `bounds`
- * (e.g. a fold's): its bottom on their bottom, the gap right of their right edge. Cached per pair
- * and bounds.
- */
-export function companionStyles(pair: ModelLayout, bounds: { min: Vec3; max: Vec3 }): Record<string, BlockStyle> {
-  if (!pair.companion) return {};
-  const key = `${bounds.min.join(',')}:${bounds.max.join(',')}`;
-  let byBounds = placed.get(pair);
-  if (!byBounds) placed.set(pair, (byBounds = new Map()));
-  const hit = byBounds.get(key);
-  if (hit) return hit;
-  const styles = offsetStyles(pair, footOffset(pair, bounds));
-  if (byBounds.size >= 8) byBounds.clear();
-  byBounds.set(key, styles);
-  return styles;
-}
-
-/** The offset of `companionStyles(pair, bounds)`. */
-export function footOffset(pair: ModelLayout, bounds: { min: Vec3; max: Vec3 }): Vec3 {
-  return companionOffset(pair, bounds.max[0] + companionGap(pair), bounds.min[1]);
+/** The offset that stands the companion of `pair` at `foot` (e.g. the bottom of a fold's last column): the gap right of it. */
+export function footOffset(pair: ModelLayout, foot: Foot): Vec3 {
+  return companionOffset(pair, foot.right + companionGap(pair), foot.bottom);
 }
 
 /** The companion's box in the pair when moved by `offset`. */

@@ -10,7 +10,7 @@
  */
 import { headBlockIds, lnBlockIds, TOP_IDS } from '../../scene/ids.ts';
 import type { Callout, CameraState, Highlight, Link, ModelLayout, Vec3 } from '../../scene/types.ts';
-import { beat, clamp, countAt, lerpCamera } from '../beats.ts';
+import { arcVec, beat, clamp, countAt, lerpCamera } from '../beats.ts';
 import type { ChapterDirector, DirectorContext } from '../director.ts';
 import { fly } from './camera-paths.ts';
 import { ALL_COMPUTED, cell, cols, overview } from './common.ts';
@@ -119,7 +119,7 @@ export const generation: ChapterDirector = {
       const bottom = sumCamera(ctx, p);
       const camera = lerpCamera(top, bottom, down);
       const slot = tokenSlot(lay, c);
-      const rise = (u: number, v: Vec3): Vec3 => [v[0] * u, v[1] * u, v[2] * u + 3 * Math.sin(Math.PI * u)];
+      const rise = (u: number, v: Vec3): Vec3 => arcVec([0, 0, 0], v, u, 3);
 
       const highlights: Highlight[] = [];
       const callouts: Callout[] = [];

@@ -18,7 +18,7 @@ import { FOV_Y, frameBox } from '../../scene/camera.ts';
 import { explainCell, formatNumber } from '../../scene/explain.ts';
 import type { Block, BlockStyle, Callout, CameraState, Highlight, Link, LinkEnd, Vec3 } from '../../scene/types.ts';
 import type { DirectorContext } from '../director.ts';
-import { clamp, countAt } from '../beats.ts';
+import { arcVec, clamp, countAt } from '../beats.ts';
 import { boxOf, type FrameOptions } from './common.ts';
 
 export interface MomentOptions {
@@ -110,7 +110,7 @@ export function bringInputs(ctx: DirectorContext, blockId: string, u: number): R
   for (const b of inputs) {
     const d: Vec3 = [result.position[0] - b.position[0], top - b.position[1], 0];
     top -= b.rows.size;
-    if (e > 0) out[b.id] = { offset: [d[0] * e, d[1] * e, d[2] * e + 3 * Math.sin(Math.PI * e)] };
+    if (e > 0) out[b.id] = { offset: arcVec([0, 0, 0], d, e, 3) };
   }
   return out;
 }

@@ -12,11 +12,11 @@ import { easeSinInOut } from 'd3-ease';
 import { VOCAB } from '../../gpt/config.ts';
 import { MODELS } from '../../scene/models.ts';
 import { frameBox, frameBoxOblique, homeCamera } from '../../scene/camera.ts';
-import { COMPANION_PREFIX, withCompanion } from '../../scene/companion.ts';
-import { companionBox, companionGap, companionOffset, companionStyles, footOffset, offsetStyles } from './companion-place.ts';
+import { COMPANION_NAME, companionCallout, withCompanion } from '../../scene/companion.ts';
+import { companionBox, companionGap, companionOffset, footOffset, offsetStyles } from './companion-place.ts';
 import { foldStyles, lastColumnBottom, type Fold } from '../../scene/fold.ts';
 import type { BlockStyle, Callout, CameraState, Highlight, Link, ModelId, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
-import { beat } from '../beats.ts';
+import { arcVec, beat } from '../beats.ts';
 import type { ChapterDirector, DirectorContext, StepScene } from '../director.ts';
 import { zoomAbout } from './camera-paths.ts';
 import { computedUpTo, folded, mergeStyles, OVERVIEW_PITCH, OVERVIEW_YAW, whole } from './common.ts';
@@ -66,9 +66,8 @@ function stretchOf(layout: ModelLayout, fold: Fold, id: ModelId, other: ModelId)
  * The callout on nano standing at a big model's foot, short so it finds room beside it. Its height
  * on the stage (`px`) says whether the reader can see it or only where it is.
  */
-function nanoCallout(ctx: DirectorContext, px: number): Callout {
-  const text = px >= 3 ? 'gpt-nano, same scale' : `gpt-nano stands here: ${nanoHeight(px)} tall at this scale`;
-  return { block: COMPANION_PREFIX + ctx.layout.blocks[0]!.id, row: 0, col: 0, text, role: 'focus' };
+function nanoCallout(pair: ModelLayout, px: number): Callout {
+  return companionCallout(pair, px >= 3 ? COMPANION_NAME : `gpt-nano stands here: ${nanoHeight(px)} tall at this scale`)[0]!;
 }
 
 /** nano's height on the stage in words. */
@@ -112,11 +111,6 @@ function openingStyles(big: BigView, at: Vec3): Record<string, BlockStyle> {
   return s.styles;
 }
 
-/** nano's offset u of the way from `a` to `b`, lifted in front of the model by its own width at mid-way. */
-function walkTo(a: Vec3, b: Vec3, u: number, nano: Box): Vec3 {
-  const lift = (nano.max[0] - nano.min[0]) * Math.sin(Math.PI * u);
-  return [a[0] + (b[0] - a[0]) * u, a[1] + (b[1] - a[1]) * u, a[2] + (b[2] - a[2]) * u + lift];
-}
 
 const bigViews = new WeakMap<ModelLayout, Map<string, BigView>>();
 
@@ -137,14 +131,13 @@ function bigView(ctx: DirectorContext, id: ModelId): BigView {
   const { fold } = folded(ctx, layout);
   // nano stands right of the last column, its bottom level with that column's: the model's foot,
   // where its last layer (and GPT-2 small's stretch) is.
-  const footBounds = { min: [fold.bounds.min[0], lastColumnBottom(fold), fold.bounds.min[2]] as Vec3, max: fold.bounds.max };
-  const foot = footOffset(pair, footBounds);
+  const foot = footOffset(pair, { right: fold.bounds.max[0], bottom: lastColumnBottom(fold) });
   const nano = companionBox(pair, foot);
   const all = unionOf(fold.bounds, nano);
   const fit = frameBoxOblique(all.min, all.max, width, height, OVERVIEW_YAW, OVERVIEW_PITCH);
   const camera = { ...fit, distance: fit.distance * (narrow(ctx) ? PHONE_ZOOM : DESK_ZOOM) };
   const nanoPx = (nano.max[1] - nano.min[1]) * pxPerUnit(ctx, camera);
-  const view = { layout, pair, fold, foot, styles: { ...fold.styles, ...companionStyles(pair, footBounds) }, camera, nano, nanoPx };
+  const view = { layout, pair, fold, foot, styles: { ...fold.styles, ...offsetStyles(pair, foot) }, camera, nano, nanoPx };
   if (known.size >= 8) known.clear();
   known.set(key, view);
   return view;
@@ -186,8 +179,8 @@ function modelStep(id: ModelId, previous: ModelId) {
     // nano walks once the view has mostly pulled back, in front of the model (lifted toward the
     // reader) so that it never passes through the blocks between the two places.
     const walk = near ? beat(t, 0.45, 0.4) : 1;
-    const blocks = walk >= 1 ? big.styles : walk <= 0 ? openingStyles(big, beside) : { ...fold.styles, ...offsetStyles(big.pair, walkTo(beside, big.foot, walk, big.nano)) };
-    const callouts: Callout[] = [{ block: stretch.highlights[0]!.block, row: 0, col: 0, text: stretchText(id, previous), role: 'source' }, nanoCallout(ctx, walk >= 1 ? big.nanoPx : Infinity)];
+    const blocks = walk >= 1 ? big.styles : walk <= 0 ? openingStyles(big, beside) : { ...fold.styles, ...offsetStyles(big.pair, arcVec(beside, big.foot, walk, big.nano.max[0] - big.nano.min[0])) };
+    const callouts: Callout[] = [{ block: stretch.highlights[0]!.block, row: 0, col: 0, text: stretchText(id, previous), role: 'source' }, nanoCallout(big.pair, walk >= 1 ? big.nanoPx : Infinity)];
     const highlights = [...stretch.highlights];
     if (pull > 0.5) callouts.push({ block: 'wte', row: 0, col: 0, text: `${nameOf(id)}: ${bigCount(modelParams(id))} weights, ${L} layers of ${C.toLocaleString('en-US')} channels, ${H} heads`, role: 'focus' });
     // nano's name is joined to it by an arrow wherever the callout finds room.

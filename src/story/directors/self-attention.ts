@@ -14,7 +14,7 @@ import { explainCell, formatNumber } from '../../scene/explain.ts';
 import { headBlockIds } from '../../scene/ids.ts';
 import type { BlockStyle, Callout, Highlight, Link } from '../../scene/types.ts';
 import type { ChapterDirector, DirectorContext } from '../director.ts';
-import { beat, clamp, countAt, lerpCamera } from '../beats.ts';
+import { arcVec, beat, clamp, countAt, lerpCamera } from '../beats.ts';
 import { boxOf, cell, cols, computedUpTo, frame, lastCol } from './common.ts';
 import { arithmeticAbove, besideFrame, besideWeights, H0, HOME, LN, oneCellFrame, oneCellPlace, qkvFrame, withInput } from './attention-input.ts';
 import { fitBox, PHONE_TIGHT, visibleFrom } from './forward-sweep.ts';
@@ -386,7 +386,7 @@ export const selfAttention: ChapterDirector = {
       HEADS.slice(1).forEach((h, j) => {
         const b = ctx.layout.blocks.find((x) => x.id === h.probs)!;
         const dx = first.position[0] + (j + 1) * spacing - b.position[0];
-        if (g > 0) blocks[h.probs] = { ...blocks[h.probs], offset: [dx * g, 0, 1.5 * Math.sin(Math.PI * g)] };
+        if (g > 0) blocks[h.probs] = { ...blocks[h.probs], offset: arcVec([0, 0, 0], [dx, 0, 0], g, 1.5) };
       });
       const gathered = frameBox(
         [first.position[0], first.position[1] - T - 1, first.position[2] - 1],
