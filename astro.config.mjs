@@ -54,6 +54,7 @@ export default defineConfig({
       // Vite inlines small assets as base64; the WASM engine must stay a separate, cacheable file.
       assetsInlineLimit: (file) => (file.endsWith('.wasm') || file.endsWith('.safetensors') ? false : undefined),
     },
-    worker: { format: 'es' },
+    // Workers are bundled apart: the render worker holds the shaders, so it gets the same step.
+    worker: { format: 'es', plugins: () => [glslCompact()] },
   },
 });

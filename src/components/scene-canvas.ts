@@ -29,6 +29,8 @@ export interface SceneTestHook {
   frameTimes(): number[];
   /** Article pages: ms of each whole story frame (director, scene, draw), oldest first; [] elsewhere. */
   storyFrameTimes(): number[];
+  /** Wall ms of each hand-off of a frame to the render worker (its own task, after the frame), oldest first. */
+  handoffTimes(): number[];
   /** Article pages: moments rehearsed so far in idle time (story/rehearsal.ts), and whether all were; null elsewhere. */
   rehearsal(): { count: number; done: boolean } | null;
   state(): SceneState | null;
@@ -50,6 +52,10 @@ export interface SceneTestHook {
   latency(): { inputAt: number; shownAt: number };
   /** Jumps the camera to where it is easing (no spring left) and resolves once that frame is drawn. */
   settle(): Promise<void>;
+  /** Loses the WebGL context as a driver reset would; resolves once the page knows (tests of recovery). */
+  loseContext(): Promise<void>;
+  /** Gives the lost context back. */
+  restoreContext(): void;
   /**
    * Where a cell range of a block is drawn in the last frame (its style offset and `lift` added):
    * the 8 corners of its box and the 4 of its front face in canvas CSS pixels, and the on-screen
@@ -94,6 +100,7 @@ export function installTestHook(src: HookSources): void {
     },
     frameTimes: () => [...view.frameTimes],
     storyFrameTimes: () => src.storyFrameTimes?.() ?? [],
+    handoffTimes: () => [...view.handoffTimes],
     rehearsal: () => src.rehearsal?.() ?? null,
     state: () => view.state(),
     resources: () => view.resources(),
@@ -129,10 +136,7 @@ export function installTestHook(src: HookSources): void {
     setCamera(camera) {
       const before = view.stats.frames;
       view.setCamera(camera, { animate: false });
-      return new Promise((resolve) => {
-        const wait = () => (view.stats.frames > before ? resolve() : requestAnimationFrame(wait));
-        requestAnimationFrame(wait);
-      });
+      return drawnAfter(view, before);
     },
     frame(block) {
       const layout = src.layout();
@@ -148,11 +152,10 @@ export function installTestHook(src: HookSources): void {
       if (!view.camera) return Promise.resolve();
       const before = view.stats.frames;
       view.setCamera(view.goal(), { animate: false });
-      return new Promise((resolve) => {
-        const wait = () => (view.stats.frames > before ? resolve() : requestAnimationFrame(wait));
-        requestAnimationFrame(wait);
-      });
+      return drawnAfter(view, before);
     },
+    loseContext: () => view.loseContext(),
+    restoreContext: () => view.restoreContext(),
     rangeOnScreen(block, rows, cols, lift) {
       const state = view.state();
       const b = src.layout()?.blocks.find((x) => x.id === block);
@@ -198,6 +201,14 @@ export function installTestHook(src: HookSources): void {
     },
   };
   (window as unknown as { __scene: SceneTestHook }).__scene = hook;
+}
+
+/** Resolves once the view has run a frame after its `before`th and the worker has drawn it. */
+function drawnAfter(view: SceneView, before: number): Promise<void> {
+  return new Promise((resolve) => {
+    const wait = () => (view.stats.frames > before ? void view.drawn().then(resolve) : requestAnimationFrame(wait));
+    requestAnimationFrame(wait);
+  });
 }
 
 /**

@@ -6,7 +6,6 @@
 import type { AblationMeans, AppliedAblation } from './ablation.ts';
 import { SORT_LENGTH, type GPTConfig } from './config.ts';
 import { type EngineKind, type PackedTrace, type Request, type Response, packTrace } from './protocol.ts';
-import { forwardReference } from './reference.ts';
 import { loadWeights } from './safetensors.ts';
 import { pickToken } from './sort.ts';
 import { mulberry32 } from './random.ts';
@@ -21,8 +20,12 @@ interface Engine {
   setAblation(a: AppliedAblation | null): void;
 }
 
-/** The TypeScript reference as an Engine (the fallback when WebAssembly cannot start). */
-function referenceEngine(config: GPTConfig, params: Float32Array): Engine {
+/**
+ * The TypeScript reference as an Engine (the fallback when WebAssembly cannot start), loaded only
+ * then: a reader whose browser runs the WASM engine never fetches it.
+ */
+async function referenceEngine(config: GPTConfig, params: Float32Array): Promise<Engine> {
+  const { forwardReference } = await import('./reference.ts');
   let ablate: AppliedAblation | undefined;
   const forward = (ids: number[]) => forwardReference(config, params, ids, ablate);
   return {
@@ -84,7 +87,7 @@ export class EngineHost {
     } else {
       fallbackReason = 'TypeScript engine requested';
     }
-    this.engine = referenceEngine(config, params);
+    this.engine = await referenceEngine(config, params);
     this.reply({ type: 'ready', engine: 'ts', config, params: params.slice(), fallbackReason }, []);
   }
 

@@ -1,32 +1,27 @@
 /**
- * The WebGL2 renderer: draws a ModelLayout under a SceneState on one canvas.
+ * The WebGL2 renderer: draws a ModelLayout under a SceneState on one canvas, a page's <canvas> or
+ * the OffscreenCanvas the render worker was handed (render-host.ts; pages talk to it through
+ * render-client.ts).
  *
  *   const r = new SceneRenderer(canvas);           // throws WebGLUnavailableError without WebGL2
  *   r.setValues(layout, trace, params);            // uploads numbers (weights once, trace per run)
- *   const m = r.draw(layout, state, cssW, cssH);   // one frame; returns the camera matrices used
+ *   r.resize(pixelWidth, pixelHeight);             // the drawing buffer's size
+ *   r.draw(layout, state, matrices);               // one frame, through camera.ts's matrices
  *
- * Everything GPU-side (three programs built with twgl, nine buffers, one of them the frame's
+ * Everything GPU-side (three programs, nine buffers, one of them the frame's
  * uniform block, five vertex arrays, one texture) is created once per context, with the GL state
  * every frame starts from; a frame writes its uniform block, refreshes instance data only when
  * the non-camera part of the state changed, and issues at most five instanced draws (opaque
  * blocks, highlight overlays, arrows, shadows, translucent blocks). After a context loss,
- * restore() recreates all of it from the CPU copies.
+ * the renderer recreates all of it from the CPU copies (restore()) and tells `options.restored`.
  */
-import {
-  createBufferFromTypedArray,
-  createAttributeSetters,
-  createProgram,
-  createVAOAndSetAttributes,
-  type AttribInfo,
-} from 'twgl.js';
 import type { Trace } from '../gpt/trace.ts';
-import { cameraMatrices, sceneRadius, type CameraMatrices } from './camera.ts';
-import { flowSegments } from './flows.ts';
+import type { CameraMatrices } from './camera.ts';
 import { ArrowBuilder, FLOW_LOOK, InstanceBuilder, SLAB_CELLS, SPINE_LOOK, type InstanceLists, type ValueLookup } from './instances.ts';
 import { BACKGROUND_HEX, FACE_HEX, KIND_HEX, NEGATIVE_HEX, ROLE_HEX, SPINE_HEX, hexToRgb } from './palette.ts';
 import { BOX_ATTRIBS, BOX_FS, BOX_STRIDE, FRAME_FLOATS, FRAME_OFFSETS, BOX_VS, SHADOW_FS, SHADOW_VS, SPINE_ATTRIBS, SPINE_FS, SPINE_STRIDE, SPINE_VS } from './shaders.ts';
 import { ValueAtlas } from './textures.ts';
-import type { ModelLayout, SceneState, Vec3 } from './types.ts';
+import type { ModelLayout, SceneState, SpineSegment, Vec3 } from './types.ts';
 
 export class WebGLUnavailableError extends Error {
   constructor(message: string) {
@@ -61,11 +56,24 @@ interface GpuState {
   atlas: ValueAtlas;
 }
 
+/** The part of a frame's camera matrices (camera.ts) the renderer draws with. */
+export type FrameMatrices = Pick<CameraMatrices, 'viewProjection' | 'origin' | 'eye' | 'pixelAngle'>;
+
+/** What a renderer is told with and tells its owner. */
+export interface RendererOptions {
+  /** A layout's data-flow arrows (flows.ts), drawn with its spine; none when left out. */
+  flows?: (layout: ModelLayout) => SpineSegment[];
+  /** The context was lost: nothing is drawn until it comes back. */
+  lost?: () => void;
+  /** The context came back and every GPU object was recreated: draw again. */
+  restored?: () => void;
+}
+
 /** How dark a shadow is at its core, from the ground toward SPINE_HEX. */
 const SHADOW_STRENGTH = 0.24;
 
 export class SceneRenderer {
-  readonly canvas: HTMLCanvasElement;
+  readonly canvas: HTMLCanvasElement | OffscreenCanvas;
   private gl: WebGL2RenderingContext;
   private gpu: GpuState;
   private readonly counts: ResourceCounts = { textures: 0, buffers: 0, programs: 0, vertexArrays: 0 };
@@ -81,9 +89,7 @@ export class SceneRenderer {
    */
   private readonly uploaded = new Map<object, { data: Float32Array; length: number }>();
   private values: { layout: ModelLayout; trace: Trace | null; params: Float32Array | null } | null = null;
-  private matrices: CameraMatrices | null = null;
-  /** Matrices of the last rehearse(), apart from the drawn frame's. */
-  private rehearsal: CameraMatrices | null = null;
+  private readonly flows: (layout: ModelLayout) => SpineSegment[];
   private readonly uniforms = {
     kind: [...hexToRgb(KIND_HEX.weight), ...hexToRgb(KIND_HEX.activation), ...hexToRgb(KIND_HEX.aggregate)],
     kindNeg: [...hexToRgb(NEGATIVE_HEX.weight), ...hexToRgb(NEGATIVE_HEX.activation), ...hexToRgb(NEGATIVE_HEX.aggregate)],
@@ -109,6 +115,7 @@ export class SceneRenderer {
   private atlases = 0;
   /** GL state as last set by this renderer (setConstantState and the setters after it). */
   private readonly glState = { width: -1, height: -1, cull: false, offset: false, depthWrite: true, program: null as WebGLProgram | null, texture: null as WebGLTexture | null };
+  private loseContext: WEBGL_lose_context | null = null;
   /** Signalled when the GPU has finished the last frame drawn; null once seen signalled. */
   private fence: WebGLSync | null = null;
   /** What the last frame drawn was drawn with (sameAsDrawn). */
@@ -125,15 +132,35 @@ export class SceneRenderer {
     u_strength: SHADOW_STRENGTH,
   };
 
-  constructor(canvas: HTMLCanvasElement) {
+  constructor(canvas: HTMLCanvasElement | OffscreenCanvas, options: RendererOptions = {}) {
     this.canvas = canvas;
-    const gl = canvas.getContext('webgl2', { alpha: false, antialias: true, depth: true, preserveDrawingBuffer: false });
+    this.flows = options.flows ?? (() => []);
+    const gl = canvas.getContext('webgl2', { alpha: false, antialias: true, depth: true, preserveDrawingBuffer: false }) as WebGL2RenderingContext | null;
     if (!gl) throw new WebGLUnavailableError('WebGL2 is not available in this browser, so the 3D view cannot be drawn.');
     this.gl = gl;
     this.trackResources(gl);
     this.gpu = this.createGpuState();
     this.setConstantUniforms();
     this.setConstantState();
+    // Without preventDefault the browser would never give the context back.
+    canvas.addEventListener('webglcontextlost', (e) => {
+      e.preventDefault();
+      options.lost?.();
+    });
+    canvas.addEventListener('webglcontextrestored', () => {
+      this.restore();
+      options.restored?.();
+    });
+  }
+
+  /** Sets the drawing buffer's size in device pixels (nothing happens when it already is). */
+  resize(width: number, height: number): void {
+    const w = Math.max(1, Math.round(width));
+    const h = Math.max(1, Math.round(height));
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+    }
   }
 
   /** Live GPU object counts (a copy). */
@@ -155,9 +182,19 @@ export class SceneRenderer {
     if (!this.gl.isContextLost()) this.gpu.atlas.set(layout, trace, params);
   }
 
+  /**
+   * Loses the context (true) or gives it back (false) through WEBGL_lose_context, as a driver
+   * reset would: for the tests of recovery.
+   */
+  simulateContextLoss(lose: boolean): void {
+    this.loseContext ??= this.gl.getExtension('WEBGL_lose_context');
+    if (lose) this.loseContext?.loseContext();
+    else this.loseContext?.restoreContext();
+  }
+
   /** Recreates every GPU object after `webglcontextrestored` and re-uploads the values. */
-  restore(): void {
-    const gl = this.canvas.getContext('webgl2');
+  private restore(): void {
+    const gl = this.canvas.getContext('webgl2') as WebGL2RenderingContext | null;
     if (!gl) throw new WebGLUnavailableError('the WebGL2 context could not be restored');
     this.gl = gl;
     this.fence = null;
@@ -173,22 +210,19 @@ export class SceneRenderer {
   }
 
   /**
-   * Draws one frame of `layout` under `state` into the canvas's current drawing buffer, for a
-   * viewport of cssWidth x cssHeight CSS pixels. Returns the camera matrices it used (for labels
-   * and picking); nothing in `layout` or `state` is modified.
+   * Draws one frame of `layout` under `state` into the canvas's current drawing buffer, seen
+   * through `matrices` (camera.ts cameraMatrices of state.camera, computed by the caller, which
+   * needs them for labels and picking too); nothing in `layout` or `state` is modified.
    */
-  draw(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
-    // Reused between frames: the previous frame's matrices are never needed once a new one is drawn.
-    const matrices = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.matrices ?? undefined);
-    this.matrices = matrices;
+  draw(layout: ModelLayout, state: Omit<SceneState, 'camera'>, matrices: FrameMatrices): void {
     const gl = this.gl;
-    if (gl.isContextLost()) return matrices;
+    if (gl.isContextLost()) return;
     const rebuilt = this.updateInstances(layout, state);
     // The canvas keeps showing the last frame until something is drawn: when nothing the GPU
     // draws has changed (only a callout's text or an arrow, say), skip the GL work altogether.
     // (sameAsDrawn also remembers this frame's camera: asked on every frame that draws.)
     const sameCamera = this.sameAsDrawn(matrices, layout, gl.drawingBufferWidth, gl.drawingBufferHeight);
-    if (!rebuilt && sameCamera) return matrices;
+    if (!rebuilt && sameCamera) return;
 
     const gs = this.glState;
     if (gs.width !== gl.drawingBufferWidth || gs.height !== gl.drawingBufferHeight) {
@@ -241,7 +275,6 @@ export class SceneRenderer {
     // The last pass's vertex array stays bound: nothing else this context does reads or changes it.
     if (this.fence) gl.deleteSync(this.fence);
     this.fence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
-    return matrices;
   }
 
   /**
@@ -355,7 +388,7 @@ export class SceneRenderer {
    * Whether the last frame drawn used these matrices, this layout and this drawing-buffer size
    * (instances unchanged is the caller's part); remembers them for the next call when not.
    */
-  private sameAsDrawn(m: CameraMatrices, layout: ModelLayout, width: number, height: number): boolean {
+  private sameAsDrawn(m: FrameMatrices, layout: ModelLayout, width: number, height: number): boolean {
     const d = this.drawn;
     let same = d.layout === layout && d.width === width && d.height === height && d.pixelAngle === m.pixelAngle;
     for (let i = 0; same && i < 16; i++) same = d.viewProjection[i] === m.viewProjection[i];
@@ -374,7 +407,7 @@ export class SceneRenderer {
   }
 
   /** Rebuilds box instances only when something other than the camera changed; true when it did. */
-  private updateInstances(layout: ModelLayout, state: SceneState): boolean {
+  private updateInstances(layout: ModelLayout, state: Omit<SceneState, 'camera'>): boolean {
     const atlas = this.gpu.atlas;
     const k = this.instanceKey;
     if (k.length > 0 && k[0] === layout && k[1] === state.blocks && k[2] === state.highlights && k[3] === state.dim && k[4] === atlas.version && k[5] === atlas.layout) return false;
@@ -394,20 +427,17 @@ export class SceneRenderer {
     this.lookupLayout = layout;
     const lists = this.builder.build(layout, state, this.lookup);
     if (this.arrowGroups?.layout !== layout) {
-      this.arrowGroups = { layout, groups: [{ segments: layout.spine, look: SPINE_LOOK }, { segments: flowSegments(layout), look: FLOW_LOOK }] };
+      this.arrowGroups = { layout, groups: [{ segments: layout.spine, look: SPINE_LOOK }, { segments: this.flows(layout), look: FLOW_LOOK }] };
     }
     return { lists, arrows: this.arrows.build(layout, this.arrowGroups.groups, state) };
   }
 
   /**
-   * A frame's script work without its GL calls: the camera matrices (returned, in a scratch of
-   * their own) and the instance lists, built and dropped. Nothing drawn, uploaded or remembered:
-   * the next draw() is the same as without it. For SceneView.rehearse().
+   * A frame's script work without its GL calls: the instance lists, built and dropped. Nothing
+   * drawn, uploaded or remembered: the next draw() is the same as without it. For SceneView.rehearse().
    */
-  rehearse(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
-    this.rehearsal = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.rehearsal ?? undefined);
+  rehearse(layout: ModelLayout, state: Omit<SceneState, 'camera'>): void {
     this.buildInstances(layout, state);
-    return this.rehearsal;
   }
 
   /**
@@ -436,14 +466,10 @@ export class SceneRenderer {
 
   private createGpuState(): GpuState {
     const gl = this.gl;
-    const fail = (what: string) => (msg: string) => {
-      throw new Error(`the ${what} shader program failed to build: ${msg}`);
-    };
-    const box = createProgram(gl, [BOX_VS, BOX_FS], fail('box'));
-    const spine = createProgram(gl, [SPINE_VS, SPINE_FS], fail('spine'));
-    const shadow = createProgram(gl, [SHADOW_VS, SHADOW_FS], fail('shadow'));
-    // A vertex array for `program` reading these attributes (per-vertex templates, per-instance data).
-    const vao = (program: WebGLProgram, attribs: Record<string, AttribInfo>) => createVAOAndSetAttributes(gl, createAttributeSetters(gl, program), attribs)!;
+    const box = buildProgram(gl, BOX_VS, BOX_FS, 'box');
+    const spine = buildProgram(gl, SPINE_VS, SPINE_FS, 'spine');
+    const shadow = buildProgram(gl, SHADOW_VS, SHADOW_FS, 'shadow');
+    const vao = (program: WebGLProgram, attribs: Record<string, Attrib>) => vertexArray(gl, program, attribs);
     const cube = templateAttribs(gl, unitCube());
     const boxBuffer = (): GpuState['boxBuffers'][Pass] => {
       const capacity = 64 * BOX_STRIDE * 4;
@@ -489,7 +515,7 @@ export class SceneRenderer {
     return buffer;
   }
 
-  /** Counts GPU objects by wrapping this context's create/delete calls (twgl's included). */
+  /** Counts GPU objects by wrapping this context's create/delete calls. */
   private trackResources(gl: WebGL2RenderingContext): void {
     const wrap = <K extends 'createTexture' | 'createBuffer' | 'createProgram' | 'createVertexArray'>(
       create: K,
@@ -538,25 +564,76 @@ export function changedSpan(a: Float32Array, length: number, b: Float32Array): [
 }
 
 /** Per-vertex template attributes (floats, tightly packed), each in a buffer of its own. */
-function templateAttribs(gl: WebGL2RenderingContext, arrays: Record<string, { numComponents: number; data: number[] }>): Record<string, AttribInfo> {
-  const attribs: Record<string, AttribInfo> = {};
-  for (const [name, a] of Object.entries(arrays)) attribs[name] = { buffer: createBufferFromTypedArray(gl, new Float32Array(a.data)), numComponents: a.numComponents };
+function templateAttribs(gl: WebGL2RenderingContext, arrays: Record<string, { numComponents: number; data: number[] }>): Record<string, Attrib> {
+  const attribs: Record<string, Attrib> = {};
+  for (const [name, a] of Object.entries(arrays)) {
+    const buffer = gl.createBuffer();
+    gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+    gl.bufferData(gl.ARRAY_BUFFER, new Float32Array(a.data), gl.STATIC_DRAW);
+    gl.bindBuffer(gl.ARRAY_BUFFER, null);
+    attribs[name] = { buffer, numComponents: a.numComponents };
+  }
   return attribs;
 }
 
-/** twgl attribute specs for instance data interleaved in `buffer` (stride and offsets in floats). */
-
+/** Attribute specs for instance data interleaved in `buffer` (stride and offsets in floats). */
 function instanceAttribs(
   gl: WebGL2RenderingContext,
   buffer: WebGLBuffer,
   layout: readonly (readonly [string, number, number])[],
   stride: number,
-): Record<string, AttribInfo> {
-  const out: Record<string, AttribInfo> = {};
-  for (const [name, numComponents, offset] of layout) {
-    out[name] = { buffer, numComponents, type: gl.FLOAT, stride: stride * 4, offset: offset * 4, divisor: 1 };
-  }
+): Record<string, Attrib> {
+  const out: Record<string, Attrib> = {};
+  for (const [name, numComponents, offset] of layout) out[name] = { buffer, numComponents, stride: stride * 4, offset: offset * 4, divisor: 1 };
   return out;
+}
+
+/**
+ * One float attribute a vertex array reads from `buffer`: numComponents floats at byte `offset`
+ * of every `stride` bytes (tightly packed by default), once per instance with divisor 1.
+ */
+interface Attrib {
+  buffer: WebGLBuffer;
+  numComponents: number;
+  stride?: number;
+  offset?: number;
+  divisor?: number;
+}
+
+/** Compiles and links one program; throws with the compiler's words when it fails (not when the context is lost). */
+function buildProgram(gl: WebGL2RenderingContext, vertex: string, fragment: string, what: string): WebGLProgram {
+  const program = gl.createProgram();
+  const shaders = ([[gl.VERTEX_SHADER, vertex], [gl.FRAGMENT_SHADER, fragment]] as const).map(([type, source]) => {
+    const shader = gl.createShader(type)!;
+    gl.shaderSource(shader, source);
+    gl.compileShader(shader);
+    gl.attachShader(program, shader);
+    return shader;
+  });
+  gl.linkProgram(program);
+  const failed = !gl.getProgramParameter(program, gl.LINK_STATUS) && !gl.isContextLost();
+  const log = failed ? [gl.getProgramInfoLog(program), ...shaders.map((sh) => gl.getShaderInfoLog(sh))].filter(Boolean).join(' ') : '';
+  // The program keeps what it linked; the shader objects are not needed again.
+  for (const shader of shaders) gl.deleteShader(shader);
+  if (failed) throw new Error(`the ${what} shader program failed to build: ${log}`);
+  return program;
+}
+
+/** A vertex array for `program` reading `attribs` by name (one the program does not use is skipped); left unbound. */
+function vertexArray(gl: WebGL2RenderingContext, program: WebGLProgram, attribs: Record<string, Attrib>): WebGLVertexArrayObject {
+  const vao = gl.createVertexArray();
+  gl.bindVertexArray(vao);
+  for (const [name, a] of Object.entries(attribs)) {
+    const at = gl.getAttribLocation(program, name);
+    if (at < 0) continue;
+    gl.bindBuffer(gl.ARRAY_BUFFER, a.buffer);
+    gl.enableVertexAttribArray(at);
+    gl.vertexAttribPointer(at, a.numComponents, gl.FLOAT, false, a.stride ?? 0, a.offset ?? 0);
+    gl.vertexAttribDivisor(at, a.divisor ?? 0);
+  }
+  gl.bindVertexArray(null);
+  gl.bindBuffer(gl.ARRAY_BUFFER, null);
+  return vao;
 }
 
 /**

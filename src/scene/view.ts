@@ -3,7 +3,6 @@
  * renderer, the labels, the tooltip and the input controls, and draws on demand.
  *
  *   const view = SceneView.mount(rootElement, { captureTouch: true, captureWheel: true });
- *   if (!view) return;                      // no WebGL2: the fallback message is showing
  *   view.setModel(layout, 'gpt-nano');       // fits the camera the first time
  *   view.setValues(trace, params);           // green and blue cells get their numbers
  *   view.setScene({ highlights, dim: 0.6 }); // what a director wants emphasised
@@ -11,6 +10,11 @@
  * A frame is drawn only when something changed (state, camera, size, values) or while the
  * camera is still easing; there is no render loop otherwise. The root element is the one
  * SceneCanvas.astro renders: a canvas, a labels layer, a tooltip and a fallback message.
+ *
+ * The drawing itself happens in the render worker (render-client.ts): a frame here directs the
+ * labels, arrows and tooltip and sends the camera and styles; the worker builds the instance
+ * lists and calls WebGL. Without WebGL2 there (or when the worker fails) the fallback message
+ * replaces the canvas and the view draws nothing more.
  */
 import type { Trace } from '../gpt/trace.ts';
 import { CameraSpring, fitCamera, homeCamera, projectPoint, zoomLimits, type CameraMatrices } from './camera.ts';
@@ -21,7 +25,8 @@ import { LabelLayer } from './labels.ts';
 import { LinkLayer } from './links.ts';
 import { pickCell, rayFromScreen } from './pick.ts';
 import { keepIfSame } from './same.ts';
-import { SceneRenderer, WebGLUnavailableError, type ResourceCounts } from './renderer.ts';
+import { RenderClient } from './render-client.ts';
+import type { ResourceCounts } from './renderer.ts';
 import { Tooltip } from './tooltip.ts';
 import type { CameraState, CellHit, Highlight, Link, ModelLayout, Range, SceneState, Vec3 } from './types.ts';
 
@@ -54,7 +59,7 @@ const BUSY_LIMIT = 4;
 export class SceneView {
   readonly root: HTMLElement;
   readonly canvas: HTMLCanvasElement;
-  private readonly renderer: SceneRenderer;
+  private readonly renderer: RenderClient;
   private readonly labels: LabelLayer;
   private readonly links: LinkLayer;
   private readonly tooltip: Tooltip;
@@ -84,37 +89,39 @@ export class SceneView {
   private scheduling = false;
   private lastTime = 0;
   private valuesPending = false;
+  private onLost: (() => void) | null = null;
   private readonly resize: ResizeObserver;
   private readonly reducedMotion: MediaQueryList | null;
   readonly stats: FrameStats = { frames: 0, lastFrameMs: 0, valuesShownAt: 0 };
   /** The most recent frame times in ms (main-thread JS of the frame function), oldest first. */
   readonly frameTimes: number[] = [];
 
-  /** Mounts on a SceneCanvas root; returns null (and shows the fallback text) without WebGL2. */
+  /**
+   * Mounts on a SceneCanvas root. Without WebGL2 the fallback text replaces the canvas as soon as
+   * the render worker says so; the view then stays inert (null is kept for a page that cannot
+   * show a scene at all, never returned today).
+   */
   static mount(root: HTMLElement, options: SceneViewOptions = {}): SceneView | null {
     const canvas = root.querySelector('canvas');
     if (!canvas) throw new Error('SceneView.mount: the root element has no <canvas>');
-    try {
-      return new SceneView(root, canvas, new SceneRenderer(canvas), options);
-    } catch (e) {
-      if (!(e instanceof WebGLUnavailableError)) throw e;
-      root.classList.add('scene-unavailable');
-      canvas.hidden = true;
-      // The component's own wording (it also says the text still works); the error's if it has none.
-      const fallback = root.querySelector<HTMLElement>('.scene-fallback');
-      if (fallback) {
-        fallback.hidden = false;
-        if (!fallback.textContent?.trim()) fallback.textContent = e.message;
-      }
-      return null;
-    }
+    return new SceneView(root, canvas, options);
   }
 
-  private constructor(root: HTMLElement, canvas: HTMLCanvasElement, renderer: SceneRenderer, options: SceneViewOptions) {
+  private constructor(root: HTMLElement, canvas: HTMLCanvasElement, options: SceneViewOptions) {
     this.root = root;
     this.canvas = canvas;
-    this.renderer = renderer;
     this.options = options;
+    this.renderer = new RenderClient(canvas, {
+      unavailable: (message, failed) => this.showFallback(message, failed),
+      lost: () => {
+        this.onLost?.();
+        this.onLost = null;
+        cancelAnimationFrame(this.frameRequest);
+        this.frameRequest = 0;
+        this.renderWanted = false;
+      },
+      restored: () => this.requestRender(),
+    });
     const labelRoot = root.querySelector<HTMLElement>('.scene-labels');
     this.labels = new LabelLayer(labelRoot ?? root);
     // Under the labels, so callouts stay readable where an arrow reaches them.
@@ -141,16 +148,23 @@ export class SceneView {
     });
     this.cssSize = { width: Math.max(1, canvas.clientWidth), height: Math.max(1, canvas.clientHeight), dpr: window.devicePixelRatio || 1 };
     this.resize.observe(canvas);
-    canvas.addEventListener('webglcontextlost', (e) => {
-      e.preventDefault();
-      cancelAnimationFrame(this.frameRequest);
-      this.frameRequest = 0;
-      this.renderWanted = false;
-    });
-    canvas.addEventListener('webglcontextrestored', () => {
-      this.renderer.restore();
-      this.requestRender();
-    });
+  }
+
+  /** No WebGL2 in the worker, or the drawing failed: the fallback message instead of the canvas. */
+  private showFallback(message: string, failed: boolean): void {
+    this.root.classList.add('scene-unavailable');
+    this.canvas.hidden = true;
+    this.labels.clear();
+    this.links.clear();
+    this.tooltip.hide();
+    // The component's own wording (it also says the text still works); the error's if it has none,
+    // or when the drawing failed rather than never started.
+    const fallback = this.root.querySelector<HTMLElement>('.scene-fallback');
+    if (fallback) {
+      fallback.hidden = false;
+      if (failed) fallback.textContent = `The 3D view stopped: ${message}. The text and its numbers still work.`;
+      else if (!fallback.textContent?.trim()) fallback.textContent = message;
+    }
   }
 
   /** Shows `layout`; the camera goes to its starting view the first time, or when `fit` is true. */
@@ -244,8 +258,30 @@ export class SceneView {
     return this.renderer.resources();
   }
 
-  get context(): WebGL2RenderingContext {
-    return this.renderer.context;
+  /** Wall ms of each hand-off of a frame to the render worker (a task after the frame), oldest first. */
+  get handoffTimes(): readonly number[] {
+    return this.renderer.handoffTimes;
+  }
+
+  /**
+   * Resolves once the worker has drawn the frame asked for last (at once when none is waiting):
+   * for tests and tools that read the canvas's pixels.
+   */
+  drawn(): Promise<void> {
+    return new Promise((resolve) => this.renderer.whenDrawn(resolve));
+  }
+
+  /** Loses the context as a driver reset would, resolving once the view knows (tests of recovery). */
+  loseContext(): Promise<void> {
+    return new Promise((resolve) => {
+      this.onLost = resolve;
+      this.renderer.simulateContextLoss(true);
+    });
+  }
+
+  /** Gives a context lost by loseContext() back. */
+  restoreContext(): void {
+    this.renderer.simulateContextLoss(false);
   }
 
   /** CSS-pixel position of a cell's centre on the canvas, or null when behind the eye. */
@@ -356,6 +392,7 @@ export class SceneView {
     // callout placed far from its cell gets an arrow to it.
     this.links.update({ matrices, width, height, state: this.withLeaders(state), callouts: this.labels });
     if (this.pointer && this.hovered && !this.hovered.pinned) this.hoverAt(this.pointer, true);
+    this.renderer.commit();
     if (moving) this.requestRender();
     else this.lastTime = 0;
     const ms = performance.now() - t0;
@@ -363,7 +400,8 @@ export class SceneView {
     this.stats.lastFrameMs = ms;
     if (this.valuesPending) {
       this.valuesPending = false;
-      this.stats.valuesShownAt = performance.now();
+      // The values are on screen once the worker has drawn this frame.
+      this.renderer.whenDrawn(() => (this.stats.valuesShownAt = performance.now()));
     }
     this.frameTimes.push(ms);
     if (this.frameTimes.length > FRAME_HISTORY) this.frameTimes.splice(0, this.frameTimes.length - FRAME_HISTORY);
@@ -386,19 +424,13 @@ export class SceneView {
   }
 
   /**
-   * Keeps the drawing buffer at the canvas's CSS size (as the ResizeObserver last reported it, so a
+   * Keeps the drawing buffer (in the worker) at the canvas's CSS size (as the ResizeObserver last reported it, so a
    * frame never forces a layout) times the device pixel ratio.
    */
   private fitCanvas(): void {
     const dpr = window.devicePixelRatio || 1;
     this.cssSize.dpr = dpr;
-    const { width, height } = this.cssSize;
-    const w = Math.max(1, Math.round(width * dpr));
-    const h = Math.max(1, Math.round(height * dpr));
-    if (this.canvas.width !== w || this.canvas.height !== h) {
-      this.canvas.width = w;
-      this.canvas.height = h;
-    }
+    this.renderer.resize(this.cssSize.width * dpr, this.cssSize.height * dpr);
   }
 
   /** `state` with an arrow from each callout the labels placed far from its cell to that cell. */

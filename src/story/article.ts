@@ -152,6 +152,15 @@ export function startArticle(): void {
   /** One frame: where is the reader, what should the picture be. Cheap when nothing moved. */
   function frame(): void {
     requestAnimationFrame(frame);
+    if (!valuesMarked && view && view.stats.valuesShownAt > 0) {
+      valuesMarked = true;
+      // For scripts/bench-page.ts and the curious: when the first numbers reached the screen.
+      performance.mark(FIRST_VALUES_MARK, { startTime: view.stats.valuesShownAt });
+      // The worker drew them after the frame that sent them: the rehearsal starts now, not at the
+      // reader's next move.
+      const pos = story.position();
+      if (pos) rehearseAhead(pos);
+    }
     const t0 = performance.now();
     if (!update()) return;
     storyFrameTimes.push(performance.now() - t0);
@@ -214,11 +223,6 @@ export function startArticle(): void {
     view.setCamera(scene.camera, { animate: false });
     // Draw in this frame rather than the next: the picture keeps up with the scroll position.
     view.renderNow();
-    if (!valuesMarked && view.stats.valuesShownAt > 0) {
-      valuesMarked = true;
-      // For scripts/bench-page.ts and the curious: when the first numbers reached the screen.
-      performance.mark(FIRST_VALUES_MARK, { startTime: view.stats.valuesShownAt });
-    }
     rehearseAhead(pos);
     // Announced politely when the step changes, not on every frame of its animation.
     // The training run's state is told with the step, and again while it moves, every few seconds.

@@ -6,7 +6,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { canvasStats, imageDiff, launchBrowser, openPage, useSite, loseAndRestoreContext } from './harness.ts';
+import { canvasStats, imageDiff, launchBrowser, openPage, useSite, loseAndRestoreContext, NO_WEBGL } from './harness.ts';
 import type { SceneTestHook } from '../../src/components/scene-canvas.ts';
 
 const site = useSite();
@@ -220,7 +220,7 @@ describe('/explore/', () => {
     await settle(p.page);
     const before = await canvasStats(p.page, CANVAS);
     const resources = await p.page.evaluate(() => window.__scene.resources());
-    const ms = await loseAndRestoreContext(p.page, CANVAS);
+    const ms = await loseAndRestoreContext(p.page);
     console.info(`redrawn ${ms.toFixed(0)} ms after restoreContext()`);
     expect(ms).toBeLessThan(1000);
     const after = await canvasStats(p.page, CANVAS);
@@ -253,7 +253,7 @@ describe('/explore/', () => {
 describe('/explore/ without WebGL', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await launchBrowser({ args: ['--disable-webgl'] });
+    browser = await launchBrowser({ args: NO_WEBGL });
   });
   afterAll(async () => {
     await browser?.close();

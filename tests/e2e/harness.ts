@@ -331,8 +331,15 @@ export const BASE_ARGS: readonly string[] = Object.freeze([
   '--ignore-gpu-blocklist',
 ]);
 
+/**
+ * Flags for a browser without WebGL anywhere. --disable-webgl alone leaves WebGL to an
+ * OffscreenCanvas in a worker, where the site draws; without a GPU process or a software
+ * rasteriser, no context can be made at all.
+ */
+export const NO_WEBGL = ['--disable-webgl', '--disable-gpu', '--disable-software-rasterizer'];
+
 export interface LaunchOptions {
-  /** Extra Chromium flags, e.g. ['--disable-webgl'] for a browser without WebGL. */
+  /** Extra Chromium flags, e.g. NO_WEBGL for a browser without WebGL. */
   args?: string[];
   /** Launch timeout in ms (default 60 s). */
   timeout?: number;
@@ -998,23 +1005,19 @@ export function useSite(options: SiteOptions = {}): Site {
 }
 
 /**
- * Loses the WebGL context of the canvas at `selector` (WEBGL_lose_context), restores it, and
- * returns the milliseconds from restoreContext() until the page's scene drew again (it counts
- * frames through the window.__scene test hook). Gives up after 5 s (returns about 5000).
+ * Loses the WebGL context of the page's scene (WEBGL_lose_context, in the render worker that holds
+ * it, through the window.__scene test hook), restores it, and returns the milliseconds from the
+ * restore until the scene drew again. Gives up after 5 s (returns about 5000).
  */
-export async function loseAndRestoreContext(page: Page, selector: string): Promise<number> {
-  return page.evaluate(async (sel) => {
-    const canvas = document.querySelector<HTMLCanvasElement>(sel)!;
-    const ext = canvas.getContext('webgl2')!.getExtension('WEBGL_lose_context')!;
-    const lost = new Promise((r) => canvas.addEventListener('webglcontextlost', r, { once: true }));
-    ext.loseContext();
-    await lost;
+export async function loseAndRestoreContext(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const hook = (window as unknown as { __scene: { frames: number; loseContext(): Promise<void>; restoreContext(): void } }).__scene;
+    await hook.loseContext();
     await new Promise((r) => setTimeout(r, 100));
-    const hook = (window as unknown as { __scene: { frames: number } }).__scene;
     const frames = hook.frames;
     const t0 = performance.now();
-    ext.restoreContext();
+    hook.restoreContext();
     while (hook.frames === frames && performance.now() - t0 < 5000) await new Promise((r) => requestAnimationFrame(r));
     return performance.now() - t0;
-  }, selector);
+  });
 }

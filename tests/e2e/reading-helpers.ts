@@ -23,7 +23,7 @@ export interface Recorded {
   csp: string[];
   /** Ids of the elements that were given aria-current="step", in order. */
   current: string[];
-  /** getContext() calls that returned a WebGL context. */
+  /** getContext() calls that returned a WebGL context, and canvases handed to a worker to draw on (one context there each). */
   contexts: number;
 }
 
@@ -34,7 +34,7 @@ declare global {
   }
 }
 
-/** Runs in every frame before its scripts: records CSP violations, aria-current changes and WebGL contexts. */
+/** Runs in every frame before its scripts: records CSP violations, aria-current changes and WebGL contexts (made here or handed to a worker). */
 function record(): void {
   const rec: Recorded = { csp: [], current: [], contexts: 0 };
   window.__recorded = rec;
@@ -45,6 +45,11 @@ function record(): void {
       if (el.getAttribute('aria-current') === 'step') rec.current.push(el.id);
     }
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ['aria-current'] });
+  const transfer = HTMLCanvasElement.prototype.transferControlToOffscreen;
+  HTMLCanvasElement.prototype.transferControlToOffscreen = function (this: HTMLCanvasElement) {
+    rec.contexts++;
+    return transfer.call(this);
+  };
   const original = HTMLCanvasElement.prototype.getContext;
   const seen = new WeakSet<object>();
   HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, ...args: Parameters<typeof original>) {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { imageDiff, launchBrowser, useSite, type CanvasStats, loseAndRestoreContext } from './harness.ts';
+import { imageDiff, launchBrowser, useSite, type CanvasStats, loseAndRestoreContext, NO_WEBGL } from './harness.ts';
 import { CANVAS, SLUGS, modelReady, openRecorded, recorded, scrollToY, scrollYFor, settledCanvas, stepIds, waitForStep } from './reading-helpers.ts';
 
 const site = useSite();
@@ -30,7 +30,7 @@ const changedSomewhere = (pics: CanvasStats[]) => Math.max(...pics.slice(1).map(
 describe('without WebGL', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await launchBrowser({ args: ['--disable-webgl'] });
+    browser = await launchBrowser({ args: NO_WEBGL });
   });
   afterAll(async () => {
     await browser?.close();
@@ -66,7 +66,7 @@ describe('a lost WebGL context', () => {
     await scrollToY(p.page, await scrollYFor(p.page, ids[1]!));
     await waitForStep(p.page, ids[1]!);
     const before = await settledCanvas(p.page);
-    const ms = await loseAndRestoreContext(p.page, CANVAS);
+    const ms = await loseAndRestoreContext(p.page);
     console.info(`article redrawn ${ms.toFixed(0)} ms after restoreContext()`);
     expect(ms).toBeLessThan(1000);
     const after = await settledCanvas(p.page);

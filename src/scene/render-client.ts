@@ -1,0 +1,274 @@
+/**
+ * The page's end of the render channel (render-host.ts): the renderer as SceneView uses it, while
+ * the drawing happens on the render worker's thread.
+ *
+ *   const r = new RenderClient(canvas, { unavailable: (why) => showFallback(why) });
+ *   r.setValues(layout, trace, params);
+ *   r.resize(pixelWidth, pixelHeight);
+ *   const m = r.draw(layout, state, cssW, cssH);   // posts the frame; returns its camera matrices
+ *
+ * The camera matrices are computed here (the labels, arrows and picking need them in the same
+ * frame) and sent with the frame. A frame is sent by commit(), in a task of its own after the
+ * page's frame: on a machine with few cores, waking the worker lets the system run it (and the
+ * GPU's work it starts) at once, and the page's frame would wait for it. One frame is in flight at
+ * a time: a frame asked for while the worker is still drawing the last replaces any other
+ * waiting, and goes when the worker answers. Layouts and the weights cross once; a frame carries
+ * the block styles that changed and its highlights when they are other objects than the last's.
+ *
+ * Where the worker cannot draw (no OffscreenCanvas, or no WebGL2 on one), the page imports the
+ * worker's file and runs its host on this thread, on the <canvas> itself.
+ */
+import type { Trace } from '../gpt/trace.ts';
+import { cameraMatrices, sceneRadius, type CameraMatrices } from './camera.ts';
+import { flowSegments } from './flows.ts';
+import { MAIN_THREAD_HOST, type HostMessage, type PageMessage, type StylePatch, type renderHost } from './render-host.ts';
+import type { WorkerHello } from './render-worker.ts';
+import workerUrl from './render-worker.ts?worker&url';
+import { sameData } from './same.ts';
+import type { ResourceCounts } from './renderer.ts';
+import type { ModelLayout, SceneState } from './types.ts';
+
+export interface RenderClientEvents {
+  /** No WebGL2 (failed: false), or the drawing stopped with an error (failed: true): nothing more is drawn. */
+  unavailable: (message: string, failed: boolean) => void;
+  lost?: () => void;
+  restored?: () => void;
+}
+
+type Send = (m: PageMessage, transfer?: Transferable[]) => void;
+
+/** Hand-offs timed (wall ms of each commit task), for the benchmarks: the newest are kept. */
+const HANDOFF_HISTORY = 2000;
+
+export class RenderClient {
+  /** Until the worker has said whether it can draw, messages wait here in order. */
+  private waiting: { m: PageMessage; transfer?: Transferable[] }[] | null = [];
+  private channel: { send: Send; stop: () => void } | null = null;
+  private committing = false;
+  /** Wall ms of each hand-off task (posting a frame to the worker), oldest first. */
+  readonly handoffTimes: number[] = [];
+  private readonly events: RenderClientEvents;
+  private readonly layoutIds = new WeakMap<ModelLayout, number>();
+  private nextLayout = 1;
+  private matrices: CameraMatrices | null = null;
+  private rehearsal: CameraMatrices | null = null;
+  private pixels: [number, number] = [1, 1];
+  private next: { layout: ModelLayout; state: SceneState } | null = null;
+  private inFlight = false;
+  private lost = false;
+  private stopped = false;
+  private sent: { blocks: SceneState['blocks']; highlights: unknown; params: Float32Array | null | undefined } = { blocks: {}, highlights: null, params: undefined };
+  /** Called once the frame in flight is drawn, and once the frame waiting to go is. */
+  private inFlightDrawn: (() => void)[] = [];
+  private nextDrawn: (() => void)[] = [];
+  private counts: ResourceCounts = { textures: 0, buffers: 0, programs: 0, vertexArrays: 0 };
+
+  constructor(canvas: HTMLCanvasElement, events: RenderClientEvents) {
+    this.events = events;
+    if (typeof Worker === 'undefined' || typeof canvas.transferControlToOffscreen !== 'function') {
+      this.open(inThread(canvas, (m) => this.receive(m)));
+      return;
+    }
+    const worker = new Worker(workerUrl, { type: 'module' });
+    worker.onmessage = (e: MessageEvent<HostMessage | WorkerHello>) => {
+      const m = e.data;
+      if (m.type !== 'hello') return this.receive(m);
+      if (!m.webgl2) {
+        worker.terminate();
+        this.open(inThread(canvas, (r) => this.receive(r)));
+        return;
+      }
+      const offscreen = canvas.transferControlToOffscreen();
+      worker.postMessage({ type: 'init', canvas: offscreen } satisfies PageMessage, [offscreen]);
+      this.open({ send: (msg, transfer) => worker.postMessage(msg, transfer ?? []), stop: () => worker.terminate() });
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      this.receive({ type: 'failed', message: 'the drawing worker could not start' });
+    };
+  }
+
+  /** The channel is decided: everything sent so far goes, in order. */
+  private open(channel: { send: Send; stop: () => void }): void {
+    this.channel = channel;
+    const waiting = this.waiting ?? [];
+    this.waiting = null;
+    if (this.stopped) return channel.stop();
+    for (const { m, transfer } of waiting) channel.send(m, transfer);
+  }
+
+  private send(m: PageMessage, transfer?: Transferable[]): void {
+    if (this.waiting) this.waiting.push({ m, transfer });
+    else this.channel?.send(m, transfer);
+  }
+
+  /** GPU objects the worker's context holds, as of the last frame it drew. */
+  resources(): ResourceCounts {
+    return { ...this.counts };
+  }
+
+  isContextLost(): boolean {
+    return this.lost || this.stopped;
+  }
+
+  /** True while the worker has not yet drawn the frame sent last. */
+  busy(): boolean {
+    return this.inFlight;
+  }
+
+  setValues(layout: ModelLayout, trace: Trace | null, params: Float32Array | null): void {
+    const m: PageMessage = { type: 'values', layout: this.layoutId(layout), trace };
+    if (params !== this.sent.params) m.params = this.sent.params = params;
+    this.send(m);
+  }
+
+  /** The drawing buffer's size in device pixels, sent with the next frame. */
+  resize(width: number, height: number): void {
+    this.pixels = [Math.max(1, Math.round(width)), Math.max(1, Math.round(height))];
+  }
+
+  /**
+   * The frame to draw next, seen from `state.camera`: returns its camera matrices. It is sent by
+   * commit(), which the caller runs once the rest of its frame is done, so that the worker's
+   * drawing does not compete with the labels for a core.
+   */
+  draw(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
+    this.matrices = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.matrices ?? undefined);
+    this.next = { layout, state };
+    return this.matrices;
+  }
+
+  /**
+   * Sends the frame asked for by the last draw() in a task after this one (or when the worker has
+   * drawn the frame in flight, if it has not yet).
+   */
+  commit(): void {
+    if (this.committing) return;
+    this.committing = true;
+    setTimeout(() => {
+      this.committing = false;
+      const t0 = performance.now();
+      this.flush();
+      this.handoffTimes.push(performance.now() - t0);
+      if (this.handoffTimes.length > HANDOFF_HISTORY) this.handoffTimes.splice(0, this.handoffTimes.length - HANDOFF_HISTORY);
+    }, 0);
+  }
+
+  rehearse(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
+    this.rehearsal = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.rehearsal ?? undefined);
+    if (!this.stopped) this.send({ type: 'rehearse', layout: this.layoutId(layout), blocks: state.blocks, highlights: state.highlights, dim: state.dim });
+    return this.rehearsal;
+  }
+
+  /** Calls `done` once the frame asked for last is drawn (at once when every frame is). */
+  whenDrawn(done: () => void): void {
+    if (this.next) this.nextDrawn.push(done);
+    else if (this.inFlight) this.inFlightDrawn.push(done);
+    else done();
+  }
+
+  /** Loses (true) or restores (false) the worker's context: for the tests of recovery. */
+  simulateContextLoss(lose: boolean): void {
+    this.send({ type: 'lose', lose });
+  }
+
+  dispose(): void {
+    this.stopped = true;
+    this.channel?.stop();
+  }
+
+  private flush(): void {
+    if (this.inFlight || !this.next || !this.matrices || this.lost || this.stopped) return;
+    const { layout, state } = this.next;
+    this.next = null;
+    // The matrices of the latest draw(), which asked for this frame.
+    const { viewProjection, origin, eye, pixelAngle } = this.matrices;
+    const m: PageMessage = { type: 'frame', layout: this.layoutId(layout), matrices: { viewProjection, origin, eye, pixelAngle }, dim: state.dim, pixels: this.pixels };
+    if (state.blocks !== this.sent.blocks) {
+      m.blocks = stylePatch(this.sent.blocks, state.blocks);
+      this.sent.blocks = state.blocks;
+    }
+    if (state.highlights !== this.sent.highlights) m.highlights = this.sent.highlights = state.highlights;
+    this.inFlight = true;
+    [this.inFlightDrawn, this.nextDrawn] = [this.nextDrawn, this.inFlightDrawn];
+    this.send(m);
+  }
+
+  /** Nothing asked for will be drawn (a lost context, a stopped worker): nobody waits for it. */
+  private settleWaiters(): void {
+    for (const done of [...this.inFlightDrawn.splice(0), ...this.nextDrawn.splice(0)]) done();
+  }
+
+  private layoutId(layout: ModelLayout): number {
+    let id = this.layoutIds.get(layout);
+    if (id === undefined) {
+      id = this.nextLayout++;
+      this.layoutIds.set(layout, id);
+      this.send({ type: 'layout', id, layout, flows: flowSegments(layout) });
+    }
+    return id;
+  }
+
+  private receive(m: HostMessage): void {
+    switch (m.type) {
+      case 'drawn':
+        this.inFlight = false;
+        this.counts = m.resources;
+        for (const done of this.inFlightDrawn.splice(0)) done();
+        this.flush();
+        break;
+      case 'lost':
+        this.lost = true;
+        this.inFlight = false;
+        this.settleWaiters();
+        this.events.lost?.();
+        break;
+      case 'restored':
+        this.lost = false;
+        this.counts = m.resources;
+        this.events.restored?.();
+        break;
+      case 'unavailable':
+      case 'failed':
+        this.stopped = true;
+        this.inFlight = false;
+        this.next = null;
+        this.settleWaiters();
+        this.events.unavailable(m.message, m.type === 'failed');
+        break;
+    }
+  }
+}
+
+/** What changed from the styles `prev` to `next` (the host holds `prev`). */
+function stylePatch(prev: SceneState['blocks'], next: SceneState['blocks']): StylePatch {
+  const patch: StylePatch = { set: {}, drop: [] };
+  for (const id in next) if (!sameData(prev[id], next[id])) patch.set[id] = next[id]!;
+  for (const id in prev) if (!(id in next)) patch.drop.push(id);
+  return patch;
+}
+
+/**
+ * The host on this thread, from the worker's own file (so the page carries no second copy of the
+ * drawing code): loaded on demand, messages before it loads wait in order; its answers come back
+ * after the current task, as a worker's would. `init` with the page's own canvas goes first.
+ */
+function inThread(canvas: HTMLCanvasElement, receive: (m: HostMessage) => void): { send: Send; stop: () => void } {
+  let handle: ((m: PageMessage) => void) | null = null;
+  let stopped = false;
+  const waiting: PageMessage[] = [{ type: 'init', canvas }];
+  import(/* @vite-ignore */ workerUrl).then(
+    () => {
+      const host = (globalThis as Record<string, unknown>)[MAIN_THREAD_HOST] as typeof renderHost | undefined;
+      if (stopped) return;
+      if (!host) return receive({ type: 'failed', message: 'the drawing code could not be loaded' });
+      handle = host((m) => queueMicrotask(() => !stopped && receive(m)));
+      for (const m of waiting.splice(0)) handle(m);
+    },
+    () => receive({ type: 'failed', message: 'the drawing code could not be loaded' }),
+  );
+  return {
+    send: (m) => (handle ? handle(m) : waiting.push(m)),
+    stop: () => (stopped = true),
+  };
+}
