@@ -6,7 +6,7 @@
  * Measures, per run:
  *   - main-thread JS per frame while the camera orbits the nano model (300 frames), from the
  *     view's own performance.now() around its frame function (window.__scene, a test-only hook);
- *   - WebGL draw calls per frame, counted by wrapping drawArrays / drawElements / *Instanced;
+ *   - WebGL draw calls per frame, as the renderer counts them (in the render worker);
  *   - input change -> first frame showing the new trace, over 20 different inputs;
  *   - GPU objects alive (textures, buffers, programs, vertex arrays, counted by wrapping the
  *     context's create* / delete*) before, after 1,000 frames and after the 20 input changes;
@@ -42,43 +42,15 @@ const args = argsOrExit('bench:scene', () => {
 const RUNS = (args.runs as number | undefined) ?? 3;
 const DIST = (args.dist as string | undefined) ?? 'dist';
 
-/** Runs in the page before any of its scripts: counts draw calls and live GL objects. */
-function instrument(): void {
-  const counts = { draws: 0, textures: 0, buffers: 0, programs: 0, vertexArrays: 0 };
-  (window as unknown as { __gl: typeof counts }).__gl = counts;
-  const proto = WebGL2RenderingContext.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-  for (const name of ['drawArrays', 'drawElements', 'drawArraysInstanced', 'drawElementsInstanced', 'drawRangeElements']) {
-    const original = proto[name]!;
-    proto[name] = function (this: unknown, ...a: unknown[]) {
-      counts.draws++;
-      return original.apply(this, a);
-    };
-  }
-  const pairs = [
-    ['createTexture', 'deleteTexture', 'textures'],
-    ['createBuffer', 'deleteBuffer', 'buffers'],
-    ['createProgram', 'deleteProgram', 'programs'],
-    ['createVertexArray', 'deleteVertexArray', 'vertexArrays'],
-  ] as const;
-  for (const [create, del, field] of pairs) {
-    const c = proto[create]!;
-    const d = proto[del]!;
-    proto[create] = function (this: unknown) {
-      counts[field]++;
-      return c.apply(this, []);
-    };
-    proto[del] = function (this: unknown, o: unknown) {
-      if (o) counts[field]--;
-      return d.apply(this, [o]);
-    };
-  }
-}
+type Hooked = { __scene: import('../src/components/scene-canvas.ts').SceneTestHook };
 
-
-type Hooked = { __scene: import('../src/components/scene-canvas.ts').SceneTestHook; __gl: Counts };
-
+/** Draw calls so far and live GL objects, as the render worker last reported them (after the view's frames have been drawn). */
 async function counters(page: Page): Promise<Counts> {
-  return page.evaluate(() => ({ ...(window as unknown as Hooked).__gl }));
+  await page.evaluate(() => (window as unknown as Hooked).__scene.settle());
+  return page.evaluate(() => {
+    const hook = (window as unknown as Hooked).__scene;
+    return { draws: hook.drawCalls(), ...hook.resources() };
+  });
 }
 
 /** Waits until the view has drawn nothing new for 250 ms. */
@@ -99,7 +71,6 @@ async function oneRun(origin: string): Promise<Run> {
   const browser = await launchBrowser();
   try {
     const p = await openPage(browser, 'about:blank', { viewport: { width: 1280, height: 800 } });
-    await p.page.addInitScript(instrument);
     await p.page.goto(`${origin}/explore/`, { waitUntil: 'load' });
     await p.page.waitForFunction(() => (window as unknown as Partial<Hooked>).__scene !== undefined, null, { timeout: 30_000 });
     await p.page.evaluate(() => (window as unknown as Hooked).__scene.ready);

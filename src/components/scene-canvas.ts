@@ -35,6 +35,8 @@ export interface SceneTestHook {
   rehearsal(): { count: number; done: boolean } | null;
   state(): SceneState | null;
   resources(): ResourceCounts;
+  /** WebGL draw calls issued so far (as of the last frame drawn). */
+  drawCalls(): number;
   /** Shows the tooltip of a cell; returns the tooltip's text and the cell's value. */
   hoverCell(block: string, row: number, col: number): { text: string; value: number } | null;
   cellScreenPosition(block: string, row: number, col: number): { x: number; y: number } | null;
@@ -104,6 +106,7 @@ export function installTestHook(src: HookSources): void {
     rehearsal: () => src.rehearsal?.() ?? null,
     state: () => view.state(),
     resources: () => view.resources(),
+    drawCalls: () => view.drawCalls,
     hoverCell(block, row, col) {
       const e = view.hoverCell(block, row, col);
       const tip = view.root.querySelector<HTMLElement>('.scene-tooltip');

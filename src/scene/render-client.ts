@@ -21,10 +21,9 @@
 import type { Trace } from '../gpt/trace.ts';
 import { cameraMatrices, sceneRadius, type CameraMatrices } from './camera.ts';
 import { flowSegments } from './flows.ts';
-import { MAIN_THREAD_HOST, type HostMessage, type PageMessage, type StylePatch, type renderHost } from './render-host.ts';
+import { MAIN_THREAD_HOST, stylePatch, type HostMessage, type PageMessage, type renderHost } from './render-host.ts';
 import type { WorkerHello } from './render-worker.ts';
 import workerUrl from './render-worker.ts?worker&url';
-import { sameData } from './same.ts';
 import type { ResourceCounts } from './renderer.ts';
 import type { ModelLayout, SceneState } from './types.ts';
 
@@ -101,6 +100,9 @@ export class RenderClient {
     if (this.waiting) this.waiting.push({ m, transfer });
     else this.channel?.send(m, transfer);
   }
+
+  /** Draw calls the worker has issued, as of the last frame it drew (for the benchmarks). */
+  drawCalls = 0;
 
   /** GPU objects the worker's context holds, as of the last frame it drew. */
   resources(): ResourceCounts {
@@ -214,6 +216,7 @@ export class RenderClient {
       case 'drawn':
         this.inFlight = false;
         this.counts = m.resources;
+        this.drawCalls = m.drawCalls;
         for (const done of this.inFlightDrawn.splice(0)) done();
         this.flush();
         break;
@@ -238,14 +241,6 @@ export class RenderClient {
         break;
     }
   }
-}
-
-/** What changed from the styles `prev` to `next` (the host holds `prev`). */
-function stylePatch(prev: SceneState['blocks'], next: SceneState['blocks']): StylePatch {
-  const patch: StylePatch = { set: {}, drop: [] };
-  for (const id in next) if (!sameData(prev[id], next[id])) patch.set[id] = next[id]!;
-  for (const id in prev) if (!(id in next)) patch.drop.push(id);
-  return patch;
 }
 
 /**

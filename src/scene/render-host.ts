@@ -16,11 +16,13 @@
  *             the highlights when they changed (left out: the same); answered with `drawn`
  *   rehearse  a frame's script work without drawing (SceneView.rehearse)
  *   lose      for the tests of recovery: lose (true) or restore (false) the context
- * Messages back (HostMessage): unavailable (no WebGL2), drawn (with the GPU objects held), lost,
+ * Messages back (HostMessage): unavailable (no WebGL2), drawn (with the GPU objects held and the
+ * draw calls so far), lost,
  * restored, failed (an error while drawing: the page shows it instead of the picture).
  */
 import type { Trace } from '../gpt/trace.ts';
 import { SceneRenderer, WebGLUnavailableError, type FrameMatrices, type ResourceCounts } from './renderer.ts';
+import { sameData } from './same.ts';
 import type { BlockStyle, Highlight, ModelLayout, SceneState, SpineSegment } from './types.ts';
 
 /** The block styles that changed between two frames: new or different ones, and the blocks left unstyled. */
@@ -39,7 +41,7 @@ export type PageMessage =
 
 export type HostMessage =
   | { type: 'unavailable'; message: string }
-  | { type: 'drawn'; resources: ResourceCounts }
+  | { type: 'drawn'; resources: ResourceCounts; drawCalls: number }
   | { type: 'lost' }
   | { type: 'restored'; resources: ResourceCounts }
   | { type: 'failed'; message: string };
@@ -97,7 +99,7 @@ export function renderHost(post: (m: HostMessage) => void): (m: PageMessage) => 
           if (m.highlights) highlights = m.highlights;
           renderer.resize(m.pixels[0], m.pixels[1]);
           renderer.draw(layoutOf(m.layout), { blocks, highlights, callouts: NO_CALLOUTS, dim: m.dim }, m.matrices);
-          post({ type: 'drawn', resources: renderer.resources() });
+          post({ type: 'drawn', resources: renderer.resources(), drawCalls: renderer.drawCalls });
           break;
         case 'rehearse':
           renderer.rehearse(layoutOf(m.layout), { blocks: m.blocks, highlights: m.highlights, callouts: NO_CALLOUTS, dim: m.dim });
@@ -113,8 +115,16 @@ export function renderHost(post: (m: HostMessage) => void): (m: PageMessage) => 
   };
 }
 
+/** What changed from the styles `prev` to `next` (the page's side: the host holds `prev`). */
+export function stylePatch(prev: SceneState['blocks'], next: SceneState['blocks']): StylePatch {
+  const patch: StylePatch = { set: {}, drop: [] };
+  for (const id in next) if (!sameData(prev[id], next[id])) patch.set[id] = next[id]!;
+  for (const id in prev) if (!(id in next)) patch.drop.push(id);
+  return patch;
+}
+
 /** `blocks` with `patch` applied, as a new object (the renderer keys its caches on identity). */
-function patched(blocks: SceneState['blocks'], patch: StylePatch): SceneState['blocks'] {
+export function patched(blocks: SceneState['blocks'], patch: StylePatch): SceneState['blocks'] {
   const out = { ...blocks, ...patch.set };
   for (const id of patch.drop) delete out[id];
   return out;

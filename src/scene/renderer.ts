@@ -116,8 +116,8 @@ export class SceneRenderer {
   /** GL state as last set by this renderer (setConstantState and the setters after it). */
   private readonly glState = { width: -1, height: -1, cull: false, offset: false, depthWrite: true, program: null as WebGLProgram | null, texture: null as WebGLTexture | null };
   private loseContext: WEBGL_lose_context | null = null;
-  /** Signalled when the GPU has finished the last frame drawn; null once seen signalled. */
-  private fence: WebGLSync | null = null;
+  /** Draw calls issued since the renderer was made (for the benchmarks). */
+  drawCalls = 0;
   /** What the last frame drawn was drawn with (sameAsDrawn). */
   private readonly drawn = { layout: null as ModelLayout | null, width: 0, height: 0, pixelAngle: 0, viewProjection: new Float32Array(16), origin: [0, 0, 0] as Vec3, eye: [0, 0, 0] as Vec3 };
   /** Colours and strengths: set once per program when it is built (and again after a context loss). */
@@ -197,7 +197,6 @@ export class SceneRenderer {
     const gl = this.canvas.getContext('webgl2') as WebGL2RenderingContext | null;
     if (!gl) throw new WebGLUnavailableError('the WebGL2 context could not be restored');
     this.gl = gl;
-    this.fence = null;
     this.drawn.layout = null;
     Object.assign(this.counts, { textures: 0, buffers: 0, programs: 0, vertexArrays: 0 });
     this.trackResources(gl);
@@ -260,6 +259,7 @@ export class SceneRenderer {
       this.useProgram(spine);
       gl.bindVertexArray(spineBuffer.vao);
       gl.drawArraysInstanced(gl.TRIANGLES, 0, 9, this.spineCount);
+      this.drawCalls++;
     }
     if (this.instanceCounts.opaque > 0) {
       // Shadows on the ground behind everything, drawn after what stands in front of it so the
@@ -269,27 +269,11 @@ export class SceneRenderer {
       this.useProgram(shadow);
       gl.bindVertexArray(shadowVao);
       gl.drawArraysInstanced(gl.TRIANGLES, 0, 6, this.instanceCounts.opaque);
+      this.drawCalls++;
       gl.blendEquation(gl.FUNC_ADD);
     }
     this.drawBoxes('translucent');
     // The last pass's vertex array stays bound: nothing else this context does reads or changes it.
-    if (this.fence) gl.deleteSync(this.fence);
-    this.fence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
-  }
-
-  /**
-   * True while the GPU is still drawing the last frame. A frame's GL calls issued before then
-   * would wait for it on the main thread (a software rasteriser takes milliseconds per frame),
-   * so a caller that can choose may draw at the next animation frame instead. The status is
-   * the browser's cached one: asking never waits.
-   */
-  busy(): boolean {
-    const gl = this.gl;
-    if (!this.fence || gl.isContextLost()) return false;
-    if (gl.getSyncParameter(this.fence, gl.SYNC_STATUS) !== gl.SIGNALED) return true;
-    gl.deleteSync(this.fence);
-    this.fence = null;
-    return false;
   }
 
   /** One pass of boxes (the frame's uniforms already in their buffer). */
@@ -305,6 +289,7 @@ export class SceneRenderer {
     const { vao } = boxBuffers[pass];
     gl.bindVertexArray(vao);
     gl.drawArraysInstanced(gl.TRIANGLES, 0, 36, count);
+    this.drawCalls++;
   }
 
   /**

@@ -258,6 +258,11 @@ export class SceneView {
     return this.renderer.resources();
   }
 
+  /** Draw calls issued so far, as of the last frame the worker drew. */
+  get drawCalls(): number {
+    return this.renderer.drawCalls;
+  }
+
   /** Wall ms of each hand-off of a frame to the render worker (a task after the frame), oldest first. */
   get handoffTimes(): readonly number[] {
     return this.renderer.handoffTimes;
@@ -322,13 +327,9 @@ export class SceneView {
   }
 
   /**
-   * Draws now rather than at the next animation frame: the new values reach the screen with the
-   * next composite instead of a frame later. For updates the reader is waiting on (typed letters).
-   */
-  /**
-   * True while the GPU has not finished the frame drawn last: a caller that draws per scroll frame
-   * (the article) skips this animation frame and draws the newer position at the next. After
-   * BUSY_LIMIT answers in a row it says false, so a driver that never signals cannot stop the picture.
+   * True while the render worker has not drawn the frame sent last: a caller that draws per scroll
+   * frame (the article) skips this animation frame and draws the newer position at the next. After
+   * BUSY_LIMIT answers in a row it says false, so a worker that never answers cannot stop the labels.
    */
   gpuBusy(): boolean {
     if (this.busyRun < BUSY_LIMIT && this.renderer.busy()) {
@@ -339,6 +340,10 @@ export class SceneView {
     return false;
   }
 
+  /**
+   * Draws now rather than at the next animation frame: the new values reach the screen with the
+   * next composite instead of a frame later. For updates the reader is waiting on (typed letters).
+   */
   renderNow(): void {
     if (this.renderer.isContextLost()) return;
     this.renderWanted = false;

@@ -174,7 +174,7 @@ export function startArticle(): void {
     if (!pos || !ctx || !view) return false;
     const key = `${pos.id}:${pos.t.toFixed(4)}:${ctx.viewport.width}x${ctx.viewport.height}:${refBlock ?? ''}:${lab?.parts.join(',') ?? ''}:${lab?.trace.ids.join('') ?? ''}:${training?.version() ?? ''}`;
     if (key === lastKey) return false;
-    // The GPU is still on the last frame: draw this position at the next animation frame.
+    // The worker is still drawing the last frame: draw this position at the next animation frame.
     if (view.gpuBusy()) return false;
     lastKey = key;
     if (pos.chapter === 'training') training?.frame(pos.beats[pos.index]!, pos.t);

@@ -58,6 +58,49 @@ describe('without WebGL', () => {
   }
 });
 
+describe('where the picture is drawn', () => {
+  /** The picture of the chapter's second step, settled, with how the canvas answers a request for a context of its own. */
+  async function secondStep(before?: (page: Page) => Promise<unknown>): Promise<{ picture: CanvasStats; handedOver: string; tip: string | null; problems: string[] }> {
+    const p = await openRecorded(site.browser, site.url(`/chapters/${CHAPTER}/`), { viewport: DESKTOP, before });
+    await modelReady(p.page);
+    const ids = await stepIds(p.page);
+    await scrollToY(p.page, await scrollYFor(p.page, ids[1]!));
+    await waitForStep(p.page, ids[1]!);
+    const picture = await settledCanvas(p.page);
+    // A canvas handed to a worker refuses to give the page a context of its own.
+    const handedOver = await p.page.$eval(CANVAS, (c) => {
+      try {
+        (c as HTMLCanvasElement).getContext('2d');
+        return 'the page can still draw on it';
+      } catch (e) {
+        return (e as Error).name;
+      }
+    });
+    const tip = await p.page.evaluate(() => window.__scene.hoverCell('embed', 0, 0)?.text ?? null);
+    const problems = [...p.problems(), ...(await recorded(p.page)).csp];
+    await p.close();
+    return { picture, handedOver, tip, problems };
+  }
+
+  it('a worker draws it: the page hands its canvas over, and the picture, hover and CSP are as before', async () => {
+    const { picture, handedOver, tip, problems } = await secondStep();
+    expect(handedOver).toBe('InvalidStateError');
+    expect(picture.nonBackgroundFraction).toBeGreaterThan(0.002);
+    expect(tip).toMatch(/\d/);
+    expect(problems).toEqual([]);
+  });
+
+  it('a browser that cannot hand a canvas to a worker draws the same picture on the page itself', async () => {
+    const inWorker = await secondStep();
+    const onPage = await secondStep((page) => page.context().addInitScript(() => delete (HTMLCanvasElement.prototype as Partial<HTMLCanvasElement>).transferControlToOffscreen));
+    expect(onPage.handedOver).toBe('the page can still draw on it');
+    expect(onPage.picture.nonBackgroundFraction).toBeGreaterThan(0.002);
+    expect(imageDiff(inWorker.picture, onPage.picture, { tolerance: 8 })).toBeLessThan(0.01);
+    expect(onPage.tip).toBe(inWorker.tip);
+    expect(onPage.problems).toEqual([]);
+  });
+});
+
 describe('a lost WebGL context', () => {
   it('the article redraws within a second of restoreContext()', async () => {
     const p = await openRecorded(site.browser, site.url(`/chapters/${CHAPTER}/`), { viewport: DESKTOP });
