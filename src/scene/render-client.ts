@@ -8,11 +8,11 @@
  *   const m = r.draw(layout, state, cssW, cssH);   // posts the frame; returns its camera matrices
  *
  * The camera matrices are computed here (the labels, arrows and picking need them in the same
- * frame) and sent with the frame. A frame is sent by commit(), in a task of its own after the
- * page's frame: on a machine with few cores, waking the worker lets the system run it (and the
- * GPU's work it starts) at once, and the page's frame would wait for it. One frame is in flight at
- * a time: a frame asked for while the worker is still drawing the last replaces any other
- * waiting, and goes when the worker answers. Layouts and the weights cross once; a frame carries
+ * frame) and sent with the frame. commit() builds the frame's message at the end of the page's
+ * frame and posts it in a task of its own right after: on a machine with few cores, waking the
+ * worker lets the system run it (and the GPU work it starts) at once, and the page's frame (its
+ * labels) would wait for it. One frame is in flight at a time: a frame built while the worker is
+ * still drawing the last replaces any other waiting, and goes when the worker answers. Layouts and the weights cross once; a frame carries
  * the block styles that changed and its highlights when they are other objects than the last's.
  *
  * Where the worker cannot draw (no OffscreenCanvas, or no WebGL2 on one), the page imports the
@@ -52,14 +52,17 @@ export class RenderClient {
   private matrices: CameraMatrices | null = null;
   private rehearsal: CameraMatrices | null = null;
   private pixels: [number, number] = [1, 1];
+  /** Asked for by draw(), not yet built into a message. */
   private next: { layout: ModelLayout; state: SceneState } | null = null;
+  /** Built by commit(), not yet posted; with the styles and highlights the worker holds once it is. */
+  private ready: { m: PageMessage; blocks: SceneState['blocks']; highlights: unknown } | null = null;
   private inFlight = false;
   private lost = false;
   private stopped = false;
   private sent: { blocks: SceneState['blocks']; highlights: unknown; params: Float32Array | null | undefined } = { blocks: {}, highlights: null, params: undefined };
-  /** Called once the frame in flight is drawn, and once the frame waiting to go is. */
+  /** Called once the frame in flight is drawn, and once the frame waiting to go (asked for or built) is. */
   private inFlightDrawn: (() => void)[] = [];
-  private nextDrawn: (() => void)[] = [];
+  private waitingDrawn: (() => void)[] = [];
   private counts: ResourceCounts = { textures: 0, buffers: 0, programs: 0, vertexArrays: 0 };
 
   constructor(canvas: HTMLCanvasElement, events: RenderClientEvents) {
@@ -141,18 +144,20 @@ export class RenderClient {
   }
 
   /**
-   * Sends the frame asked for by the last draw() in a task after this one (or when the worker has
-   * drawn the frame in flight, if it has not yet).
+   * Builds the message of the frame asked for by the last draw() and posts it in a task after this
+   * one (or once the worker has drawn the frame in flight, if it has not yet).
    */
   commit(): void {
-    if (this.committing) return;
+    this.build();
+    if (this.committing || !this.ready) return;
     this.committing = true;
     setTimeout(() => {
       this.committing = false;
       const t0 = performance.now();
-      this.flush();
-      this.handoffTimes.push(performance.now() - t0);
-      if (this.handoffTimes.length > HANDOFF_HISTORY) this.handoffTimes.splice(0, this.handoffTimes.length - HANDOFF_HISTORY);
+      if (this.post()) {
+        this.handoffTimes.push(performance.now() - t0);
+        if (this.handoffTimes.length > HANDOFF_HISTORY) this.handoffTimes.splice(0, this.handoffTimes.length - HANDOFF_HISTORY);
+      }
     }, 0);
   }
 
@@ -164,7 +169,7 @@ export class RenderClient {
 
   /** Calls `done` once the frame asked for last is drawn (at once when every frame is). */
   whenDrawn(done: () => void): void {
-    if (this.next) this.nextDrawn.push(done);
+    if (this.next || this.ready) this.waitingDrawn.push(done);
     else if (this.inFlight) this.inFlightDrawn.push(done);
     else done();
   }
@@ -179,26 +184,35 @@ export class RenderClient {
     this.channel?.stop();
   }
 
-  private flush(): void {
-    if (this.inFlight || !this.next || !this.matrices || this.lost || this.stopped) return;
+  /** The frame asked for, as a message for the worker: its patch is from the styles the worker holds now. */
+  private build(): void {
+    if (!this.next || !this.matrices || this.stopped) return;
     const { layout, state } = this.next;
     this.next = null;
-    // The matrices of the latest draw(), which asked for this frame.
+    // Copies: the page's matrices change with its next draw(), before this message may go.
     const { viewProjection, origin, eye, pixelAngle } = this.matrices;
-    const m: PageMessage = { type: 'frame', layout: this.layoutId(layout), matrices: { viewProjection, origin, eye, pixelAngle }, dim: state.dim, pixels: this.pixels };
-    if (state.blocks !== this.sent.blocks) {
-      m.blocks = stylePatch(this.sent.blocks, state.blocks);
-      this.sent.blocks = state.blocks;
-    }
-    if (state.highlights !== this.sent.highlights) m.highlights = this.sent.highlights = state.highlights;
+    const m: PageMessage = { type: 'frame', layout: this.layoutId(layout), matrices: { viewProjection: viewProjection.slice(), origin: [...origin], eye: [...eye], pixelAngle }, dim: state.dim, pixels: this.pixels };
+    if (state.blocks !== this.sent.blocks) m.blocks = stylePatch(this.sent.blocks, state.blocks);
+    if (state.highlights !== this.sent.highlights) m.highlights = state.highlights;
+    this.ready = { m, blocks: state.blocks, highlights: state.highlights };
+  }
+
+  /** Posts the built frame unless one is in flight; whether it did. */
+  private post(): boolean {
+    if (this.inFlight || !this.ready || this.lost || this.stopped) return false;
+    const { m, blocks, highlights } = this.ready;
+    this.ready = null;
+    this.sent.blocks = blocks;
+    this.sent.highlights = highlights;
     this.inFlight = true;
-    [this.inFlightDrawn, this.nextDrawn] = [this.nextDrawn, this.inFlightDrawn];
+    [this.inFlightDrawn, this.waitingDrawn] = [this.waitingDrawn, this.inFlightDrawn];
     this.send(m);
+    return true;
   }
 
   /** Nothing asked for will be drawn (a lost context, a stopped worker): nobody waits for it. */
   private settleWaiters(): void {
-    for (const done of [...this.inFlightDrawn.splice(0), ...this.nextDrawn.splice(0)]) done();
+    for (const done of [...this.inFlightDrawn.splice(0), ...this.waitingDrawn.splice(0)]) done();
   }
 
   private layoutId(layout: ModelLayout): number {
@@ -218,7 +232,7 @@ export class RenderClient {
         this.counts = m.resources;
         this.drawCalls = m.drawCalls;
         for (const done of this.inFlightDrawn.splice(0)) done();
-        this.flush();
+        this.post();
         break;
       case 'lost':
         this.lost = true;
@@ -236,6 +250,7 @@ export class RenderClient {
         this.stopped = true;
         this.inFlight = false;
         this.next = null;
+        this.ready = null;
         this.settleWaiters();
         this.events.unavailable(m.message, m.type === 'failed');
         break;
