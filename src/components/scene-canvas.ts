@@ -206,10 +206,14 @@ export function installTestHook(src: HookSources): void {
   (window as unknown as { __scene: SceneTestHook }).__scene = hook;
 }
 
-/** Resolves once the view has run a frame after its `before`th and the worker has drawn it. */
+/** Resolves once the view has run a frame after its `before`th and the worker has drawn it (at once when it cannot draw). */
 function drawnAfter(view: SceneView, before: number): Promise<void> {
   return new Promise((resolve) => {
-    const wait = () => (view.stats.frames > before ? void view.drawn().then(resolve) : requestAnimationFrame(wait));
+    const wait = () => {
+      if (!view.drawing) resolve();
+      else if (view.stats.frames > before) void view.drawn().then(resolve);
+      else requestAnimationFrame(wait);
+    };
     requestAnimationFrame(wait);
   });
 }

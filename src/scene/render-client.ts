@@ -9,7 +9,8 @@
  *
  * The camera matrices are computed here (the labels, arrows and picking need them in the same
  * frame) and sent with the frame. commit() builds the frame's message at the end of the page's
- * frame and posts it in a task of its own right after: on a machine with few cores, waking the
+ * frame and posts it in a task of its own right after (a new layout or new values, rarer and
+ * needed first, go at once): on a machine with few cores, waking the
  * worker lets the system run it (and the GPU work it starts) at once, and the page's frame (its
  * labels) would wait for it. One frame is in flight at a time: a frame built while the worker is
  * still drawing the last replaces any other waiting, and goes when the worker answers. Layouts and the weights cross once; a frame carries
@@ -59,34 +60,56 @@ export class RenderClient {
   private inFlight = false;
   private lost = false;
   private stopped = false;
-  private sent: { blocks: SceneState['blocks']; highlights: unknown; params: Float32Array | null | undefined } = { blocks: {}, highlights: null, params: undefined };
-  /** Called once the frame in flight is drawn, and once the frame waiting to go (asked for or built) is. */
-  private inFlightDrawn: (() => void)[] = [];
-  private waitingDrawn: (() => void)[] = [];
+  private sent: { blocks: SceneState['blocks']; highlights: unknown; params: Float32Array | null | undefined; values: { layout: number; trace: Trace | null } | null } = {
+    blocks: {},
+    highlights: null,
+    params: undefined,
+    values: null,
+  };
+  /**
+   * Called once the frame in flight is drawn, and once the frame waiting to go (asked for or built)
+   * is; with false when it never will be (a lost context, a stopped worker).
+   */
+  private inFlightDrawn: ((drawn: boolean) => void)[] = [];
+  private waitingDrawn: ((drawn: boolean) => void)[] = [];
+  /** Numbers the frames posted: an answer for another frame than the one in flight (sent before a context loss) is not taken for it. */
+  private seq = 0;
   private counts: ResourceCounts = { textures: 0, buffers: 0, programs: 0, vertexArrays: 0 };
 
   constructor(canvas: HTMLCanvasElement, events: RenderClientEvents) {
     this.events = events;
+    const onPage = () => this.open(inThread(canvas, (m) => this.receive(m)));
     if (typeof Worker === 'undefined' || typeof canvas.transferControlToOffscreen !== 'function') {
-      this.open(inThread(canvas, (m) => this.receive(m)));
+      onPage();
       return;
     }
-    const worker = new Worker(workerUrl, { type: 'module' });
+    let worker: Worker;
+    try {
+      worker = new Worker(workerUrl, { type: 'module' });
+    } catch {
+      onPage();
+      return;
+    }
+    let handedOver = false;
     worker.onmessage = (e: MessageEvent<HostMessage | WorkerHello>) => {
       const m = e.data;
       if (m.type !== 'hello') return this.receive(m);
       if (!m.webgl2) {
         worker.terminate();
-        this.open(inThread(canvas, (r) => this.receive(r)));
+        onPage();
         return;
       }
       const offscreen = canvas.transferControlToOffscreen();
+      handedOver = true;
       worker.postMessage({ type: 'init', canvas: offscreen } satisfies PageMessage, [offscreen]);
       this.open({ send: (msg, transfer) => worker.postMessage(msg, transfer ?? []), stop: () => worker.terminate() });
     };
     worker.onerror = (e) => {
       e.preventDefault();
-      this.receive({ type: 'failed', message: 'the drawing worker could not start' });
+      worker.terminate();
+      // Before the canvas went over (the worker's file did not load or run): draw on the page.
+      if (!handedOver) onPage();
+      else this.receive({ type: 'failed', message: 'the drawing worker stopped' });
     };
   }
 
@@ -100,6 +123,7 @@ export class RenderClient {
   }
 
   private send(m: PageMessage, transfer?: Transferable[]): void {
+    if (this.stopped) return;
     if (this.waiting) this.waiting.push({ m, transfer });
     else this.channel?.send(m, transfer);
   }
@@ -122,8 +146,16 @@ export class RenderClient {
   }
 
   setValues(layout: ModelLayout, trace: Trace | null, params: Float32Array | null): void {
-    const m: PageMessage = { type: 'values', layout: this.layoutId(layout), trace };
+    if (this.stopped) return;
+    const id = this.layoutId(layout);
+    const last = this.sent.values;
+    if (last && last.layout === id && last.trace === trace && params === this.sent.params) return;
+    this.sent.values = { layout: id, trace };
+    const m: PageMessage = { type: 'values', layout: id, trace };
     if (params !== this.sent.params) m.params = this.sent.params = params;
+    // A frame built for another layout would reach the worker after these values, and show that
+    // layout without them: the next frame replaces it.
+    if (this.ready && this.ready.m.type === 'frame' && this.ready.m.layout !== id) this.dropWaiting();
     this.send(m);
   }
 
@@ -139,7 +171,7 @@ export class RenderClient {
    */
   draw(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
     this.matrices = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.matrices ?? undefined);
-    this.next = { layout, state };
+    if (!this.stopped) this.next = { layout, state };
     return this.matrices;
   }
 
@@ -153,11 +185,7 @@ export class RenderClient {
     this.committing = true;
     setTimeout(() => {
       this.committing = false;
-      const t0 = performance.now();
-      if (this.post()) {
-        this.handoffTimes.push(performance.now() - t0);
-        if (this.handoffTimes.length > HANDOFF_HISTORY) this.handoffTimes.splice(0, this.handoffTimes.length - HANDOFF_HISTORY);
-      }
+      this.post();
     }, 0);
   }
 
@@ -167,11 +195,15 @@ export class RenderClient {
     return this.rehearsal;
   }
 
-  /** Calls `done` once the frame asked for last is drawn (at once when every frame is). */
-  whenDrawn(done: () => void): void {
-    if (this.next || this.ready) this.waitingDrawn.push(done);
+  /**
+   * Calls `done(true)` once the frame asked for last is drawn (at once when every frame is), or
+   * `done(false)` when it never will be.
+   */
+  whenDrawn(done: (drawn: boolean) => void): void {
+    if (this.stopped || this.lost) done(false);
+    else if (this.next || this.ready) this.waitingDrawn.push(done);
     else if (this.inFlight) this.inFlightDrawn.push(done);
-    else done();
+    else done(true);
   }
 
   /** Loses (true) or restores (false) the worker's context: for the tests of recovery. */
@@ -180,8 +212,23 @@ export class RenderClient {
   }
 
   dispose(): void {
+    this.stop();
+  }
+
+  /** Nothing more is drawn: the worker goes, and whatever waited for it is told. */
+  private stop(): void {
     this.stopped = true;
+    this.inFlight = false;
+    this.waiting = null;
     this.channel?.stop();
+    this.dropWaiting();
+    this.settleWaiters();
+  }
+
+  private dropWaiting(): void {
+    this.next = null;
+    this.ready = null;
+    for (const done of this.waitingDrawn.splice(0)) done(false);
   }
 
   /** The frame asked for, as a message for the worker: its patch is from the styles the worker holds now. */
@@ -191,7 +238,7 @@ export class RenderClient {
     this.next = null;
     // Copies: the page's matrices change with its next draw(), before this message may go.
     const { viewProjection, origin, eye, pixelAngle } = this.matrices;
-    const m: PageMessage = { type: 'frame', layout: this.layoutId(layout), matrices: { viewProjection: viewProjection.slice(), origin: [...origin], eye: [...eye], pixelAngle }, dim: state.dim, pixels: this.pixels };
+    const m: PageMessage = { type: 'frame', seq: 0, layout: this.layoutId(layout), matrices: { viewProjection: viewProjection.slice(), origin: [...origin], eye: [...eye], pixelAngle }, dim: state.dim, pixels: this.pixels };
     if (state.blocks !== this.sent.blocks) m.blocks = stylePatch(this.sent.blocks, state.blocks);
     if (state.highlights !== this.sent.highlights) m.highlights = state.highlights;
     this.ready = { m, blocks: state.blocks, highlights: state.highlights };
@@ -205,14 +252,18 @@ export class RenderClient {
     this.sent.blocks = blocks;
     this.sent.highlights = highlights;
     this.inFlight = true;
+    if (m.type === 'frame') m.seq = ++this.seq;
     [this.inFlightDrawn, this.waitingDrawn] = [this.waitingDrawn, this.inFlightDrawn];
+    const t0 = performance.now();
     this.send(m);
+    this.handoffTimes.push(performance.now() - t0);
+    if (this.handoffTimes.length > HANDOFF_HISTORY) this.handoffTimes.splice(0, this.handoffTimes.length - HANDOFF_HISTORY);
     return true;
   }
 
   /** Nothing asked for will be drawn (a lost context, a stopped worker): nobody waits for it. */
   private settleWaiters(): void {
-    for (const done of [...this.inFlightDrawn.splice(0), ...this.waitingDrawn.splice(0)]) done();
+    for (const done of [...this.inFlightDrawn.splice(0), ...this.waitingDrawn.splice(0)]) done(false);
   }
 
   private layoutId(layout: ModelLayout): number {
@@ -228,10 +279,11 @@ export class RenderClient {
   private receive(m: HostMessage): void {
     switch (m.type) {
       case 'drawn':
-        this.inFlight = false;
         this.counts = m.resources;
         this.drawCalls = m.drawCalls;
-        for (const done of this.inFlightDrawn.splice(0)) done();
+        if (!this.inFlight || m.seq !== this.seq) break;
+        this.inFlight = false;
+        for (const done of this.inFlightDrawn.splice(0)) done(true);
         this.post();
         break;
       case 'lost':
@@ -247,11 +299,8 @@ export class RenderClient {
         break;
       case 'unavailable':
       case 'failed':
-        this.stopped = true;
-        this.inFlight = false;
-        this.next = null;
-        this.ready = null;
-        this.settleWaiters();
+        if (this.stopped) break;
+        this.stop();
         this.events.unavailable(m.message, m.type === 'failed');
         break;
     }
@@ -267,18 +316,27 @@ function inThread(canvas: HTMLCanvasElement, receive: (m: HostMessage) => void):
   let handle: ((m: PageMessage) => void) | null = null;
   let stopped = false;
   const waiting: PageMessage[] = [{ type: 'init', canvas }];
+  const fail = (message: string) => receive({ type: 'failed', message });
+  // The host answers its own errors; one it cannot (on this thread, thrown back here) stops the drawing too.
+  const take = (m: PageMessage) => {
+    try {
+      handle!(m);
+    } catch (e) {
+      fail(e instanceof Error ? e.message : String(e));
+    }
+  };
   import(/* @vite-ignore */ workerUrl).then(
     () => {
       const host = (globalThis as Record<string, unknown>)[MAIN_THREAD_HOST] as typeof renderHost | undefined;
       if (stopped) return;
-      if (!host) return receive({ type: 'failed', message: 'the drawing code could not be loaded' });
+      if (!host) return fail('the drawing code could not be loaded');
       handle = host((m) => queueMicrotask(() => !stopped && receive(m)));
-      for (const m of waiting.splice(0)) handle(m);
+      for (const m of waiting.splice(0)) take(m);
     },
-    () => receive({ type: 'failed', message: 'the drawing code could not be loaded' }),
+    () => fail('the drawing code could not be loaded'),
   );
   return {
-    send: (m) => (handle ? handle(m) : waiting.push(m)),
+    send: (m) => (handle ? take(m) : waiting.push(m)),
     stop: () => (stopped = true),
   };
 }

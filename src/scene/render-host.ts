@@ -35,13 +35,13 @@ export type PageMessage =
   | { type: 'init'; canvas: OffscreenCanvas | HTMLCanvasElement }
   | { type: 'layout'; id: number; layout: ModelLayout; flows: SpineSegment[] }
   | { type: 'values'; layout: number; trace: Trace | null; params?: Float32Array | null }
-  | { type: 'frame'; layout: number; matrices: FrameMatrices; pixels: [number, number]; blocks?: StylePatch; highlights?: Highlight[]; dim?: number }
+  | { type: 'frame'; seq: number; layout: number; matrices: FrameMatrices; pixels: [number, number]; blocks?: StylePatch; highlights?: Highlight[]; dim?: number }
   | { type: 'rehearse'; layout: number; blocks: SceneState['blocks']; highlights: Highlight[]; dim?: number }
   | { type: 'lose'; lose: boolean };
 
 export type HostMessage =
   | { type: 'unavailable'; message: string }
-  | { type: 'drawn'; resources: ResourceCounts; drawCalls: number }
+  | { type: 'drawn'; seq: number; resources: ResourceCounts; drawCalls: number }
   | { type: 'lost' }
   | { type: 'restored'; resources: ResourceCounts }
   | { type: 'failed'; message: string };
@@ -77,8 +77,9 @@ export function renderHost(post: (m: HostMessage) => void): (m: PageMessage) => 
         });
         renderer = r;
       } catch (e) {
-        if (!(e instanceof WebGLUnavailableError)) throw e;
-        post({ type: 'unavailable', message: e.message });
+        // No WebGL2 here, or the renderer could not be built (a shader that does not compile).
+        if (e instanceof WebGLUnavailableError) post({ type: 'unavailable', message: e.message });
+        else post({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
       }
       return;
     }
@@ -99,10 +100,15 @@ export function renderHost(post: (m: HostMessage) => void): (m: PageMessage) => 
           if (m.highlights) highlights = m.highlights;
           renderer.resize(m.pixels[0], m.pixels[1]);
           renderer.draw(layoutOf(m.layout), { blocks, highlights, callouts: NO_CALLOUTS, dim: m.dim }, m.matrices);
-          post({ type: 'drawn', resources: renderer.resources(), drawCalls: renderer.drawCalls });
+          post({ type: 'drawn', seq: m.seq, resources: renderer.resources(), drawCalls: renderer.drawCalls });
           break;
         case 'rehearse':
-          renderer.rehearse(layoutOf(m.layout), { blocks: m.blocks, highlights: m.highlights, callouts: NO_CALLOUTS, dim: m.dim });
+          // Work ahead for the compiler's sake: a step that cannot be rehearsed stops nothing.
+          try {
+            renderer.rehearse(layoutOf(m.layout), { blocks: m.blocks, highlights: m.highlights, callouts: NO_CALLOUTS, dim: m.dim });
+          } catch {
+            // Drawn (or failed) for real when the reader gets there.
+          }
           break;
         case 'lose':
           renderer.simulateContextLoss(m.lose);

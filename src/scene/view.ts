@@ -152,6 +152,9 @@ export class SceneView {
 
   /** No WebGL2 in the worker, or the drawing failed: the fallback message instead of the canvas. */
   private showFallback(message: string, failed: boolean): void {
+    cancelAnimationFrame(this.frameRequest);
+    this.frameRequest = 0;
+    this.renderWanted = false;
     this.root.classList.add('scene-unavailable');
     this.canvas.hidden = true;
     this.labels.clear();
@@ -273,7 +276,12 @@ export class SceneView {
    * for tests and tools that read the canvas's pixels.
    */
   drawn(): Promise<void> {
-    return new Promise((resolve) => this.renderer.whenDrawn(resolve));
+    return new Promise((resolve) => this.renderer.whenDrawn(() => resolve()));
+  }
+
+  /** False while nothing can be drawn: no WebGL2, a stopped worker, a lost context. */
+  get drawing(): boolean {
+    return !this.renderer.isContextLost();
   }
 
   /** Loses the context as a driver reset would, resolving once the view knows (tests of recovery). */
@@ -382,7 +390,7 @@ export class SceneView {
     this.frameRequest = 0;
     this.renderWanted = false;
     const t0 = performance.now();
-    if (!this.layout || !this.spring) return;
+    if (!this.layout || !this.spring || this.renderer.isContextLost()) return;
     // renderNow() passes performance.now(), which can run ahead of the next rAF timestamp: clamp at 0.
     const dt = this.lastTime ? Math.max(0, Math.min(0.05, (time - this.lastTime) / 1000)) : 1 / 60;
     this.lastTime = time;
@@ -406,7 +414,9 @@ export class SceneView {
     if (this.valuesPending) {
       this.valuesPending = false;
       // The values are on screen once the worker has drawn this frame.
-      this.renderer.whenDrawn(() => (this.stats.valuesShownAt = performance.now()));
+      this.renderer.whenDrawn((drawn) => {
+        if (drawn) this.stats.valuesShownAt = performance.now();
+      });
     }
     this.frameTimes.push(ms);
     if (this.frameTimes.length > FRAME_HISTORY) this.frameTimes.splice(0, this.frameTimes.length - FRAME_HISTORY);

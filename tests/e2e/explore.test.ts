@@ -266,6 +266,9 @@ describe('/explore/ without WebGL', () => {
     expect(await fallback.textContent()).toMatch(/WebGL2 is not available/);
     expect(await p.page.locator(CANVAS).isVisible()).toBe(false);
     expect(await p.page.locator('.explore-text').isVisible()).toBe(true);
+    // Nothing is drawn over the message, and a tool waiting for a drawn frame is not left waiting.
+    await p.page.evaluate(() => window.__scene.settle());
+    expect(await p.page.locator('#scene .scene-labels > *:visible').count()).toBe(0);
     // The model still runs in its worker: the output is text, not a drawing.
     await expect.poll(() => p.page.locator('#sorted').textContent(), { timeout: 15_000 }).toBe('ABBBCC');
     expect(p.problems()).toEqual([]);

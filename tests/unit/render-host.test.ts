@@ -1,10 +1,11 @@
 /**
- * The render channel's block styles (render-host.ts): a frame sends only the styles that changed,
+ * The render channel (render-host.ts). Block styles: a frame sends only the styles that changed,
  * and the worker's copy after the patch equals the page's, as a new object (the renderer's caches
- * key on identity) whose unchanged styles are the ones it held.
+ * key on identity) whose unchanged styles are the ones it held. A host that cannot draw says why,
+ * once.
  */
 import { describe, expect, it } from 'vitest';
-import { patched, stylePatch } from '../../src/scene/render-host.ts';
+import { patched, renderHost, stylePatch, type HostMessage } from '../../src/scene/render-host.ts';
 import type { SceneState } from '../../src/scene/types.ts';
 
 type Styles = SceneState['blocks'];
@@ -42,5 +43,26 @@ describe('style patches', () => {
       page = f;
       expect(worker).toEqual(f);
     }
+  });
+});
+
+describe('a host that cannot draw', () => {
+  const canvas = (getContext: () => unknown) => ({ getContext, addEventListener: () => undefined }) as unknown as OffscreenCanvas;
+
+  it('says unavailable without WebGL2, failed when the renderer cannot be built, and takes nothing more', () => {
+    const said: HostMessage[] = [];
+    const none = renderHost((m) => said.push(m));
+    none({ type: 'init', canvas: canvas(() => null) });
+    expect(said).toEqual([{ type: 'unavailable', message: expect.stringMatching(/WebGL2 is not available/) }]);
+
+    const broken = renderHost((m) => said.push(m));
+    broken({ type: 'init', canvas: canvas(() => {
+      throw new Error('no context for you');
+    }) });
+    expect(said[1]).toEqual({ type: 'failed', message: 'no context for you' });
+    // Later messages are dropped, not answered or thrown.
+    broken({ type: 'lose', lose: true });
+    none({ type: 'rehearse', layout: 1, blocks: {}, highlights: [] });
+    expect(said).toHaveLength(2);
   });
 });
