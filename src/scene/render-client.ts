@@ -45,6 +45,8 @@ export class RenderClient {
   private waiting: { m: PageMessage; transfer?: Transferable[] }[] | null = [];
   private channel: { send: Send; stop: () => void } | null = null;
   private committing = false;
+  /** A rehearsal is in the worker's hands. */
+  private rehearsing = false;
   /** Wall ms of each hand-off task (posting a frame to the worker), oldest first. */
   readonly handoffTimes: number[] = [];
   private readonly events: RenderClientEvents;
@@ -189,9 +191,17 @@ export class RenderClient {
     }, 0);
   }
 
+  /**
+   * The camera matrices of a rehearsed frame (SceneView.rehearse), and the frame's instance work
+   * in the worker: one at a time, so that a frame never queues behind a run of them there (one
+   * asked for while the worker has not finished the last is left to the page's side alone).
+   */
   rehearse(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
     this.rehearsal = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.rehearsal ?? undefined);
-    if (!this.stopped) this.send({ type: 'rehearse', layout: this.layoutId(layout), blocks: state.blocks, highlights: state.highlights, dim: state.dim });
+    if (!this.stopped && !this.rehearsing) {
+      this.rehearsing = true;
+      this.send({ type: 'rehearse', layout: this.layoutId(layout), blocks: state.blocks, highlights: state.highlights, dim: state.dim });
+    }
     return this.rehearsal;
   }
 
@@ -285,6 +295,9 @@ export class RenderClient {
         this.inFlight = false;
         for (const done of this.inFlightDrawn.splice(0)) done(true);
         this.post();
+        break;
+      case 'rehearsed':
+        this.rehearsing = false;
         break;
       case 'lost':
         this.lost = true;

@@ -14,7 +14,7 @@
  *             buffer's size, the block styles that changed since the last frame (a StylePatch:
  *             a director restyles a hundred blocks in every frame, most of them as before), and
  *             the highlights when they changed (left out: the same); answered with `drawn`
- *   rehearse  a frame's script work without drawing (SceneView.rehearse)
+ *   rehearse  a frame's script work without drawing (SceneView.rehearse); answered with `rehearsed`
  *   lose      for the tests of recovery: lose (true) or restore (false) the context
  * Messages back (HostMessage): unavailable (no WebGL2), drawn (with the GPU objects held and the
  * draw calls so far), lost,
@@ -42,6 +42,7 @@ export type PageMessage =
 export type HostMessage =
   | { type: 'unavailable'; message: string }
   | { type: 'drawn'; seq: number; resources: ResourceCounts; drawCalls: number }
+  | { type: 'rehearsed' }
   | { type: 'lost' }
   | { type: 'restored'; resources: ResourceCounts }
   | { type: 'failed'; message: string };
@@ -109,6 +110,7 @@ export function renderHost(post: (m: HostMessage) => void): (m: PageMessage) => 
           } catch {
             // Drawn (or failed) for real when the reader gets there.
           }
+          post({ type: 'rehearsed' });
           break;
         case 'lose':
           renderer.simulateContextLoss(m.lose);
