@@ -56,8 +56,8 @@ function start(): void {
    */
   const nanoLayout = layoutModel('nano', SORT_LENGTH);
   const foldedModel = (id: ModelId): ModelLayout => {
-    const canvas = view?.canvas;
-    const aspect = canvas && canvas.clientHeight > 0 ? canvas.clientWidth / canvas.clientHeight : 1;
+    const canvas = view.canvas;
+    const aspect = canvas.clientHeight > 0 ? canvas.clientWidth / canvas.clientHeight : 1;
     const plain = id === 'nano' ? nanoLayout : layoutModel(id, SORT_LENGTH);
     const fold = foldForStage(plain, aspect);
     const baked = bakeFold(plain, fold);
@@ -75,8 +75,8 @@ function start(): void {
   let params: Float32Array | null = null;
   let inputAt = 0;
   let runId = 0;
-  view?.setModel(layout, MODELS[model].name);
-  view?.setCamera(wholeView(), { animate: false });
+  view.setModel(layout, MODELS[model].name);
+  view.setCamera(wholeView(), { animate: false });
 
   const client = createClient();
 
@@ -99,8 +99,8 @@ function start(): void {
       .then((t) => {
         if (id !== runId) return;
         trace = t;
-        view?.setValues(t, params);
-        view?.renderNow();
+        view.setValues(t, params);
+        view.renderNow();
         markReady();
       })
       .catch(fail);
@@ -141,15 +141,15 @@ function start(): void {
     if (!MODEL_IDS.includes(next)) return;
     model = next;
     layout = foldedModel(model);
-    view?.setModel(layout, MODELS[model].name);
+    view.setModel(layout, MODELS[model].name);
     // A big model's companion is named in the picture: seen whole it is a few pixels tall, or less.
-    view?.setScene({ callouts: companionCallout(layout) });
-    view?.setCamera(wholeView());
-    view?.setValues(trace, params);
+    view.setScene({ callouts: companionCallout(layout) });
+    view.setCamera(wholeView());
+    view.setValues(trace, params);
     byId<HTMLElement>('model-params').textContent = `${layout.params.toLocaleString('en')} parameters`;
   });
-  resetButton.addEventListener('click', () => view?.resetCamera());
-  byId<HTMLButtonElement>('whole-model').addEventListener('click', () => view?.setCamera(wholeView()));
+  resetButton.addEventListener('click', () => view.resetCamera());
+  byId<HTMLButtonElement>('whole-model').addEventListener('click', () => view.setCamera(wholeView()));
 
   client.ready
     .then((r) => {
@@ -160,9 +160,7 @@ function start(): void {
     })
     .catch(fail);
 
-  if (view) {
-    installTestHook({ view, ready, layout: () => layout, trace: () => trace, params: () => params, inputAt: () => inputAt });
-  }
+  installTestHook({ view, ready, layout: () => layout, trace: () => trace, params: () => params, inputAt: () => inputAt });
 }
 
 start();

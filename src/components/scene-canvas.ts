@@ -11,7 +11,7 @@ import { SceneView, type SceneContent, type SceneViewOptions } from '../scene/vi
 import type { Block, CameraState, ModelLayout, Range, SceneState, Vec3 } from '../scene/types.ts';
 import type { ResourceCounts } from '../scene/renderer.ts';
 
-export function mountSceneCanvas(root: HTMLElement | null, options: SceneViewOptions): SceneView | null {
+export function mountSceneCanvas(root: HTMLElement | null, options: SceneViewOptions): SceneView {
   if (!root) throw new Error('mountSceneCanvas: no SceneCanvas root element ([data-scene]) on this page');
   return SceneView.mount(root, options);
 }

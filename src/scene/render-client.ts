@@ -3,21 +3,23 @@
  * the drawing happens on the render worker's thread.
  *
  *   const r = new RenderClient(canvas, { unavailable: (why) => showFallback(why) });
- *   r.setValues(layout, trace, params);
- *   r.resize(pixelWidth, pixelHeight);
- *   const m = r.draw(layout, state, cssW, cssH);   // posts the frame; returns its camera matrices
+ *   r.setValues(layout, trace, params);            // sent at once
+ *   r.resize(pixelWidth, pixelHeight);             // sent with the next frame
+ *   const m = r.draw(layout, state, cssW, cssH);   // the frame's camera matrices
+ *   r.commit();                                    // at the end of the page's frame: sends it
  *
  * The camera matrices are computed here (the labels, arrows and picking need them in the same
  * frame) and sent with the frame. commit() builds the frame's message at the end of the page's
  * frame and posts it in a task of its own right after (a new layout or new values, rarer and
- * needed first, go at once): on a machine with few cores, waking the
- * worker lets the system run it (and the GPU work it starts) at once, and the page's frame (its
- * labels) would wait for it. One frame is in flight at a time: a frame built while the worker is
- * still drawing the last replaces any other waiting, and goes when the worker answers. Layouts and the weights cross once; a frame carries
- * the block styles that changed and its highlights when they are other objects than the last's.
+ * needed first, go at once): on a machine with few cores, waking the worker lets the system run
+ * it (and the GPU work it starts) at once, and the page's frame (its labels) would wait for it.
+ * One frame is in flight at a time: a frame built while the worker is still drawing the last
+ * replaces any other waiting, and goes when the worker answers. Layouts and the weights cross
+ * once; a frame carries the block styles that changed, and its highlights when they are other
+ * objects than the last's.
  *
- * Where the worker cannot draw (no OffscreenCanvas, or no WebGL2 on one), the page imports the
- * worker's file and runs its host on this thread, on the <canvas> itself.
+ * Where the worker cannot draw (no OffscreenCanvas, no WebGL2 on one, or its file fails to load),
+ * the page imports the worker's file and runs its host on this thread, on the <canvas> itself.
  */
 import type { Trace } from '../gpt/trace.ts';
 import { cameraMatrices, sceneRadius, type CameraMatrices } from './camera.ts';
@@ -49,6 +51,8 @@ export class RenderClient {
   private rehearsing = false;
   /** Wall ms of each hand-off task (posting a frame to the worker), oldest first. */
   readonly handoffTimes: number[] = [];
+  /** Draw calls the worker has issued, as of the last frame it drew (for the benchmarks). */
+  drawCalls = 0;
   private readonly events: RenderClientEvents;
   private readonly layoutIds = new WeakMap<ModelLayout, number>();
   private nextLayout = 1;
@@ -130,9 +134,6 @@ export class RenderClient {
     else this.channel?.send(m, transfer);
   }
 
-  /** Draw calls the worker has issued, as of the last frame it drew (for the benchmarks). */
-  drawCalls = 0;
-
   /** GPU objects the worker's context holds, as of the last frame it drew. */
   resources(): ResourceCounts {
     return { ...this.counts };
@@ -161,9 +162,9 @@ export class RenderClient {
     this.send(m);
   }
 
-  /** The drawing buffer's size in device pixels, sent with the next frame. */
+  /** The drawing buffer's size in device pixels, sent with the next frame (the renderer rounds it). */
   resize(width: number, height: number): void {
-    this.pixels = [Math.max(1, Math.round(width)), Math.max(1, Math.round(height))];
+    this.pixels = [width, height];
   }
 
   /**

@@ -17,8 +17,8 @@
  *   rehearse  a frame's script work without drawing (SceneView.rehearse); answered with `rehearsed`
  *   lose      for the tests of recovery: lose (true) or restore (false) the context
  * Messages back (HostMessage): unavailable (no WebGL2), drawn (with the GPU objects held and the
- * draw calls so far), lost,
- * restored, failed (an error while drawing: the page shows it instead of the picture).
+ * draw calls so far), rehearsed, lost, restored, failed (an error while drawing: the page shows
+ * it instead of the picture).
  */
 import type { Trace } from '../gpt/trace.ts';
 import { SceneRenderer, WebGLUnavailableError, type FrameMatrices, type ResourceCounts } from './renderer.ts';

@@ -98,10 +98,9 @@ export class SceneView {
 
   /**
    * Mounts on a SceneCanvas root. Without WebGL2 the fallback text replaces the canvas as soon as
-   * the render worker says so; the view then stays inert (null is kept for a page that cannot
-   * show a scene at all, never returned today).
+   * the render worker says so; the view then stays inert.
    */
-  static mount(root: HTMLElement, options: SceneViewOptions = {}): SceneView | null {
+  static mount(root: HTMLElement, options: SceneViewOptions = {}): SceneView {
     const canvas = root.querySelector('canvas');
     if (!canvas) throw new Error('SceneView.mount: the root element has no <canvas>');
     return new SceneView(root, canvas, options);
@@ -116,9 +115,7 @@ export class SceneView {
       lost: () => {
         this.onLost?.();
         this.onLost = null;
-        cancelAnimationFrame(this.frameRequest);
-        this.frameRequest = 0;
-        this.renderWanted = false;
+        this.cancelFrame();
       },
       restored: () => this.requestRender(),
     });
@@ -152,9 +149,7 @@ export class SceneView {
 
   /** No WebGL2 in the worker, or the drawing failed: the fallback message instead of the canvas. */
   private showFallback(message: string, failed: boolean): void {
-    cancelAnimationFrame(this.frameRequest);
-    this.frameRequest = 0;
-    this.renderWanted = false;
+    this.cancelFrame();
     this.root.classList.add('scene-unavailable');
     this.canvas.hidden = true;
     this.labels.clear();
@@ -375,9 +370,15 @@ export class SceneView {
     this.frameRequest = requestAnimationFrame((t) => this.frame(t));
   };
 
-  dispose(): void {
-    this.renderWanted = false;
+  /** No frame is drawn until the next request. */
+  private cancelFrame(): void {
     cancelAnimationFrame(this.frameRequest);
+    this.frameRequest = 0;
+    this.renderWanted = false;
+  }
+
+  dispose(): void {
+    this.cancelFrame();
     this.resize.disconnect();
     this.controls.dispose();
     this.renderer.dispose();
@@ -439,7 +440,8 @@ export class SceneView {
   }
 
   /**
-   * Keeps the drawing buffer (in the worker) at the canvas's CSS size (as the ResizeObserver last reported it, so a
+   * Keeps the drawing buffer (in the worker) at the canvas's CSS size (as the ResizeObserver last
+   * reported it, so a
    * frame never forces a layout) times the device pixel ratio.
    */
   private fitCanvas(): void {
