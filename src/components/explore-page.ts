@@ -16,6 +16,7 @@ import { OVERVIEW_PITCH, OVERVIEW_YAW } from '../story/directors/common.ts';
 import { MODELS, MODEL_IDS } from '../scene/models.ts';
 import type { ModelId, ModelLayout } from '../scene/types.ts';
 import { installTestHook, mountSceneCanvas } from './scene-canvas.ts';
+import { grouped } from '../scene/numbers.ts';
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -146,7 +147,7 @@ function start(): void {
     view.setScene({ callouts: companionCallout(layout) });
     view.setCamera(wholeView());
     view.setValues(trace, params);
-    byId<HTMLElement>('model-params').textContent = `${layout.params.toLocaleString('en')} parameters`;
+    byId<HTMLElement>('model-params').textContent = `${grouped(layout.params)} parameters`;
   });
   resetButton.addEventListener('click', () => view.resetCamera());
   byId<HTMLButtonElement>('whole-model').addEventListener('click', () => view.setCamera(wholeView()));

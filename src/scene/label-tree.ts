@@ -6,6 +6,7 @@
  * one drawn rectangle.
  */
 import type { Block, ModelLayout, SceneState, Vec3 } from './types.ts';
+import { grouped } from './numbers.ts';
 
 const STAGE_NAMES: Record<string, string> = {
   input: 'Input',
@@ -60,8 +61,8 @@ function leaf(b: Block): LabelNode {
     dmax: [...max],
     shown: true,
     block: b,
-    colsText: `${b.cols.name} = ${b.cols.size.toLocaleString('en-US')}`,
-    rowsText: `${b.rows.name} = ${b.rows.size.toLocaleString('en-US')}`,
+    colsText: `${b.cols.name} = ${grouped(b.cols.size)}`,
+    rowsText: `${b.rows.name} = ${grouped(b.rows.size)}`,
     children: [],
   };
 }

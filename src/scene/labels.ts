@@ -27,7 +27,8 @@ import { AXIS, CALLOUT, NAME_STYLES, SPINE, TextBoxes, TOKEN, VOCAB_LETTER, canv
 import { buildLabelTree, refreshDrawnBounds, type LabelNode, type Level } from './label-tree.ts';
 import { ABOVE, BELOW, LEFT, Placer, RIGHT, type PlaceRequest, type Rect, type Side } from './placement.ts';
 import { samePlaces } from './same.ts';
-import type { Block, ModelLayout, SceneState } from './types.ts';
+import type { Block, ModelLayout, SceneState, Vec3 } from './types.ts';
+import { grouped } from './numbers.ts';
 
 export { stageName } from './label-tree.ts';
 export { labelStyles, LINE, type LabelStyle, type MeasureText } from './label-styles.ts';
@@ -116,6 +117,8 @@ export class LabelLayer {
   private readonly calloutFar: boolean[] = [];
   /** Scratch: the drawing's screen bounds, for callouts placed beside it. */
   private readonly drawing: Rect = { x0: 0, y0: 0, x1: 0, y1: 0 };
+  /** What the last real frame placed its labels for (see unchanged()). */
+  private readonly shownFor = { viewProjection: new Float32Array(16), origin: [NaN, NaN, NaN] as Vec3, width: 0, height: 0, blocks: null as SceneState['blocks'] | null, highlights: null as SceneState['highlights'] | null, callouts: null as SceneState['callouts'] | null, links: null as SceneState['links'] | null, tokens: null as string | null, valid: false };
 
   constructor(root: HTMLElement, measureText?: MeasureText) {
     this.elements = new LabelElements(root);
@@ -135,11 +138,12 @@ export class LabelLayer {
 
   setLayout(layout: ModelLayout, modelName: string): void {
     if (this.caption) {
-      const text = `${modelName} · ${layout.params.toLocaleString('en-US')} parameters`;
+      const text = `${modelName} · ${grouped(layout.params)} parameters`;
       if (this.caption.textContent !== text) this.caption.textContent = text;
     }
     if (this.layout === layout) return;
     this.layout = layout;
+    this.shownFor.valid = false;
     this.tree = buildLabelTree(layout);
     this.boundsFor = null;
     this.blocks = new Map(layout.blocks.map((b) => [b.id, b]));
@@ -182,7 +186,44 @@ export class LabelLayer {
       this.calloutRects.splice(0, Infinity, ...kept.rects);
       return;
     }
+    // A frame that moves neither the camera nor any block (the sweep filling blocks in, a
+    // highlight moving across cells) would place every label where it already is.
+    if (this.unchanged(input)) return;
     this.place(input, false);
+    this.remember(input);
+  }
+
+  /**
+   * Whether the last real frame placed its labels from the same inputs: the same camera and stage
+   * size, blocks in the same places, the same callouts, arrows and tokens, and the same lifted
+   * copies. The view keeps equal scene parts as the same objects (same.ts), so most of it is a
+   * comparison of identities.
+   */
+  private unchanged(input: LabelInput): boolean {
+    const f = this.shownFor;
+    if (!f.valid || f.width !== input.width || f.height !== input.height || f.tokens !== input.tokens) return false;
+    const s = input.state;
+    if (f.callouts !== s.callouts || f.links !== s.links) return false;
+    if (f.highlights !== s.highlights && (hasLift(f.highlights) || hasLift(s.highlights))) return false;
+    const m = input.matrices;
+    for (let i = 0; i < 3; i++) if (f.origin[i] !== m.origin[i]) return false;
+    for (let i = 0; i < 16; i++) if (f.viewProjection[i] !== m.viewProjection[i]) return false;
+    return samePlaces(f.blocks, s.blocks);
+  }
+
+  private remember(input: LabelInput): void {
+    const f = this.shownFor;
+    const s = input.state;
+    f.viewProjection.set(input.matrices.viewProjection);
+    for (let i = 0; i < 3; i++) f.origin[i] = input.matrices.origin[i]!;
+    f.width = input.width;
+    f.height = input.height;
+    f.blocks = s.blocks;
+    f.highlights = s.highlights;
+    f.callouts = s.callouts;
+    f.links = s.links;
+    f.tokens = input.tokens;
+    f.valid = true;
   }
 
   private place(input: LabelInput, dry: boolean): void {
@@ -207,6 +248,7 @@ export class LabelLayer {
     order.length = this.nc;
     for (let i = 0; i < this.nc; i++) order[i] = this.cands[i]!;
     order.sort(byPriority);
+    if (!dry) this.elements.begin();
     let n = 0;
     for (const c of order) {
       if (n >= MAX_LABELS) break;
@@ -223,14 +265,15 @@ export class LabelLayer {
         r.y1 = this.placed.y1;
         this.calloutShown[c.callout] = true;
       }
-      if (!dry) this.elements.show(n, c.text, c.style.cls, this.placed);
+      if (!dry) this.elements.show(c.text, c.style.cls, this.placed);
       n++;
     }
-    if (!dry) this.elements.hideFrom(n);
+    if (!dry) this.elements.end();
   }
 
   clear(): void {
-    this.elements.hideFrom(0);
+    this.shownFor.valid = false;
+    this.elements.clear();
     this.calloutShown.length = 0;
     this.calloutFar.length = 0;
   }
@@ -493,6 +536,10 @@ export class LabelLayer {
       k.owner.y0 = k.owner.y1 = k.py = (y0 + this.screen.point[1]!) / 2;
     }
   }
+}
+
+function hasLift(highlights: SceneState['highlights'] | null): boolean {
+  return highlights?.some((h) => h.lift !== undefined) ?? false;
 }
 
 function byPriority(a: Candidate, b: Candidate): number {

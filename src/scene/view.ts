@@ -29,6 +29,7 @@ import { RenderClient } from './render-client.ts';
 import type { ResourceCounts } from './renderer.ts';
 import { Tooltip } from './tooltip.ts';
 import type { CameraState, CellHit, Highlight, Link, ModelLayout, Range, SceneState, Vec3 } from './types.ts';
+import { grouped } from './numbers.ts';
 
 export interface SceneViewOptions {
   /** One-finger drags and pinches belong to the scene (true on /explore/, false in the article). */
@@ -526,7 +527,7 @@ export class SceneView {
     if (explanation) this.tooltip.show(explanation, pos.x, pos.y, this.cssSize);
     else {
       const note = explained.model === 'nano' ? 'The numbers appear once the model has run.' : `${this.modelName} is drawn at its true size; only gpt-nano's numbers are computed on this page.`;
-      this.tooltip.showText(own ? `gpt-nano: ${block.label}` : block.label, `${block.rows.name} × ${block.cols.name} = ${block.rows.size.toLocaleString('en')} × ${block.cols.size.toLocaleString('en')} cells. ${note}`, pos.x, pos.y, this.cssSize);
+      this.tooltip.showText(own ? `gpt-nano: ${block.label}` : block.label, `${block.rows.name} × ${block.cols.name} = ${grouped(block.rows.size)} × ${grouped(block.cols.size)} cells. ${note}`, pos.x, pos.y, this.cssSize);
     }
     this.options.onHover?.(hit);
     this.requestRender();

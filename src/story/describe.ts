@@ -5,6 +5,7 @@
  * changed and how big it is.
  */
 import type { Highlight, ModelLayout } from '../scene/types.ts';
+import { grouped } from '../scene/numbers.ts';
 
 export interface DescribedStep {
   /** Step number within its chapter, 1-based, and the chapter's step count. */
@@ -31,7 +32,7 @@ export function emphasis(layout: ModelLayout, highlights: readonly Highlight[]):
     named.push(`${b.label} (${span(h.rows, b.rows.size)} × ${span(h.cols, b.cols.size)} of its ${b.rows.size} × ${b.cols.size} cells)`);
     if (named.length === 3) break;
   }
-  if (named.length === 0) return `The picture shows all ${layout.blocks.length} blocks of the model, ${layout.params.toLocaleString('en')} parameters.`;
+  if (named.length === 0) return `The picture shows all ${layout.blocks.length} blocks of the model, ${grouped(layout.params)} parameters.`;
   return `The picture emphasises ${named.join('; ')}.`;
 }
 

@@ -9,6 +9,7 @@ import type { ModelLayout } from '../scene/types.ts';
 import { modelSpec } from '../scene/models.ts';
 import { formatNumber } from '../scene/formula.ts';
 import { bigCount, layersHolding, layerWeights, modelParams, modelWork, rowsHolding } from './directors/scale-figures.ts';
+import { grouped } from '../scene/numbers.ts';
 
 export interface QuantityContext {
   config: GPTConfig;
@@ -56,7 +57,7 @@ function argmax(xs: ArrayLike<number>): number {
 }
 
 export const QUANTITIES: Record<string, (ctx: QuantityContext, fmt?: string) => string> = {
-  params: (ctx) => paramCount(ctx.config).toLocaleString('en-US'),
+  params: (ctx) => grouped(paramCount(ctx.config)),
   input: (ctx) => ctx.input,
   ids: (ctx) => ctx.trace.ids.join(', '),
   output: (ctx) => (ctx.output ? decode(ctx.output) : '…'),
@@ -70,7 +71,7 @@ export const QUANTITIES: Record<string, (ctx: QuantityContext, fmt?: string) => 
   'head-size': (ctx) => String(ctx.config.n_embd / ctx.config.n_head),
   layers: (ctx) => String(ctx.config.n_layer),
   'mlp-width': (ctx) => String(4 * ctx.config.n_embd),
-  'nano-params': () => paramCount(NANO).toLocaleString('en-US'),
+  'nano-params': () => grouped(paramCount(NANO)),
   // "-madds" count multiply-adds per token; "-flops" the same work as the literature counts it,
   // two floating-point operations (a multiply and an add) per multiply-add.
   'nano-madds': (_ctx, fmt) => bigCount(modelWork('nano'), fmt),

@@ -3,9 +3,10 @@
  * camera comes from while it moves) and a folded whole-model view. Each must still follow every
  * input it depends on.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { CAMERA_MOVE, direct, type DirectorContext } from '../../src/story/director.ts';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { CAMERA_MOVE, direct, isDirector, type DirectorContext } from '../../src/story/director.ts';
 import { DIRECTORS } from '../../src/story/directors/index.ts';
+import { grouped } from '../../src/scene/numbers.ts';
 import { folded } from '../../src/story/directors/common.ts';
 import { directorContext } from './director-context.ts';
 
@@ -53,5 +54,24 @@ describe('folded whole-model views', () => {
     const phone = folded({ ...ctx, viewport: { width: 390, height: 844 } });
     expect(phone.camera).not.toEqual(a.camera);
     expect(folded(ctx, ctx.layoutOf('gpt2-small', 6)).fold).not.toBe(a.fold);
+  });
+});
+
+describe('counts written by directors', () => {
+  it('use one formatter made once, not toLocaleString (a new formatter per call, ~50 µs in Chromium)', () => {
+    const spy = vi.spyOn(Number.prototype, 'toLocaleString');
+    try {
+      let steps = 0;
+      for (const director of Object.values(DIRECTORS).filter(isDirector)) {
+        const order = Object.keys(director.steps);
+        for (let i = 0; i < order.length; i++) for (const t of [0, 0.5, 1]) (direct(director, order, i, t, ctx), steps++);
+      }
+      expect(steps).toBeGreaterThan(100);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(grouped(85728)).toBe('85,728');
+    expect(grouped(175_181_291_520)).toBe('175,181,291,520');
   });
 });

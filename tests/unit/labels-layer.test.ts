@@ -338,3 +338,64 @@ describe('LabelLayer', () => {
     }
   });
 });
+
+describe('LabelLayer from frame to frame', () => {
+  const [w, h] = [900, 800];
+  const camera = frameBox(...boxOf(['h.0.attn.head0.q.weight', 'h.0.attn.head0.out']), w, h, -0.2, 0.1);
+
+  it('places nothing again for a frame from the same inputs, and places again when the camera, a block, a callout or a lifted copy changes', () => {
+    const { root, children } = fakeRoot();
+    const layer = new LabelLayer(root, measure);
+    layer.setLayout(nano, 'gpt-nano');
+    let placed = 0;
+    // Placing starts by asking for the boxes to avoid: a frame that places calls it once.
+    const input = (state: SceneState, cam = camera) => ({ matrices: cameraMatrices(cam, w, h, sceneRadius(nano)), width: w, height: h, state, tokens: 'CABBAC', avoid: () => void placed++ });
+    const first = still(camera);
+    layer.update(input(first));
+    expect(placed).toBe(1);
+    const before = JSON.stringify(children);
+    // The same camera (new matrices of equal values), the same places, a highlight moved (no lift):
+    // the labels stay as they are.
+    layer.update(input({ ...first, blocks: { 'h.0.attn.head0.q': { reveal: { cols: 2 } } }, highlights: [{ block: 'h.0.attn.head0.q', role: 'focus' }] }));
+    expect(placed).toBe(1);
+    expect(JSON.stringify(children)).toBe(before);
+    const changes: [string, SceneState, CameraState?][] = [
+      ['the camera turned', first, orbit(camera, 0.05, 0)],
+      ['a block moved', { ...first, blocks: { 'h.0.attn.head0.q': { offset: [0, 1, 0] } } }],
+      ['a block hidden', { ...first, blocks: { 'h.0.attn.head0.k': { opacity: 0 } } }],
+      ['a callout', { ...first, callouts: [{ block: 'h.0.attn.head0.q', row: 0, col: 0, text: '1.5' }] }],
+      ['a lifted copy', { ...first, highlights: [{ block: 'h.0.attn.head0.q', cols: [0, 1], role: 'focus', lift: [0, 2, 0] }] }],
+    ];
+    for (const [what, state, cam] of changes) {
+      const n = placed;
+      layer.update(input(state, cam));
+      expect(placed, what).toBe(n + 1);
+      layer.update(input(first));
+      expect(placed, `back from: ${what}`).toBe(n + 2);
+    }
+    // Hidden and shown again: placed anew, not taken for the frame before.
+    const n = placed;
+    layer.clear();
+    layer.update(input(first));
+    expect(placed).toBe(n + 1);
+    expect(shown(children).length).toBeGreaterThan(0);
+  });
+
+  it('keeps each text on the element that showed it when another label comes first', () => {
+    const { root, children } = fakeRoot();
+    const layer = new LabelLayer(root, measure);
+    layer.setLayout(nano, 'gpt-nano');
+    const matrices = cameraMatrices(camera, w, h, sceneRadius(nano));
+    layer.update({ matrices, width: w, height: h, state: still(camera), tokens: 'CABBAC' });
+    const visible = children.filter((e) => e.style.display !== 'none');
+    // Texts shown once (an axis size such as "hs = 16" can name several blocks).
+    const byText = new Map(visible.filter((e) => visible.filter((o) => o.textContent === e.textContent).length === 1).map((e) => [e.textContent, e]));
+    expect(byText.size).toBeGreaterThan(3);
+    // A callout goes before every name in placement order.
+    layer.update({ matrices, width: w, height: h, state: { ...still(camera), callouts: [{ block: 'h.0.attn.head0.q', row: 0, col: 0, text: 'a new callout' }] }, tokens: 'CABBAC' });
+    const kept = children.filter((e) => e.style.display !== 'none' && byText.has(e.textContent));
+    expect(kept.length).toBeGreaterThan(3);
+    for (const e of kept) expect(byText.get(e.textContent), `"${e.textContent}" moved to another element`).toBe(e);
+    expect(children.some((e) => e.style.display !== 'none' && e.textContent === 'a new callout')).toBe(true);
+  });
+});

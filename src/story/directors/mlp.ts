@@ -17,6 +17,7 @@ import { besideNorm, layerNormStep } from './norm-step.ts';
 import { blockOf, calloutWidth, cellEnd, cellsBox, end, fitBox, fixed, link, narrow, num, PHONE_TIGHT, visibleFrom, pinAt, ppuOf, productsOf, sayAt, unionOf, valueAt } from './forward-sweep.ts';
 import { layerBlockIds, lnBlockIds, lnId } from '../../scene/ids.ts';
 import type { Callout, Highlight, HighlightRole, Link, Range, Vec3 } from '../../scene/types.ts';
+import { grouped } from '../../scene/numbers.ts';
 
 const L = layerBlockIds(0);
 const LN = lnBlockIds(lnId(0, 'ln_2'));
@@ -330,13 +331,13 @@ export const mlp: ChapterDirector = {
         for (const b of attention) highlights.push(whole(b.id, mlpOn > 0 ? 'muted' : 'focus'));
         // Above the first head's query weights: open space right of the spine.
         const q = blockOf(lay, attention.find((b) => b.stage === 'attention')!.id);
-        callouts.push({ ...pinAt(lay, ppu, q.id, q.position[0], q.position[1] + (GAP_PX + 10) / ppu), text: `attention: ${wAttn.toLocaleString('en-US')} weights`, role: 'source' });
+        callouts.push({ ...pinAt(lay, ppu, q.id, q.position[0], q.position[1] + (GAP_PX + 10) / ppu), text: `attention: ${grouped(wAttn)} weights`, role: 'source' });
       }
       if (mlpOn > 0) {
         for (const b of mlpPart) highlights.push(whole(b.id, 'focus'));
         // Above the projection weights, the widest block of the MLP, in open space left of GELU.
         const w = blockOf(lay, L.mlpCProjWeight);
-        callouts.push({ ...pinAt(lay, ppu, w.id, w.position[0], w.position[1] + (GAP_PX + 10) / ppu), text: `MLP: ${wMlp.toLocaleString('en-US')} weights`, role: 'focus' });
+        callouts.push({ ...pinAt(lay, ppu, w.id, w.position[0], w.position[1] + (GAP_PX + 10) / ppu), text: `MLP: ${grouped(wMlp)} weights`, role: 'focus' });
       }
       return {
         camera: lerpCamera(near, far, pull),
@@ -344,7 +345,7 @@ export const mlp: ChapterDirector = {
         highlights: back < 1 ? [{ block: L.resid1, role: 'muted', lift: lerpVec(oldBesideNew(ctx), [0, 0, 0], back), copy: true }, ...highlights] : highlights,
         callouts,
         dim: lerp(0, 0.45, attn),
-        describe: `One whole transformer block: attention (${wAttn.toLocaleString('en-US')} weights) and the MLP (${wMlp.toLocaleString('en-US')} weights), each adding its result to the residual stream.`,
+        describe: `One whole transformer block: attention (${grouped(wAttn)} weights) and the MLP (${grouped(wMlp)} weights), each adding its result to the residual stream.`,
       };
     },
   },

@@ -5,6 +5,7 @@
  */
 import { countParams, flopsPerToken, modelSpec } from '../../scene/models.ts';
 import type { ModelId } from '../../scene/types.ts';
+import { grouped } from '../../scene/numbers.ts';
 
 /** Learned numbers of the model. */
 export function modelParams(id: ModelId): number {
@@ -27,7 +28,7 @@ const compact = new Intl.NumberFormat('en-US', { notation: 'compact', compactDis
 
 /** A count in full ("124,439,808"), or in words with fmt "short" ("124 million"). */
 export function bigCount(n: number, fmt?: string): string {
-  return fmt === 'short' ? compact.format(n) : Math.round(n).toLocaleString('en-US');
+  return fmt === 'short' ? compact.format(n) : grouped(Math.round(n));
 }
 
 /** Weights of one transformer layer: q, k, v, projection and the two MLP matrices with biases, two layer norms. */

@@ -24,6 +24,7 @@ import { cellsBox, unionOf, type Box } from './forward-sweep.ts';
 import { narrow, pxPerUnit } from './stage-fit.ts';
 import { bigCount, layersHolding, layerWork, modelParams, modelWork, rowsHolding } from './scale-figures.ts';
 import { layerBlockIds } from '../../scene/ids.ts';
+import { grouped } from '../../scene/numbers.ts';
 
 const layoutFor = (ctx: DirectorContext, id: ModelId): ModelLayout => (id === 'nano' ? ctx.layout : ctx.layoutOf(id, ctx.layout.T));
 const nameOf = (id: ModelId) => (id === 'nano' ? 'nano' : MODELS[id].name);
@@ -182,7 +183,7 @@ function modelStep(id: ModelId, previous: ModelId) {
     const blocks = walk >= 1 ? big.styles : walk <= 0 ? openingStyles(big, beside) : { ...fold.styles, ...offsetStyles(big.pair, arcVec(beside, big.foot, walk, big.nano.max[0] - big.nano.min[0])) };
     const callouts: Callout[] = [{ block: stretch.highlights[0]!.block, row: 0, col: 0, text: stretchText(id, previous), role: 'source' }, nanoCallout(big.pair, walk >= 1 ? big.nanoPx : Infinity)];
     const highlights = [...stretch.highlights];
-    if (pull > 0.5) callouts.push({ block: 'wte', row: 0, col: 0, text: `${nameOf(id)}: ${bigCount(modelParams(id))} weights, ${L} layers of ${C.toLocaleString('en-US')} channels, ${H} heads`, role: 'focus' });
+    if (pull > 0.5) callouts.push({ block: 'wte', row: 0, col: 0, text: `${nameOf(id)}: ${bigCount(modelParams(id))} weights, ${L} layers of ${grouped(C)} channels, ${H} heads`, role: 'focus' });
     // nano's name is joined to it by an arrow wherever the callout finds room.
     const links: Link[] = [{ from: { callout: 1 }, to: { block: callouts[1]!.block }, role: 'focus' }];
     return {

@@ -13,6 +13,7 @@ import { layerBlockIds, lnBlockIds, lnId, TOP_IDS } from '../../scene/ids.ts';
 import type { BlockStyle, Callout, Highlight, Vec3 } from '../../scene/types.ts';
 import { LN_EPS, VOCAB } from '../../gpt/config.ts';
 import { paramViews } from '../../gpt/reference.ts';
+import { grouped } from '../../scene/numbers.ts';
 
 /** The channel the chapter follows through the layers (0-based; the prose calls it channel 29). */
 const CHANNEL = 28;
@@ -101,7 +102,7 @@ export const stack: ChapterDirector = {
       const callouts: Callout[] = [];
       for (let l = 0; l <= (u > 0 ? k : -1); l++) {
         const weights = ctx.layout.blocks.filter((b) => b.layer === l && b.kind === 'weight').reduce((s, b) => s + b.rows.size * b.cols.size, 0);
-        callouts.push({ block: lnBlockIds(lnId(l, 'ln_1')).mean, text: `layer ${l + 1}: ${weights.toLocaleString('en-US')} weights of its own`, role: l === k ? 'focus' : 'muted' });
+        callouts.push({ block: lnBlockIds(lnId(l, 'ln_1')).mean, text: `layer ${l + 1}: ${grouped(weights)} weights of its own`, role: l === k ? 'focus' : 'muted' });
       }
       // The whole model folded into columns, so the three layers stand side by side and fill the stage.
       const { fold, camera } = folded(ctx);

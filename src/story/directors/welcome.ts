@@ -7,6 +7,7 @@ import { VOCAB } from '../../gpt/config.ts';
 import type { DirectorContext } from '../director.ts';
 import { foldStyles } from '../../scene/fold.ts';
 import { TOP_IDS } from '../../scene/ids.ts';
+import { grouped } from '../../scene/numbers.ts';
 
 export const welcome: ChapterDirector = {
   chapter: 'welcome',
@@ -21,7 +22,7 @@ export const welcome: ChapterDirector = {
       return {
         camera: lerpCamera(frame(ctx, [TOP_IDS.wte, TOP_IDS.embed, 'h.0.ln_1', 'h.0.attn.head0.q'], { yaw: -0.5, pitch: 0.3 }), camera, u),
         blocks: foldStyles(null, fold, u),
-        describe: `The whole model: ${ctx.layout.blocks.length} blocks of cells, ${ctx.layout.params.toLocaleString('en-US')} weights in all, for the input ${ctx.choices.input}, folded into ${fold.columns} columns that read top to bottom.`,
+        describe: `The whole model: ${ctx.layout.blocks.length} blocks of cells, ${grouped(ctx.layout.params)} weights in all, for the input ${ctx.choices.input}, folded into ${fold.columns} columns that read top to bottom.`,
       };
     },
     legend: (ctx, t) => ({

@@ -16,6 +16,7 @@ import { CHECKPOINT_EVERY, TrainingRun } from './run.ts';
 import { trainingFromSearch } from './url.ts';
 import { fillTrainValues } from './values.ts';
 import { checkpointAt, type CheckpointView, type TrainingView } from './view.ts';
+import { grouped } from '../../scene/numbers.ts';
 
 /** Shortest gap between two announcements of the run's state in the live region, ms. */
 export const ANNOUNCE_MS = 5000;
@@ -156,10 +157,10 @@ export function startTraining(root: HTMLElement, opts: TrainingOptions): Trainin
   function statusText(v: TrainingView): string {
     if (run.error) return run.error;
     const speed = run.msPerIter > 0 ? ` (${run.msPerIter.toFixed(1)} ms a step)` : '';
-    if (v.state === 'idle') return `Press Train to train the model from seed ${v.seed} for ${v.iters.toLocaleString('en-US')} iterations.`;
-    if (v.state === 'running') return `Training: iteration ${v.iteration.toLocaleString('en-US')} of ${v.iters.toLocaleString('en-US')}${speed}.`;
-    if (v.state === 'paused') return `Paused at iteration ${v.iteration.toLocaleString('en-US')} of ${v.iters.toLocaleString('en-US')}.`;
-    return `Done: ${v.iters.toLocaleString('en-US')} iterations${speed}.`;
+    if (v.state === 'idle') return `Press Train to train the model from seed ${v.seed} for ${grouped(v.iters)} iterations.`;
+    if (v.state === 'running') return `Training: iteration ${grouped(v.iteration)} of ${grouped(v.iters)}${speed}.`;
+    if (v.state === 'paused') return `Paused at iteration ${grouped(v.iteration)} of ${grouped(v.iters)}.`;
+    return `Done: ${grouped(v.iters)} iterations${speed}.`;
   }
 
   function summary(v: TrainingView): string {

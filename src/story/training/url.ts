@@ -3,6 +3,7 @@
  * stream) and `?iters=` (how long the run is). A bad value gets a notice and the default.
  */
 import { DEFAULT_ITERS, DEFAULT_SEED } from '../../gpt/train-protocol.ts';
+import { grouped } from '../../scene/numbers.ts';
 
 export const MAX_ITERS = 10_000;
 
@@ -18,7 +19,7 @@ function intParam(params: URLSearchParams, name: string, min: number, max: numbe
   const text = raw.trim();
   const value = Number(text);
   if (/^\d+$/.test(text) && Number.isSafeInteger(value) && value >= min && value <= max) return value;
-  notices.push(`The ${name} "${raw.slice(0, 20)}" in the address is not a whole number from ${min} to ${max.toLocaleString('en-US')}, so the training chapter uses ${fallback}.`);
+  notices.push(`The ${name} "${raw.slice(0, 20)}" in the address is not a whole number from ${min} to ${grouped(max)}, so the training chapter uses ${fallback}.`);
   return fallback;
 }
 

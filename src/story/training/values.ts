@@ -6,6 +6,7 @@
 import { VOCAB } from '../../gpt/config.ts';
 import { formatNumber as num } from '../../scene/formula.ts';
 import type { TrainingView } from './view.ts';
+import { grouped } from '../../scene/numbers.ts';
 
 const letters = (ids: readonly number[]) => ids.map((i) => VOCAB[i]).join('');
 const pct = (p: number) => `${Number((p * 100).toPrecision(3))}%`;
@@ -19,7 +20,7 @@ const first = (f: (e: NonNullable<TrainingView['explained']>['numbers']) => stri
 
 export const TRAIN_VALUES: Readonly<Record<string, Getter>> = Object.freeze({
   seed: (v) => String(v.seed),
-  iters: (v) => v.iters.toLocaleString('en-US'),
+  iters: (v) => grouped(v.iters),
   ln3: () => num(Math.log(3)),
   input: first((n) => letters(n.input)),
   'untrained-answer': first((n) => letters(n.untrained.answer)),
@@ -56,7 +57,7 @@ export const TRAIN_VALUES: Readonly<Record<string, Getter>> = Object.freeze({
     const c = v.state === 'done' ? v.checkpoints.at(-1) : undefined;
     return c ? `${c.correct} of ${c.total}` : null;
   },
-  verdict: (v) => (v.sameBytes ? (v.sameBytes.identical ? 'identical, bit for bit' : `different in ${v.sameBytes.differing.toLocaleString('en-US')} weights`) : null),
+  verdict: (v) => (v.sameBytes ? (v.sameBytes.identical ? 'identical, bit for bit' : `different in ${grouped(v.sameBytes.differing)} weights`) : null),
   hash: (v) => v.sameBytes?.hash ?? null,
   'shipped-hash': (v) => v.sameBytes?.shippedHash ?? null,
 });
