@@ -64,7 +64,12 @@ describe('counts written by directors', () => {
       let steps = 0;
       for (const director of Object.values(DIRECTORS).filter(isDirector)) {
         const order = Object.keys(director.steps);
-        for (let i = 0; i < order.length; i++) for (const t of [0, 0.5, 1]) (direct(director, order, i, t, ctx), steps++);
+        for (let i = 0; i < order.length; i++) {
+          for (const t of [0, 0.5, 1]) {
+            direct(director, order, i, t, ctx);
+            steps++;
+          }
+        }
       }
       expect(steps).toBeGreaterThan(100);
       expect(spy).not.toHaveBeenCalled();
