@@ -130,6 +130,12 @@ async function oneRun(origin: string): Promise<Run> {
       await p.page.mouse.wheel(0, 120);
       await p.page.waitForTimeout(50);
     }
+    // A notch now and then moves the page less than 120 px (one that lands while the page is
+    // busy): a few more reach the bottom.
+    for (let more = 0; more < 20 && (await p.page.evaluate(() => scrollY)) < height - 2; more++) {
+      await p.page.mouse.wheel(0, 120);
+      await p.page.waitForTimeout(50);
+    }
     await p.page.waitForTimeout(500);
     const scrolledPx = await p.page.evaluate(() => scrollY);
     if (scrolledPx < height - 2) throw new Error(`the wheel scrolled to ${scrolledPx} px, not to the bottom of the chapter (${height} px)`);

@@ -151,27 +151,49 @@ export class ScreenProjector {
     this.height = height;
   }
 
-  /** The screen rectangle of the world box [min, max] shifted by `off`; false when wholly behind the eye or off screen. */
+  /**
+   * The screen rectangle of the world box [min, max] shifted by `off`; false when wholly behind
+   * the eye or off screen. The eight corners are the first one plus the box's edges, each edge
+   * carried through the matrices once (what projectPoint does per point, with no scratch copies):
+   * a whole-model view projects some hundred boxes a frame.
+   */
   project(min: Vec3, max: Vec3, off: Vec3 | undefined): boolean {
+    const m = this.matrices!;
+    const v = m.view;
+    const c = m.viewProjection;
+    const x = min[0] + (off ? off[0] : 0) - m.origin[0];
+    const y = min[1] + (off ? off[1] : 0) - m.origin[1];
+    const z = min[2] + (off ? off[2] : 0) - m.origin[2];
+    const dx = max[0] - min[0];
+    const dy = max[1] - min[1];
+    const dz = max[2] - min[2];
+    // Clip x, y, w and view depth at the first corner, and what each edge adds to them.
+    const bx = c[0]! * x + c[4]! * y + c[8]! * z + c[12]!;
+    const by = c[1]! * x + c[5]! * y + c[9]! * z + c[13]!;
+    const bw = c[3]! * x + c[7]! * y + c[11]! * z + c[15]!;
+    const bz = v[2]! * x + v[6]! * y + v[10]! * z + v[14]!;
     let x0 = Infinity;
     let y0 = Infinity;
     let x1 = -Infinity;
     let y1 = -Infinity;
     let behind = 0;
-    const p = this.corner;
-    const t = this.point;
     for (let i = 0; i < 8; i++) {
-      p[0] = (i & 1 ? max[0] : min[0]) + (off ? off[0] : 0);
-      p[1] = (i & 2 ? max[1] : min[1]) + (off ? off[1] : 0);
-      p[2] = (i & 4 ? max[2] : min[2]) + (off ? off[2] : 0);
-      if (!projectPoint(this.matrices!, p, this.width, this.height, t)) {
+      const ex = i & 1 ? dx : 0;
+      const ey = i & 2 ? dy : 0;
+      const ez = i & 4 ? dz : 0;
+      if (bz + v[2]! * ex + v[6]! * ey + v[10]! * ez > -1e-9) {
         behind++;
         continue;
       }
-      x0 = Math.min(x0, t[0]!);
-      y0 = Math.min(y0, t[1]!);
-      x1 = Math.max(x1, t[0]!);
-      y1 = Math.max(y1, t[1]!);
+      const w = bw + c[3]! * ex + c[7]! * ey + c[11]! * ez;
+      const sx = ((bx + c[0]! * ex + c[4]! * ey + c[8]! * ez) / w) * 0.5 + 0.5;
+      const sy = 0.5 - ((by + c[1]! * ex + c[5]! * ey + c[9]! * ez) / w) * 0.5;
+      const px = sx * this.width;
+      const py = sy * this.height;
+      if (px < x0) x0 = px;
+      if (py < y0) y0 = py;
+      if (px > x1) x1 = px;
+      if (py > y1) y1 = py;
     }
     if (behind === 8) return false;
     if (behind === 0 && (x1 < 0 || y1 < 0 || x0 > this.width || y0 > this.height)) return false;

@@ -9,10 +9,11 @@
  *   r.commit();                                    // at the end of the page's frame: sends it
  *
  * The camera matrices are computed here (the labels, arrows and picking need them in the same
- * frame) and sent with the frame. commit() builds the frame's message at the end of the page's
- * frame and posts it in a task of its own right after (a new layout or new values, rarer and
- * needed first, go at once): on a machine with few cores, waking the worker lets the system run
- * it (and the GPU work it starts) at once, and the page's frame (its labels) would wait for it.
+ * frame) and sent with the frame. commit() keeps a copy of them at the end of the page's frame;
+ * the message (with its style patch) is built and posted in a task of its own right after (a new
+ * layout or new values, rarer and needed first, go at once): the page's frame ends sooner, and on
+ * a machine with few cores, waking the worker lets the system run it (and the GPU work it starts)
+ * at once, and the page's frame (its labels) would wait for it.
  * One frame is in flight at a time: a frame built while the worker is still drawing the last
  * replaces any other waiting, and goes when the worker answers. Layouts and the weights cross
  * once; a frame carries the block styles that changed, and its highlights when they are other
@@ -27,7 +28,7 @@ import { flowSegments } from './flows.ts';
 import { MAIN_THREAD_HOST, stylePatch, type HostMessage, type PageMessage, type renderHost } from './render-host.ts';
 import type { WorkerHello } from './render-worker.ts';
 import workerUrl from './render-worker.ts?worker&url';
-import type { ResourceCounts } from './renderer.ts';
+import type { FrameMatrices, ResourceCounts } from './renderer.ts';
 import type { ModelLayout, SceneState } from './types.ts';
 
 export interface RenderClientEvents {
@@ -49,7 +50,7 @@ export class RenderClient {
   private committing = false;
   /** A rehearsal is in the worker's hands. */
   private rehearsing = false;
-  /** Wall ms of each hand-off task (posting a frame to the worker), oldest first. */
+  /** Wall ms of each hand-off (building a frame's message and posting it to the worker), oldest first. */
   readonly handoffTimes: number[] = [];
   /** Draw calls the worker has issued, as of the last frame it drew (for the benchmarks). */
   drawCalls = 0;
@@ -59,10 +60,8 @@ export class RenderClient {
   private matrices: CameraMatrices | null = null;
   private rehearsal: CameraMatrices | null = null;
   private pixels: [number, number] = [1, 1];
-  /** Asked for by draw(), not yet built into a message. */
-  private next: { layout: ModelLayout; state: SceneState } | null = null;
-  /** Built by commit(), not yet posted; with the styles and highlights the worker holds once it is. */
-  private ready: { m: PageMessage; blocks: SceneState['blocks']; highlights: unknown } | null = null;
+  /** Asked for by draw(); once committed, with a copy of its matrices. Not yet posted. */
+  private next: { layout: ModelLayout; state: SceneState; matrices: FrameMatrices | null } | null = null;
   private inFlight = false;
   private lost = false;
   private stopped = false;
@@ -158,7 +157,7 @@ export class RenderClient {
     if (params !== this.sent.params) m.params = this.sent.params = params;
     // A frame built for another layout would reach the worker after these values, and show that
     // layout without them: the next frame replaces it.
-    if (this.ready && this.ready.m.type === 'frame' && this.ready.m.layout !== id) this.dropWaiting();
+    if (this.next && this.next.layout !== layout) this.dropWaiting();
     this.send(m);
   }
 
@@ -174,17 +173,24 @@ export class RenderClient {
    */
   draw(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
     this.matrices = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.matrices ?? undefined);
-    if (!this.stopped) this.next = { layout, state };
+    if (!this.stopped) this.next = { layout, state, matrices: null };
     return this.matrices;
   }
 
   /**
-   * Builds the message of the frame asked for by the last draw() and posts it in a task after this
-   * one (or once the worker has drawn the frame in flight, if it has not yet).
+   * Sends the frame asked for by the last draw(): its message is built and posted in a task after
+   * this one (or once the worker has drawn the frame in flight, if it has not yet), so the page's
+   * frame ends sooner.
    */
   commit(): void {
-    this.build();
-    if (this.committing || !this.ready) return;
+    const next = this.next;
+    if (!next || !this.matrices || this.stopped) return;
+    if (!next.matrices) {
+      // Copies: the page's matrices change with its next draw(), before this frame may go.
+      const { viewProjection, origin, eye, pixelAngle } = this.matrices;
+      next.matrices = { viewProjection: viewProjection.slice(), origin: [...origin], eye: [...eye], pixelAngle };
+    }
+    if (this.committing) return;
     this.committing = true;
     setTimeout(() => {
       this.committing = false;
@@ -212,7 +218,7 @@ export class RenderClient {
    */
   whenDrawn(done: (drawn: boolean) => void): void {
     if (this.stopped || this.lost) done(false);
-    else if (this.next || this.ready) this.waitingDrawn.push(done);
+    else if (this.next) this.waitingDrawn.push(done);
     else if (this.inFlight) this.inFlightDrawn.push(done);
     else done(true);
   }
@@ -238,34 +244,26 @@ export class RenderClient {
 
   private dropWaiting(): void {
     this.next = null;
-    this.ready = null;
     for (const done of this.waitingDrawn.splice(0)) done(false);
   }
 
-  /** The frame asked for, as a message for the worker: its patch is from the styles the worker holds now. */
-  private build(): void {
-    if (!this.next || !this.matrices || this.stopped) return;
-    const { layout, state } = this.next;
+  /**
+   * Posts the committed frame unless one is in flight; whether it did. Its style patch is from the
+   * styles the worker holds now.
+   */
+  private post(): boolean {
+    const next = this.next;
+    if (this.inFlight || !next?.matrices || this.lost || this.stopped) return false;
     this.next = null;
-    // Copies: the page's matrices change with its next draw(), before this message may go.
-    const { viewProjection, origin, eye, pixelAngle } = this.matrices;
-    const m: PageMessage = { type: 'frame', seq: 0, layout: this.layoutId(layout), matrices: { viewProjection: viewProjection.slice(), origin: [...origin], eye: [...eye], pixelAngle }, dim: state.dim, pixels: this.pixels };
+    const t0 = performance.now();
+    const { layout, state } = next;
+    const m: PageMessage = { type: 'frame', seq: ++this.seq, layout: this.layoutId(layout), matrices: next.matrices, dim: state.dim, pixels: this.pixels };
     if (state.blocks !== this.sent.blocks) m.blocks = stylePatch(this.sent.blocks, state.blocks);
     if (state.highlights !== this.sent.highlights) m.highlights = state.highlights;
-    this.ready = { m, blocks: state.blocks, highlights: state.highlights };
-  }
-
-  /** Posts the built frame unless one is in flight; whether it did. */
-  private post(): boolean {
-    if (this.inFlight || !this.ready || this.lost || this.stopped) return false;
-    const { m, blocks, highlights } = this.ready;
-    this.ready = null;
-    this.sent.blocks = blocks;
-    this.sent.highlights = highlights;
+    this.sent.blocks = state.blocks;
+    this.sent.highlights = state.highlights;
     this.inFlight = true;
-    if (m.type === 'frame') m.seq = ++this.seq;
     [this.inFlightDrawn, this.waitingDrawn] = [this.waitingDrawn, this.inFlightDrawn];
-    const t0 = performance.now();
     this.send(m);
     this.handoffTimes.push(performance.now() - t0);
     if (this.handoffTimes.length > HANDOFF_HISTORY) this.handoffTimes.splice(0, this.handoffTimes.length - HANDOFF_HISTORY);

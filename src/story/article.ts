@@ -229,8 +229,11 @@ export function startArticle(): void {
     const run = pos.chapter === 'training' ? training?.announcement(announcePending) : null;
     if ((announcePending || run) && description) {
       announcePending = false;
-      const chapterTitle = document.getElementById(pos.chapter)?.querySelector('h1, h2')?.textContent?.trim() ?? pos.chapter;
-      description.textContent = describeStep({ number: pos.index + 1, of: pos.beats.length, chapterTitle }, layout, scene.highlights, scene.describe) + (run ? ` ${run}` : '');
+      // Written in a task after the frame: nothing on screen waits for the live region.
+      setTimeout(() => {
+        const chapterTitle = document.getElementById(pos.chapter)?.querySelector('h1, h2')?.textContent?.trim() ?? pos.chapter;
+        description.textContent = describeStep({ number: pos.index + 1, of: pos.beats.length, chapterTitle }, layout, scene.highlights, scene.describe) + (run ? ` ${run}` : '');
+      }, 0);
     }
     return true;
   }

@@ -57,7 +57,7 @@ describe('How it sorts: the lab', () => {
     expect(text).toMatch(/CBABBC becomes [ABC]{6}\. \(Answered in \d+ ms in your browser\.\)/);
     // In well under a second once the means are in (the first request also computes them).
     const ms = Number(await page.getAttribute(RESULT, 'data-ms'));
-    expect(await page.textContent('#scene-description')).toBe(text);
+    await expect.poll(() => page.textContent('#scene-description')).toBe(text);
     await page.waitForFunction(() => window.__scene.state()?.highlights.some((h) => h.role === 'muted') ?? false, null, { timeout: 10_000 });
     expect(await greyedInScene(page, 'h.0.attn.head0.probs')).toBe(true);
     expect(await greyedInScene(page, 'h.0.attn.head1.probs')).toBe(false);

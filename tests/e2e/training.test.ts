@@ -43,7 +43,7 @@ describe.runIf(SLUGS.includes('training'))('the training chapter', () => {
     }
     // The text alternative names the run's state in the polite live region.
     expect(await p.page.locator('#scene-description').getAttribute('aria-live')).toBe('polite');
-    expect(await p.page.locator('#scene-description').textContent()).toMatch(/The run is done at iteration 100 of 100, batch loss [^,]+, \d+ of 729 inputs sorted/);
+    await expect.poll(() => p.page.locator('#scene-description').textContent()).toMatch(/The run is done at iteration 100 of 100, batch loss [^,]+, \d+ of 729 inputs sorted/);
     expect(p.problems()).toEqual([]);
     await p.close();
   }, 180_000);

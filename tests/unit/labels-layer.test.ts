@@ -9,6 +9,7 @@ import { cameraMatrices, fitCamera, frameBox, homeCamera, orbit, projectPoint, s
 import { layoutModel } from '../../src/scene/layout.ts';
 import { withCompanion } from '../../src/scene/companion.ts';
 import { LabelLayer, LINE, labelStyles } from '../../src/scene/labels.ts';
+import { ScreenProjector } from '../../src/scene/label-dom.ts';
 import type { Rect } from '../../src/scene/placement.ts';
 import type { Block, CameraState, ModelLayout, SceneState, Vec3 } from '../../src/scene/types.ts';
 
@@ -397,5 +398,44 @@ describe('LabelLayer from frame to frame', () => {
     expect(kept.length).toBeGreaterThan(3);
     for (const e of kept) expect(byText.get(e.textContent), `"${e.textContent}" moved to another element`).toBe(e);
     expect(children.some((e) => e.style.display !== 'none' && e.textContent === 'a new callout')).toBe(true);
+  });
+});
+
+describe('ScreenProjector.project', () => {
+  it('gives the screen box of the eight corners as projectPoint projects them, and says when some are behind the eye', () => {
+    const [w, h] = [900, 700];
+    const screen = new ScreenProjector();
+    const p = new Float32Array(3);
+    let partial = 0;
+    for (const camera of [fitCamera(nano, w, h), orbit(homeCamera(nano, w, h), 1.1, -0.4), { ...homeCamera(nano, w, h), distance: 0.5 }]) {
+      const m = cameraMatrices(camera, w, h, sceneRadius(nano));
+      screen.begin(m, w, h);
+      for (const b of nano.blocks) {
+        const min: Vec3 = [b.position[0], b.position[1] - b.size[1], b.position[2] - b.size[2]];
+        const max: Vec3 = [b.position[0] + b.size[0], b.position[1], b.position[2]];
+        const off: Vec3 = [0.5, -1, 0.25];
+        const r = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+        let behind = 0;
+        for (let i = 0; i < 8; i++) {
+          const c: Vec3 = [(i & 1 ? max[0] : min[0]) + off[0], (i & 2 ? max[1] : min[1]) + off[1], (i & 4 ? max[2] : min[2]) + off[2]];
+          if (!projectPoint(m, c, w, h, p)) {
+            behind++;
+            continue;
+          }
+          r.x0 = Math.min(r.x0, p[0]!);
+          r.y0 = Math.min(r.y0, p[1]!);
+          r.x1 = Math.max(r.x1, p[0]!);
+          r.y1 = Math.max(r.y1, p[1]!);
+        }
+        const seen = behind < 8 && (behind > 0 || !(r.x1 < 0 || r.y1 < 0 || r.x0 > w || r.y0 > h));
+        expect(screen.project(min, max, off), b.id).toBe(seen);
+        if (!seen) continue;
+        if (behind > 0) partial++;
+        expect(screen.box.partial).toBe(behind > 0);
+        // projectPoint rounds to single precision: alike to 0.01 px, or 1e-6 of a far corner's distance.
+        for (const k of ['x0', 'y0', 'x1', 'y1'] as const) expect(Math.abs(screen.box[k] - r[k]), `${b.id} ${k}`).toBeLessThanOrEqual(Math.max(0.01, 1e-6 * Math.abs(r[k])));
+      }
+    }
+    expect(partial).toBeGreaterThan(0);
   });
 });
