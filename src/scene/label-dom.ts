@@ -3,7 +3,7 @@
  * LabelElements, the pooled <span>s that show placed labels, and ScreenProjector, which turns
  * world boxes and points into CSS-pixel screen positions for one frame without allocating.
  */
-import { projectPoint, type CameraMatrices } from './camera.ts';
+import type { CameraMatrices } from './camera.ts';
 import type { Rect } from './placement.ts';
 import type { Block, Vec3 } from './types.ts';
 
@@ -141,7 +141,6 @@ export class ScreenProjector {
   readonly box: Rect & { partial: boolean } = { x0: 0, y0: 0, x1: 0, y1: 0, partial: false };
   /** The last projected point, CSS px. */
   readonly point = new Float32Array(3);
-  private readonly corner: Vec3 = [0, 0, 0];
   private readonly lo: Vec3 = [0, 0, 0];
   private readonly hi: Vec3 = [0, 0, 0];
 
@@ -226,19 +225,32 @@ export class ScreenProjector {
 
   /** The screen position of a point of block `b` in cell coordinates (fractional allowed; -0.5 is an edge); false when behind the eye. */
   cellPoint(b: Block, row: number, col: number, off: Vec3 | undefined): boolean {
-    const p = this.corner;
-    p[0] = b.position[0] + (off ? off[0] : 0) + (col + 0.5) * (b.size[0] / b.cols.size);
-    p[1] = b.position[1] + (off ? off[1] : 0) - (row + 0.5) * (b.size[1] / b.rows.size);
-    p[2] = b.position[2] + (off ? off[2] : 0);
-    return projectPoint(this.matrices!, p, this.width, this.height, this.point);
+    return this.at(
+      b.position[0] + (off ? off[0] : 0) + (col + 0.5) * (b.size[0] / b.cols.size),
+      b.position[1] + (off ? off[1] : 0) - (row + 0.5) * (b.size[1] / b.rows.size),
+      b.position[2] + (off ? off[2] : 0),
+    );
   }
 
   /** The screen position of world point `p` shifted by `off`; false when behind the eye. */
   shifted(p: Vec3, off: Vec3 | undefined): boolean {
-    const q = this.corner;
-    q[0] = p[0] + (off ? off[0] : 0);
-    q[1] = p[1] + (off ? off[1] : 0);
-    q[2] = p[2] + (off ? off[2] : 0);
-    return projectPoint(this.matrices!, q, this.width, this.height, this.point);
+    return this.at(p[0] + (off ? off[0] : 0), p[1] + (off ? off[1] : 0), p[2] + (off ? off[2] : 0));
+  }
+
+  /** The world point (x, y, z) on screen, into `point` (x, y in CSS px, then the depth), as projectPoint does; false when behind the eye. */
+  private at(x: number, y: number, z: number): boolean {
+    const m = this.matrices!;
+    const v = m.view;
+    const c = m.viewProjection;
+    x -= m.origin[0];
+    y -= m.origin[1];
+    z -= m.origin[2];
+    const depth = v[2]! * x + v[6]! * y + v[10]! * z + v[14]!;
+    if (depth > -1e-9) return false;
+    const w = c[3]! * x + c[7]! * y + c[11]! * z + c[15]!;
+    this.point[0] = (((c[0]! * x + c[4]! * y + c[8]! * z + c[12]!) / w) * 0.5 + 0.5) * this.width;
+    this.point[1] = (0.5 - ((c[1]! * x + c[5]! * y + c[9]! * z + c[13]!) / w) * 0.5) * this.height;
+    this.point[2] = -depth;
+    return true;
   }
 }

@@ -402,7 +402,7 @@ describe('LabelLayer from frame to frame', () => {
 });
 
 describe('ScreenProjector.project', () => {
-  it('gives the screen box of the eight corners as projectPoint projects them, and says when some are behind the eye', () => {
+  it('gives the screen box of the eight corners and the point projectPoint gives, and says when some are behind the eye', () => {
     const [w, h] = [900, 700];
     const screen = new ScreenProjector();
     const p = new Float32Array(3);
@@ -427,6 +427,11 @@ describe('ScreenProjector.project', () => {
           r.x1 = Math.max(r.x1, p[0]!);
           r.y1 = Math.max(r.y1, p[1]!);
         }
+        // A point: the block's far top-left corner, shifted.
+        const q = new Float32Array(3);
+        const front = projectPoint(m, [min[0] + off[0], max[1] + off[1], min[2] + off[2]], w, h, q);
+        expect(screen.shifted([min[0], max[1], min[2]], off), `${b.id} point`).toBe(front);
+        if (front) for (let k = 0; k < 3; k++) expect(Math.abs(screen.point[k]! - q[k]!), `${b.id} point ${k}`).toBeLessThanOrEqual(Math.max(0.01, 1e-6 * Math.abs(q[k]!)));
         const seen = behind < 8 && (behind > 0 || !(r.x1 < 0 || r.y1 < 0 || r.x0 > w || r.y0 > h));
         expect(screen.project(min, max, off), b.id).toBe(seen);
         if (!seen) continue;
