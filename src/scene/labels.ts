@@ -99,6 +99,8 @@ export class LabelLayer {
   private everyBlock = true;
   /** The block styles the tree's drawn bounds were last computed for. */
   private boundsFor: SceneState['blocks'] | null = null;
+  /** What each layout labelled so far needs (prepare()), with the styles its tree's drawn bounds follow. */
+  private readonly prepared = new WeakMap<ModelLayout, { tree: LabelNode; blocks: Map<string, Block>; everyBlock: boolean; lettered: Block[]; tokenRow: string; boundsFor: SceneState['blocks'] | null }>();
   private readonly placer = new Placer();
   private readonly request: PlaceRequest = { w: 0, h: 0, owner: { x0: 0, y0: 0, x1: 0, y1: 0 }, sides: NAME_SIDES, alongX: NaN, alongY: NaN, gap: 3, slide: 0, both: false, reach: 0 };
   private readonly boxes: TextBoxes;
@@ -142,17 +144,43 @@ export class LabelLayer {
       if (this.caption.textContent !== text) this.caption.textContent = text;
     }
     if (this.layout === layout) return;
-    this.layout = layout;
+    this.use(layout);
     this.shownFor.valid = false;
-    this.tree = buildLabelTree(layout);
-    this.boundsFor = null;
-    this.blocks = new Map(layout.blocks.map((b) => [b.id, b]));
-    this.everyBlock = layout.blocks.length <= EVERY_BLOCK;
+  }
+
+  /**
+   * Works out what the labels of `layout` need (its label tree, its blocks by id, its lettered
+   * blocks) ahead of the frame that first shows it: a step that cuts to another model (a bigger
+   * one, or nano over more tokens) then finds them ready. Kept per layout for as long as the
+   * layout lives.
+   */
+  prepare(layout: ModelLayout): void {
+    if (this.prepared.has(layout)) return;
     // Letters and the input tokens belong to the model with values: a companion's, when there is one.
     const own = layout.companion;
     const lettersOf = own ? own.layout : layout;
-    this.lettered = lettersOf.config.vocab_size <= VOCAB.length ? layout.blocks.filter((b) => (b.rows.name === 'V' || b.cols.name === 'V') && (!own || b.id.startsWith(own.prefix))) : [];
-    this.tokenRow = (own?.prefix ?? '') + TOP_IDS.tokens;
+    this.prepared.set(layout, {
+      tree: buildLabelTree(layout),
+      blocks: new Map(layout.blocks.map((b) => [b.id, b])),
+      everyBlock: layout.blocks.length <= EVERY_BLOCK,
+      lettered: lettersOf.config.vocab_size <= VOCAB.length ? layout.blocks.filter((b) => (b.rows.name === 'V' || b.cols.name === 'V') && (!own || b.id.startsWith(own.prefix))) : [],
+      tokenRow: (own?.prefix ?? '') + TOP_IDS.tokens,
+      boundsFor: null,
+    });
+  }
+
+  /** Makes `layout` (prepared now if it was not) the one labelled, keeping where the last one's drawn bounds were. */
+  private use(layout: ModelLayout): void {
+    if (this.layout) this.prepared.get(this.layout)!.boundsFor = this.boundsFor;
+    this.prepare(layout);
+    const p = this.prepared.get(layout)!;
+    this.layout = layout;
+    this.tree = p.tree;
+    this.blocks = p.blocks;
+    this.everyBlock = p.everyBlock;
+    this.lettered = p.lettered;
+    this.tokenRow = p.tokenRow;
+    this.boundsFor = p.boundsFor;
   }
 
   /** The screen rectangle (CSS px) of callout `index` as placed in the last frame, or null when it was not shown. */
@@ -177,10 +205,14 @@ export class LabelLayer {
    * all of it but the page's part: no element is written and what the last real frame placed
    * (calloutBox, calloutIsFar) stays as it was.
    */
-  update(input: LabelInput, dry = false): void {
+  update(input: LabelInput, dry = false, layout: ModelLayout | null = this.layout): void {
     if (dry) {
       const kept = { shown: [...this.calloutShown], far: [...this.calloutFar], rects: this.calloutRects.map((r) => ({ ...r })) };
+      // A rehearsal of a step that shows another model places that model's labels.
+      const shown = this.layout;
+      if (layout && layout !== shown) this.use(layout);
       this.place(input, true);
+      if (shown && shown !== layout) this.use(shown);
       this.calloutShown.splice(0, Infinity, ...kept.shown);
       this.calloutFar.splice(0, Infinity, ...kept.far);
       this.calloutRects.splice(0, Infinity, ...kept.rects);

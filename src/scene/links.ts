@@ -262,6 +262,8 @@ interface Slot {
 export class LinkLayer {
   readonly svg: SVGSVGElement;
   private blocks = new Map<string, Block>();
+  /** Blocks by id of each layout drawn (or rehearsed) so far. */
+  private readonly byLayout = new WeakMap<ModelLayout, Map<string, Block>>();
   private layout: ModelLayout | null = null;
   private readonly slots: Slot[] = [];
   private shown = 0;
@@ -290,7 +292,9 @@ export class LinkLayer {
   setLayout(layout: ModelLayout): void {
     if (this.layout === layout) return;
     this.layout = layout;
-    this.blocks = new Map(layout.blocks.map((b) => [b.id, b]));
+    let blocks = this.byLayout.get(layout);
+    if (!blocks) this.byLayout.set(layout, (blocks = new Map(layout.blocks.map((b) => [b.id, b]))));
+    this.blocks = blocks;
   }
 
   /** The screen rectangle of one end this frame, or null when it cannot be drawn. */

@@ -205,9 +205,13 @@ export class RenderClient {
    */
   rehearse(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
     this.rehearsal = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.rehearsal ?? undefined);
-    if (!this.stopped && !this.rehearsing) {
+    if (this.stopped) return this.rehearsal;
+    // Another model than the one drawn: its layout goes to the worker now, not in the frame that
+    // first shows it; its instances wait for that frame (they need its values).
+    const id = this.layoutId(layout);
+    if (!this.rehearsing && this.sent.values?.layout === id) {
       this.rehearsing = true;
-      this.send({ type: 'rehearse', layout: this.layoutId(layout), blocks: state.blocks, highlights: state.highlights, dim: state.dim });
+      this.send({ type: 'rehearse', layout: id, blocks: state.blocks, highlights: state.highlights, dim: state.dim });
     }
     return this.rehearsal;
   }

@@ -429,15 +429,20 @@ export class SceneView {
    * labels' placement, the arrows' curves) without drawing it or touching the page: nothing the
    * reader sees or the view remembers changes. The article runs the steps ahead of the reader this
    * way while the page is idle, so that the engine has compiled their code before the first real
-   * frame needs it. Only for the model shown now.
+   * frame needs it. For another `layout` than the one shown (a later step's model), the labels and
+   * arrows are worked out on it, and its layout goes to the worker; its instance lists wait for the
+   * frame that shows it, with its values.
    */
-  rehearse(content: SceneContent, camera: CameraState): void {
-    if (!this.layout || this.renderer.isContextLost()) return;
+  rehearse(content: SceneContent, camera: CameraState, layout: ModelLayout | null = this.layout): void {
+    const shown = this.layout;
+    if (!shown || !layout || this.renderer.isContextLost()) return;
     const { width, height } = this.cssSize;
     const state: SceneState = { camera, ...content };
-    const matrices = this.renderer.rehearse(this.layout, state, width, height);
-    this.labels.update({ matrices, width, height, state, tokens: this.tokens(), avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) }, true);
+    const matrices = this.renderer.rehearse(layout, state, width, height);
+    this.links.setLayout(layout);
+    this.labels.update({ matrices, width, height, state, tokens: this.tokens(), avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) }, true, layout);
     this.links.update({ matrices, width, height, state: this.withLeaders(state), callouts: this.labels }, true);
+    this.links.setLayout(shown);
   }
 
   /**

@@ -241,8 +241,9 @@ export function startArticle(): void {
   /**
    * Once the first picture with values is up and the directors have loaded: the page's steps,
    * directed and worked out in idle time from the reader's step on (rehearsal.ts), so their first
-   * real frames run compiled code. Steps showing another model than the one on screen are only
-   * directed.
+   * real frames run compiled code. A step showing another model than the one on screen (a bigger
+   * one, or nano over more tokens) is rehearsed on its own layout: its labels' tree is built and
+   * the layout goes to the render worker now, not in the frame that first shows it.
    */
   let rehearsing = false;
   const rehearsed = { count: 0, done: false };
@@ -256,11 +257,10 @@ export function startArticle(): void {
     rehearsing = true;
     const run = rehearse(rehearsalOrder(chapters, pos), (item) => {
       const ctx = context();
-      const layout = shownLayout;
-      if (!ctx || !layout) return;
+      if (!ctx || !shownLayout) return;
       const scene = direct(directors[item.chapter]!, item.beats, item.index, item.t, ctx);
-      if (drawnLayout(layoutOf, scene.model, (scene.trace ?? ctx.trace).ids.length) !== layout) return;
-      view.rehearse({ blocks: scene.blocks, highlights: scene.highlights, callouts: scene.callouts, links: scene.links, dim: scene.dim }, scene.camera);
+      const layout = drawnLayout(layoutOf, scene.model, (scene.trace ?? ctx.trace).ids.length);
+      view.rehearse({ blocks: scene.blocks, highlights: scene.highlights, callouts: scene.callouts, links: scene.links, dim: scene.dim }, scene.camera, layout);
       rehearsed.count++;
     });
     void run.done.then(() => (rehearsed.done = true));

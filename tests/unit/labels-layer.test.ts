@@ -444,3 +444,35 @@ describe('ScreenProjector.project', () => {
     expect(partial).toBeGreaterThan(0);
   });
 });
+
+describe('LabelLayer and a step that shows another model', () => {
+  it('a rehearsal on another layout places its labels, leaves the shown one as it was, and has it ready for the frame that shows it', () => {
+    const [w, h] = [900, 800];
+    const small = layoutModel('gpt2-small', 6);
+    const { root, children } = fakeRoot();
+    const measured: string[] = [];
+    const layer = new LabelLayer(root, (text, font) => (measured.push(text), measure(text, font)));
+    layer.setLayout(nano, 'gpt-nano');
+    const camera = frameBox(...boxOf(['h.0.attn.head0.q.weight', 'h.0.attn.head0.out']), w, h, -0.2, 0.1);
+    let placed = 0;
+    const nanoInput = { matrices: cameraMatrices(camera, w, h, sceneRadius(nano)), width: w, height: h, state: still(camera), tokens: 'CABBAC', avoid: () => void placed++ };
+    layer.update(nanoInput);
+    const before = JSON.stringify(children);
+    const q = small.blocks.find((b) => b.id === 'h.0.attn.c_proj')!;
+    const far = frameBox([q.position[0], q.position[1] - q.size[1], -1], [q.position[0] + q.size[0], q.position[1], 0], w, h, 0, 0);
+    const smallInput = { matrices: cameraMatrices(far, w, h, sceneRadius(small)), width: w, height: h, state: still(far), tokens: 'CABBAC' };
+    layer.update(smallInput, true, small);
+    // GPT-2 small's own axis size (C+1 = 769, measured with digits as 0) was measured to be placed:
+    // its tree was built and walked.
+    expect(measured).toContain('C+0 = 000');
+    expect(JSON.stringify(children)).toBe(before);
+    // The shown model's frame is as it was: the same inputs place nothing again.
+    layer.update(nanoInput);
+    expect(placed).toBe(1);
+    // The frame that cuts to GPT-2 small labels it like a layer that never saw a rehearsal.
+    layer.setLayout(small, 'GPT-2 small');
+    layer.update(smallInput);
+    const fresh = frame(small, still(far), w, h);
+    expect(shown(children)).toEqual(fresh.labels);
+  });
+});
