@@ -10,10 +10,10 @@
  *
  * The camera matrices are computed here (the labels, arrows and picking need them in the same
  * frame) and sent with the frame. commit() keeps a copy of them at the end of the page's frame;
- * the message (with its style patch) is built and posted in a task of its own right after (a new
- * layout or new values, rarer and needed first, go at once): the page's frame ends sooner, and on
- * a machine with few cores, waking the worker lets the system run it (and the GPU work it starts)
- * at once, and the page's frame (its labels) would wait for it.
+ * the message (with its style patch) is built and posted in a task of its own right after, new
+ * values first (a new layout, rarer, goes at once; rehearsals send layouts ahead): the page's
+ * frame ends sooner, and on a machine with few cores, waking the worker lets the system run it
+ * (and the GPU work it starts) at once, and the page's frame (its labels) would wait for it.
  * One frame is in flight at a time: a frame built while the worker is still drawing the last
  * replaces any other waiting, and goes when the worker answers. Layouts and the weights cross
  * once; a frame carries the block styles that changed, and its highlights when they are other
@@ -60,6 +60,8 @@ export class RenderClient {
   private matrices: CameraMatrices | null = null;
   private rehearsal: CameraMatrices | null = null;
   private pixels: [number, number] = [1, 1];
+  /** Values set and not yet sent (handOff sends them, before any frame). */
+  private values: PageMessage | null = null;
   /** Asked for by draw(); once committed, with a copy of its matrices. Not yet posted. */
   private next: { layout: ModelLayout; state: SceneState; matrices: FrameMatrices | null } | null = null;
   private inFlight = false;
@@ -155,10 +157,14 @@ export class RenderClient {
     this.sent.values = { layout: id, trace };
     const m: PageMessage = { type: 'values', layout: id, trace };
     if (params !== this.sent.params) m.params = this.sent.params = params;
+    // New weights in values set since the last hand-off, and not sent, go with these.
+    else if (this.values && 'params' in this.values) m.params = this.values.params;
     // A frame built for another layout would reach the worker after these values, and show that
     // layout without them: the next frame replaces it.
     if (this.next && this.next.layout !== layout) this.dropWaiting();
-    this.send(m);
+    // Sent in the hand-off task, before any frame after them (cloning a trace is not the frame's work).
+    this.values = m;
+    this.handOff();
   }
 
   /** The drawing buffer's size in device pixels, sent with the next frame (the renderer rounds it). */
@@ -190,12 +196,28 @@ export class RenderClient {
       const { viewProjection, origin, eye, pixelAngle } = this.matrices;
       next.matrices = { viewProjection: viewProjection.slice(), origin: [...origin], eye: [...eye], pixelAngle };
     }
+    this.handOff();
+  }
+
+  /** Runs the hand-off (values, then the frame) in a task after this one, once. */
+  private handOff(): void {
     if (this.committing) return;
     this.committing = true;
     setTimeout(() => {
       this.committing = false;
+      this.sendValues();
       this.post();
     }, 0);
+  }
+
+  /** Sends the values set since the last hand-off, timed as a hand-off of its own. */
+  private sendValues(): void {
+    const m = this.values;
+    if (!m || this.stopped) return;
+    this.values = null;
+    const t0 = performance.now();
+    this.send(m);
+    this.timeHandOff(t0);
   }
 
   /**
@@ -239,6 +261,7 @@ export class RenderClient {
   /** Nothing more is drawn: the worker goes, and whatever waited for it is told. */
   private stop(): void {
     this.stopped = true;
+    this.values = null;
     this.inFlight = false;
     this.waiting = null;
     this.channel?.stop();
@@ -256,6 +279,7 @@ export class RenderClient {
    * styles the worker holds now.
    */
   private post(): boolean {
+    this.sendValues();
     const next = this.next;
     if (this.inFlight || !next?.matrices || this.lost || this.stopped) return false;
     this.next = null;
@@ -269,9 +293,13 @@ export class RenderClient {
     this.inFlight = true;
     [this.inFlightDrawn, this.waitingDrawn] = [this.waitingDrawn, this.inFlightDrawn];
     this.send(m);
+    this.timeHandOff(t0);
+    return true;
+  }
+
+  private timeHandOff(t0: number): void {
     this.handoffTimes.push(performance.now() - t0);
     if (this.handoffTimes.length > HANDOFF_HISTORY) this.handoffTimes.splice(0, this.handoffTimes.length - HANDOFF_HISTORY);
-    return true;
   }
 
   /** Nothing asked for will be drawn (a lost context, a stopped worker): nobody waits for it. */
