@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { imageDiff, openPage, useSite, type CanvasStats } from './harness.ts';
 import { SLUGS, activeStep, modelReady, pictureScrolledTo, scrollGradually, scrollToY, settledCanvas, waitForStep } from './reading-helpers.ts';
 import type { SceneTestHook } from '../../src/components/scene-canvas.ts';
+import { REHEARSAL_PASSES, REHEARSAL_TIMES } from '../../src/story/rehearsal.ts';
 
 const site = useSite();
 const slugs = SLUGS;
@@ -143,8 +144,8 @@ describe('steps rehearsed in idle time', () => {
       { polling: 50, timeout: 20_000 },
     );
     const { count } = (await p.page.evaluate(() => (window as unknown as Hooked).__scene.rehearsal()))!;
-    // Every step of the chapter (all drawn on nano), at each rehearsed moment, each pass.
-    expect(count).toBe(ids.length * 5 * 2);
+    // Every step of the chapter, at each rehearsed moment, each pass.
+    expect(count).toBe(ids.length * REHEARSAL_TIMES.length * REHEARSAL_PASSES);
     await p.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     expect(await p.page.$eval('[data-scene]', (e) => e.innerHTML)).toBe(domBefore);
     expect(imageDiff(before, await settledCanvas(p.page))).toBe(0);
