@@ -280,7 +280,6 @@ export class LabelLayer {
     order.length = this.nc;
     for (let i = 0; i < this.nc; i++) order[i] = this.cands[i]!;
     order.sort(byPriority);
-    if (!dry) this.elements.begin();
     let n = 0;
     for (const c of order) {
       if (n >= MAX_LABELS) break;
@@ -297,15 +296,15 @@ export class LabelLayer {
         r.y1 = this.placed.y1;
         this.calloutShown[c.callout] = true;
       }
-      if (!dry) this.elements.show(c.text, c.style.cls, this.placed);
+      if (!dry) this.elements.show(n, c.text, c.style.cls, this.placed);
       n++;
     }
-    if (!dry) this.elements.end();
+    if (!dry) this.elements.hideFrom(n);
   }
 
   clear(): void {
     this.shownFor.valid = false;
-    this.elements.clear();
+    this.elements.hideFrom(0);
     this.calloutShown.length = 0;
     this.calloutFar.length = 0;
   }

@@ -382,23 +382,6 @@ describe('LabelLayer from frame to frame', () => {
     expect(shown(children).length).toBeGreaterThan(0);
   });
 
-  it('keeps each text on the element that showed it when another label comes first', () => {
-    const { root, children } = fakeRoot();
-    const layer = new LabelLayer(root, measure);
-    layer.setLayout(nano, 'gpt-nano');
-    const matrices = cameraMatrices(camera, w, h, sceneRadius(nano));
-    layer.update({ matrices, width: w, height: h, state: still(camera), tokens: 'CABBAC' });
-    const visible = children.filter((e) => e.style.display !== 'none');
-    // Texts shown once (an axis size such as "hs = 16" can name several blocks).
-    const byText = new Map(visible.filter((e) => visible.filter((o) => o.textContent === e.textContent).length === 1).map((e) => [e.textContent, e]));
-    expect(byText.size).toBeGreaterThan(3);
-    // A callout goes before every name in placement order.
-    layer.update({ matrices, width: w, height: h, state: { ...still(camera), callouts: [{ block: 'h.0.attn.head0.q', row: 0, col: 0, text: 'a new callout' }] }, tokens: 'CABBAC' });
-    const kept = children.filter((e) => e.style.display !== 'none' && byText.has(e.textContent));
-    expect(kept.length).toBeGreaterThan(3);
-    for (const e of kept) expect(byText.get(e.textContent), `"${e.textContent}" moved to another element`).toBe(e);
-    expect(children.some((e) => e.style.display !== 'none' && e.textContent === 'a new callout')).toBe(true);
-  });
 });
 
 describe('ScreenProjector.project', () => {

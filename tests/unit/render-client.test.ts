@@ -35,7 +35,7 @@ afterEach(() => {
 /** A client whose worker has said it can draw. */
 function client() {
   let worker: StandInWorker | null = null;
-  const W = (globalThis as { Worker: typeof StandInWorker }).Worker;
+  const W = (globalThis as unknown as { Worker: typeof StandInWorker }).Worker;
   (globalThis as { Worker?: unknown }).Worker = class extends W {
     constructor() {
       super();
