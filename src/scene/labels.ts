@@ -173,14 +173,9 @@ export class LabelLayer {
   private use(layout: ModelLayout): void {
     if (this.layout) this.prepared.get(this.layout)!.boundsFor = this.boundsFor;
     this.prepare(layout);
-    const p = this.prepared.get(layout)!;
+    // Its tree, blocks, lettered blocks, token row and drawn bounds' styles, under the same names.
+    Object.assign(this, this.prepared.get(layout)!);
     this.layout = layout;
-    this.tree = p.tree;
-    this.blocks = p.blocks;
-    this.everyBlock = p.everyBlock;
-    this.lettered = p.lettered;
-    this.tokenRow = p.tokenRow;
-    this.boundsFor = p.boundsFor;
   }
 
   /** The screen rectangle (CSS px) of callout `index` as placed in the last frame, or null when it was not shown. */
