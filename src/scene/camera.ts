@@ -218,24 +218,30 @@ function unpack(a: number[]): CameraState {
   return { target: [a[0]!, a[1]!, a[2]!], distance: Math.exp(a[3]!), yaw: a[4]!, pitch: a[5]! };
 }
 
-const scratchPoint = new Float32Array(3);
-const scratchView = new Float32Array(3);
-const scratchClip = new Float32Array(3);
-
 /**
  * World point -> CSS pixel position (out[0], out[1]) and distance in front of the eye (out[2]);
  * false when the point is behind the eye (its projection would be mirrored).
  */
 export function projectPoint(m: CameraMatrices, p: Vec3, width: number, height: number, out: Float32Array): boolean {
-  scratchPoint[0] = p[0] - m.origin[0];
-  scratchPoint[1] = p[1] - m.origin[1];
-  scratchPoint[2] = p[2] - m.origin[2];
-  m4.transformPoint(m.view, scratchPoint, scratchView);
-  if (scratchView[2]! > -1e-9) return false;
-  m4.transformPoint(m.viewProjection, scratchPoint, scratchClip);
-  out[0] = (scratchClip[0]! * 0.5 + 0.5) * width;
-  out[1] = (0.5 - scratchClip[1]! * 0.5) * height;
-  out[2] = -scratchView[2]!;
+  return projectXYZ(m, p[0], p[1], p[2], width, height, out);
+}
+
+/**
+ * projectPoint for a point given as x, y, z (the label layer projects hundreds a frame): one pass
+ * through the matrices' rows it needs (view depth, clip x, y and w), no scratch copies.
+ */
+export function projectXYZ(m: CameraMatrices, x: number, y: number, z: number, width: number, height: number, out: Float32Array): boolean {
+  const v = m.view;
+  const c = m.viewProjection;
+  x -= m.origin[0];
+  y -= m.origin[1];
+  z -= m.origin[2];
+  const depth = v[2]! * x + v[6]! * y + v[10]! * z + v[14]!;
+  if (depth > -1e-9) return false;
+  const w = c[3]! * x + c[7]! * y + c[11]! * z + c[15]!;
+  out[0] = (((c[0]! * x + c[4]! * y + c[8]! * z + c[12]!) / w) * 0.5 + 0.5) * width;
+  out[1] = (0.5 - ((c[1]! * x + c[5]! * y + c[9]! * z + c[13]!) / w) * 0.5) * height;
+  out[2] = -depth;
   return true;
 }
 

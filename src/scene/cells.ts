@@ -9,11 +9,18 @@ import type { Block, ModelLayout } from './types.ts';
 /** Named parameter views, as src/gpt/reference.ts paramViews() returns them. */
 export type ParamViews = ReadonlyMap<string, ArrayLike<number>>;
 
-export function blockById(layout: ModelLayout): Map<string, Block> {
-  const map = new Map<string, Block>();
-  for (const b of layout.blocks) map.set(b.id, b);
+/** A layout's blocks by id: made once per layout (layouts do not change) and shared by every reader. */
+export function blockById(layout: ModelLayout): ReadonlyMap<string, Block> {
+  let map = byLayout.get(layout);
+  if (!map) {
+    map = new Map<string, Block>();
+    for (const b of layout.blocks) map.set(b.id, b);
+    byLayout.set(layout, map);
+  }
   return map;
 }
+
+const byLayout = new WeakMap<ModelLayout, Map<string, Block>>();
 
 /** Index into the source tensor's flat data of cell (row, col); throws for render-only blocks and cells outside the grid. */
 export function cellIndex(block: Block, row: number, col: number): number {

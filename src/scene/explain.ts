@@ -217,18 +217,11 @@ function describe(b: Block, row: number, col: number, trace: Trace): string {
  * sequence and nano's parameters (packed, or as named views).
  */
 /**
- * Derived lookups, built once per layout and per parameter buffer rather than per explained cell
- * (directors explain cells every frame): both inputs are never mutated in shape, and the views
- * are subarrays, so they follow the buffer's numbers.
+ * Parameter views, built once per parameter buffer rather than per explained cell (directors
+ * explain cells every frame; blockById is kept per layout the same way): buffers never change
+ * shape, and the views are subarrays, so they follow the buffer's numbers.
  */
-const blockMaps = new WeakMap<ModelLayout, Map<string, Block>>();
 const viewCache = new WeakMap<Float32Array, { config: ModelLayout['config']; views: ParamViews }>();
-
-function blocksOf(layout: ModelLayout): Map<string, Block> {
-  let m = blockMaps.get(layout);
-  if (!m) blockMaps.set(layout, (m = blockById(layout)));
-  return m;
-}
 
 function viewsOf(layout: ModelLayout, params: Float32Array): ParamViews {
   const hit = viewCache.get(params);
@@ -239,7 +232,7 @@ function viewsOf(layout: ModelLayout, params: Float32Array): ParamViews {
 }
 
 export function explainCell(layout: ModelLayout, blockId: string, row: number, col: number, trace: Trace, params: Float32Array | ParamViews): Explanation {
-  const byId = blocksOf(layout);
+  const byId = blockById(layout);
   const b = byId.get(blockId);
   if (!b) throw new RangeError(`no block "${blockId}" in the ${layout.model} layout`);
   if (!modelSpec(layout.model).hasWeights) throw new Error(`block "${blockId}" of ${layout.model} is drawn only: there are no values to explain`);

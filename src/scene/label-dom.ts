@@ -3,7 +3,7 @@
  * LabelElements, the pooled <span>s that show placed labels, and ScreenProjector, which turns
  * world boxes and points into CSS-pixel screen positions for one frame without allocating.
  */
-import type { CameraMatrices } from './camera.ts';
+import { projectXYZ, type CameraMatrices } from './camera.ts';
 import type { Rect } from './placement.ts';
 import type { Block, Vec3 } from './types.ts';
 
@@ -145,20 +145,8 @@ export class ScreenProjector {
     return this.at(p[0] + (off ? off[0] : 0), p[1] + (off ? off[1] : 0), p[2] + (off ? off[2] : 0));
   }
 
-  /** The world point (x, y, z) on screen, into `point` (x, y in CSS px, then the depth), as projectPoint does; false when behind the eye. */
+  /** The world point (x, y, z) on screen, into `point` (x, y in CSS px, then the depth); false when behind the eye. */
   private at(x: number, y: number, z: number): boolean {
-    const m = this.matrices!;
-    const v = m.view;
-    const c = m.viewProjection;
-    x -= m.origin[0];
-    y -= m.origin[1];
-    z -= m.origin[2];
-    const depth = v[2]! * x + v[6]! * y + v[10]! * z + v[14]!;
-    if (depth > -1e-9) return false;
-    const w = c[3]! * x + c[7]! * y + c[11]! * z + c[15]!;
-    this.point[0] = (((c[0]! * x + c[4]! * y + c[8]! * z + c[12]!) / w) * 0.5 + 0.5) * this.width;
-    this.point[1] = (0.5 - ((c[1]! * x + c[5]! * y + c[9]! * z + c[13]!) / w) * 0.5) * this.height;
-    this.point[2] = -depth;
-    return true;
+    return projectXYZ(this.matrices!, x, y, z, this.width, this.height, this.point);
   }
 }

@@ -20,6 +20,7 @@
  * candidates are pooled; a frame only changes text, class, size and transform of the ones it shows.
  */
 import { VOCAB } from '../gpt/config.ts';
+import { blockById } from './cells.ts';
 import type { CameraMatrices } from './camera.ts';
 import { TOP_IDS } from './ids.ts';
 import { LabelElements, ScreenProjector } from './label-dom.ts';
@@ -91,7 +92,7 @@ export class LabelLayer {
   private readonly caption: HTMLElement | null;
   private tree: LabelNode | null = null;
   private layout: ModelLayout | null = null;
-  private blocks = new Map<string, Block>();
+  private blocks: ReadonlyMap<string, Block> = new Map();
   /** Blocks with a vocabulary axis small enough to letter each row or column (nano's A, B, C). */
   private lettered: Block[] = [];
   /** The input row the reader's letters are written on. */
@@ -100,7 +101,7 @@ export class LabelLayer {
   /** The block styles the tree's drawn bounds were last computed for. */
   private boundsFor: SceneState['blocks'] | null = null;
   /** What each layout labelled so far needs (prepare()), with the styles its tree's drawn bounds follow. */
-  private readonly prepared = new WeakMap<ModelLayout, { tree: LabelNode; blocks: Map<string, Block>; everyBlock: boolean; lettered: Block[]; tokenRow: string; boundsFor: SceneState['blocks'] | null }>();
+  private readonly prepared = new WeakMap<ModelLayout, { tree: LabelNode; blocks: ReadonlyMap<string, Block>; everyBlock: boolean; lettered: Block[]; tokenRow: string; boundsFor: SceneState['blocks'] | null }>();
   private readonly placer = new Placer();
   private readonly request: PlaceRequest = { w: 0, h: 0, owner: { x0: 0, y0: 0, x1: 0, y1: 0 }, sides: NAME_SIDES, alongX: NaN, alongY: NaN, gap: 3, slide: 0, both: false, reach: 0 };
   private readonly boxes: TextBoxes;
@@ -154,14 +155,14 @@ export class LabelLayer {
    * one, or nano over more tokens) then finds them ready. Kept per layout for as long as the
    * layout lives.
    */
-  prepare(layout: ModelLayout): void {
+  private prepare(layout: ModelLayout): void {
     if (this.prepared.has(layout)) return;
     // Letters and the input tokens belong to the model with values: a companion's, when there is one.
     const own = layout.companion;
     const lettersOf = own ? own.layout : layout;
     this.prepared.set(layout, {
       tree: buildLabelTree(layout),
-      blocks: new Map(layout.blocks.map((b) => [b.id, b])),
+      blocks: blockById(layout),
       everyBlock: layout.blocks.length <= EVERY_BLOCK,
       lettered: lettersOf.config.vocab_size <= VOCAB.length ? layout.blocks.filter((b) => (b.rows.name === 'V' || b.cols.name === 'V') && (!own || b.id.startsWith(own.prefix))) : [],
       tokenRow: (own?.prefix ?? '') + TOP_IDS.tokens,

@@ -12,6 +12,7 @@
  * The geometry is pure and exported for tests; LinkLayer owns the SVG elements and reuses them
  * from frame to frame, changing only attributes whose text changed.
  */
+import { blockById } from './cells.ts';
 import { projectPoint, type CameraMatrices } from './camera.ts';
 import { ROLE_HEX } from './palette.ts';
 import type { Block, Highlight, HighlightRole, Link, LinkEnd, ModelLayout, Range, SceneState, Vec3 } from './types.ts';
@@ -261,9 +262,7 @@ interface Slot {
  */
 export class LinkLayer {
   readonly svg: SVGSVGElement;
-  private blocks = new Map<string, Block>();
-  /** Blocks by id of each layout drawn (or rehearsed) so far. */
-  private readonly byLayout = new WeakMap<ModelLayout, Map<string, Block>>();
+  private blocks: ReadonlyMap<string, Block> = new Map();
   private layout: ModelLayout | null = null;
   private readonly slots: Slot[] = [];
   private shown = 0;
@@ -292,9 +291,7 @@ export class LinkLayer {
   setLayout(layout: ModelLayout): void {
     if (this.layout === layout) return;
     this.layout = layout;
-    let blocks = this.byLayout.get(layout);
-    if (!blocks) this.byLayout.set(layout, (blocks = new Map(layout.blocks.map((b) => [b.id, b]))));
-    this.blocks = blocks;
+    this.blocks = blockById(layout);
   }
 
   /** The screen rectangle of one end this frame, or null when it cannot be drawn. */

@@ -47,7 +47,8 @@ export class RenderClient {
   /** Until the worker has said whether it can draw, messages wait here in order. */
   private waiting: { m: PageMessage; transfer?: Transferable[] }[] | null = [];
   private channel: { send: Send; stop: () => void } | null = null;
-  private committing = false;
+  /** A hand-off task is queued. */
+  private handOffQueued = false;
   /** A rehearsal is in the worker's hands. */
   private rehearsing = false;
   /** Wall ms of each hand-off (building a frame's message and posting it to the worker), oldest first. */
@@ -74,8 +75,8 @@ export class RenderClient {
     values: null,
   };
   /**
-   * Called once the frame in flight is drawn, and once the frame waiting to go (asked for or built)
-   * is; with false when it never will be (a lost context, a stopped worker).
+   * Called once the frame in flight is drawn, and once the frame waiting to go (asked for or
+   * committed) is; with false when it never will be (a lost context, a stopped worker).
    */
   private inFlightDrawn: ((drawn: boolean) => void)[] = [];
   private waitingDrawn: ((drawn: boolean) => void)[] = [];
@@ -201,11 +202,10 @@ export class RenderClient {
 
   /** Runs the hand-off (values, then the frame) in a task after this one, once. */
   private handOff(): void {
-    if (this.committing) return;
-    this.committing = true;
+    if (this.handOffQueued) return;
+    this.handOffQueued = true;
     setTimeout(() => {
-      this.committing = false;
-      this.sendValues();
+      this.handOffQueued = false;
       this.post();
     }, 0);
   }
@@ -275,8 +275,8 @@ export class RenderClient {
   }
 
   /**
-   * Posts the committed frame unless one is in flight; whether it did. Its style patch is from the
-   * styles the worker holds now.
+   * Sends the values waiting, then posts the committed frame unless one is in flight; whether it
+   * did. Its style patch is from the styles the worker holds now.
    */
   private post(): boolean {
     this.sendValues();

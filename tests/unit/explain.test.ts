@@ -19,7 +19,7 @@ let trace: Trace;
 let params: Float32Array;
 let views: ParamViews;
 let layout: ModelLayout;
-let byId: Map<string, Block>;
+let byId: ReadonlyMap<string, Block>;
 
 beforeAll(async () => {
   params = readWeights().params;

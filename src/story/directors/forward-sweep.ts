@@ -15,17 +15,9 @@ import type { DirectorContext } from '../director.ts';
 import { computedUpTo, type FrameOptions } from './common.ts';
 
 const viewsCache = new WeakMap<Float32Array, ParamViews>();
-const blocksCache = new WeakMap<ModelLayout, Map<string, Block>>();
-
-function blocksOf(layout: ModelLayout): Map<string, Block> {
-  let m = blocksCache.get(layout);
-  if (!m) blocksCache.set(layout, (m = blockById(layout)));
-  return m;
-}
-
 /** The block with this id; throws for an unknown id so a typo fails loudly in the tests. */
 export function blockOf(layout: ModelLayout, id: string): Block {
-  const b = blocksOf(layout).get(id);
+  const b = blockById(layout).get(id);
   if (!b) throw new Error(`no block "${id}" in the ${layout.model} layout`);
   return b;
 }
