@@ -17,26 +17,79 @@ interface Shown {
   hidden: boolean;
 }
 
-/** Pooled label elements under one root; each remembers what it shows, so a frame writes only what changed and reads nothing back. */
+/**
+ * Pooled label elements under one root; each remembers what it shows, so a frame writes only what
+ * changed and reads nothing back. A label shown again keeps the element that showed its text the
+ * frame before: while the camera moves, most labels only move, though others come and go before
+ * them in priority order.
+ */
 export class LabelElements {
   private readonly pool: HTMLElement[] = [];
   private readonly state: Shown[] = [];
-  private shown = 0;
+  /** This frame's labels, in the order shown, and the element each is given. */
+  private readonly queued: { text: string; cls: string; r: Rect; at: number }[] = [];
+  private n = 0;
+  /** The element that showed each text in the last frame. */
+  private readonly byText = new Map<string, number>();
+  /** The frame each element was last given in; `frame` counts frames. */
+  private readonly given: number[] = [];
+  private frame = 0;
   private readonly root: HTMLElement;
 
   constructor(root: HTMLElement) {
     this.root = root;
   }
 
-  /** Shows element `i` (0, 1, 2... in order each frame) with `text` in the box `r`. */
-  show(i: number, text: string, cls: string, r: Rect): void {
-    let el = this.pool[i];
-    if (!el) {
-      el = document.createElement('span');
-      this.root.appendChild(el);
-      this.pool.push(el);
-      this.state.push({ text: '', cls: '', w: -1, h: -1, x: NaN, y: NaN, hidden: true });
+  /** Queues `text` in the box `r` for this frame (written by end()). */
+  show(text: string, cls: string, r: Rect): void {
+    const q = (this.queued[this.n] ??= { text, cls, r: { x0: 0, y0: 0, x1: 0, y1: 0 }, at: -1 });
+    this.n++;
+    q.text = text;
+    q.cls = cls;
+    q.r.x0 = r.x0;
+    q.r.y0 = r.y0;
+    q.r.x1 = r.x1;
+    q.r.y1 = r.y1;
+    // Its element of the last frame, unless a label of the same text took it already.
+    const i = this.byText.get(text);
+    q.at = i !== undefined && this.given[i] !== this.frame + 1 ? i : -1;
+    if (q.at >= 0) this.given[i!] = this.frame + 1;
+  }
+
+  /** Writes the frame's labels to their elements and hides the elements left over. */
+  end(): void {
+    const frame = ++this.frame;
+    let free = 0;
+    // The last frame's texts were read by show(): the map now notes this frame's.
+    this.byText.clear();
+    for (let k = 0; k < this.n; k++) {
+      const q = this.queued[k]!;
+      if (q.at < 0) {
+        while (free < this.pool.length && this.given[free] === frame) free++;
+        if (free === this.pool.length) this.add();
+        this.given[(q.at = free)] = frame;
+      }
+      this.write(q.at, q.text, q.cls, q.r);
+      this.byText.set(q.text, q.at);
     }
+    for (let i = 0; i < this.pool.length; i++) {
+      if (this.given[i] === frame || this.state[i]!.hidden) continue;
+      this.pool[i]!.style.display = 'none';
+      this.state[i]!.hidden = true;
+    }
+    this.n = 0;
+  }
+
+  private add(): void {
+    const el = document.createElement('span');
+    this.root.appendChild(el);
+    this.pool.push(el);
+    this.given.push(0);
+    this.state.push({ text: '', cls: '', w: -1, h: -1, x: NaN, y: NaN, hidden: true });
+  }
+
+  private write(i: number, text: string, cls: string, r: Rect): void {
+    const el = this.pool[i]!;
     const was = this.state[i]!;
     if (was.text !== text) el.textContent = was.text = text;
     if (was.cls !== cls) el.className = was.cls = cls;
@@ -53,16 +106,6 @@ export class LabelElements {
       was.y = r.y0;
       el.style.transform = `translate(${r.x0}px, ${r.y0}px)`;
     }
-    if (i >= this.shown) this.shown = i + 1;
-  }
-
-  /** Hides every element from `n` on (the frame showed n labels). */
-  hideFrom(n: number): void {
-    for (let i = n; i < this.shown; i++) {
-      this.pool[i]!.style.display = 'none';
-      this.state[i]!.hidden = true;
-    }
-    this.shown = Math.min(this.shown, n);
   }
 }
 

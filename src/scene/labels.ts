@@ -292,15 +292,15 @@ export class LabelLayer {
         r.y1 = this.placed.y1;
         this.calloutShown[c.callout] = true;
       }
-      if (!dry) this.elements.show(n, c.text, c.style.cls, this.placed);
+      if (!dry) this.elements.show(c.text, c.style.cls, this.placed);
       n++;
     }
-    if (!dry) this.elements.hideFrom(n);
+    if (!dry) this.elements.end();
   }
 
   clear(): void {
     this.shownFor.valid = false;
-    this.elements.hideFrom(0);
+    this.elements.end();
     this.calloutShown.length = 0;
     this.calloutFar.length = 0;
   }

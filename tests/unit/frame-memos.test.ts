@@ -57,6 +57,21 @@ describe('folded whole-model views', () => {
   });
 });
 
+describe("scale's model steps", () => {
+  it('work out the tinted stretch once per model and stage size, and a new one for another stage', () => {
+    const step = DIRECTORS.scale!.steps.gpt3!;
+    const a = step(ctx, 0.3);
+    const b = step({ ...ctx, viewport: { ...ctx.viewport } }, 0.6);
+    expect(b.highlights[0]).toBe(a.highlights[0]);
+    expect(b.highlights).toEqual(a.highlights);
+    expect(b.describe).toBe(a.describe);
+    expect(b.camera).not.toEqual(a.camera);
+    const phone = step({ ...ctx, viewport: { width: 390, height: 844 } }, 0.3);
+    expect(phone.highlights[0]).not.toBe(a.highlights[0]);
+    expect(phone.highlights).toEqual(a.highlights);
+  });
+});
+
 describe('counts written by directors', () => {
   it('use one formatter made once, not toLocaleString (a new formatter per call, ~50 µs in Chromium)', () => {
     const spy = vi.spyOn(Number.prototype, 'toLocaleString');

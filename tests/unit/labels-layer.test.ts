@@ -9,7 +9,7 @@ import { cameraMatrices, fitCamera, frameBox, homeCamera, orbit, projectPoint, s
 import { layoutModel } from '../../src/scene/layout.ts';
 import { withCompanion } from '../../src/scene/companion.ts';
 import { LabelLayer, LINE, labelStyles } from '../../src/scene/labels.ts';
-import { ScreenProjector } from '../../src/scene/label-dom.ts';
+import { LabelElements, ScreenProjector } from '../../src/scene/label-dom.ts';
 import type { Rect } from '../../src/scene/placement.ts';
 import type { Block, CameraState, ModelLayout, SceneState, Vec3 } from '../../src/scene/types.ts';
 
@@ -382,6 +382,43 @@ describe('LabelLayer from frame to frame', () => {
     expect(shown(children).length).toBeGreaterThan(0);
   });
 
+});
+
+describe('LabelElements', () => {
+  const box = (x: number): Rect => ({ x0: x, y0: 10, x1: x + 40, y1: 24 });
+  const frame = (els: LabelElements, texts: string[]): void => {
+    texts.forEach((t, i) => els.show(t, 'label', box(50 * i)));
+    els.end();
+  };
+
+  it('gives a label shown again the element that showed its text, so a moving label is only moved', () => {
+    const { root, children } = fakeRoot();
+    const els = new LabelElements(root);
+    frame(els, ['Layer 1', 'Layer 2', 'Layer 3']);
+    const [one, two, three] = children;
+    // Layer 1 drops out ahead of the others, and a new name comes after them.
+    frame(els, ['Layer 2', 'Layer 3', 'Layer 4']);
+    expect(children).toHaveLength(3);
+    expect(two!.textContent).toBe('Layer 2');
+    expect(two!.style.transform).toBe('translate(0px, 10px)');
+    expect(three!.textContent).toBe('Layer 3');
+    expect(one!.textContent).toBe('Layer 4');
+    expect(one!.style.display).toBe('');
+    frame(els, ['Layer 3']);
+    expect(three!.style.display).toBe('');
+    expect(one!.style.display).toBe('none');
+    expect(two!.style.display).toBe('none');
+    expect(shown(children).map((l) => l.text)).toEqual(['Layer 3']);
+  });
+
+  it('shows each of two labels with the same text (letters), on elements of their own', () => {
+    const { root, children } = fakeRoot();
+    const els = new LabelElements(root);
+    frame(els, ['A', 'B']);
+    frame(els, ['A', 'A', 'B']);
+    expect(shown(children).map((l) => l.text).sort()).toEqual(['A', 'A', 'B']);
+    expect(children[1]!.textContent).toBe('B');
+  });
 });
 
 describe('ScreenProjector.project', () => {

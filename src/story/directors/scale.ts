@@ -99,6 +99,8 @@ interface BigView {
   /** Where nano stands, and its height on the stage in CSS pixels at `camera`. */
   nano: Box;
   nanoPx: number;
+  /** The stage size it was framed for. */
+  viewport: { width: number; height: number };
 }
 
 
@@ -138,7 +140,7 @@ function bigView(ctx: DirectorContext, id: ModelId): BigView {
   const fit = frameBoxOblique(all.min, all.max, width, height, OVERVIEW_YAW, OVERVIEW_PITCH);
   const camera = { ...fit, distance: fit.distance * (narrow(ctx) ? PHONE_ZOOM : DESK_ZOOM) };
   const nanoPx = (nano.max[1] - nano.min[1]) * pxPerUnit(ctx, camera);
-  const view = { layout, pair, fold, foot, styles: { ...fold.styles, ...offsetStyles(pair, foot) }, camera, nano, nanoPx };
+  const view = { layout, pair, fold, foot, styles: { ...fold.styles, ...offsetStyles(pair, foot) }, camera, nano, nanoPx, viewport: { width, height } };
   if (known.size >= 8) known.clear();
   known.set(key, view);
   return view;
@@ -158,44 +160,65 @@ function besideStretch(big: BigView, stretch: Stretch): Vec3 {
   return companionOffset(big.pair, spine.max[0] + companionGap(big.pair) / 2, stretch.max[1] - height);
 }
 
+/** What a model step keeps for one big view: the stretch, the close view that opens on it, and its words. */
+interface Opening {
+  stretch: Stretch;
+  /** Where nano stands as the step opens. */
+  beside: Vec3;
+  close: CameraState;
+  centre: Vec3;
+  stretchText: string;
+  summary: string;
+  describe: string;
+}
+
 /**
  * One model step: open on the stretch of the new model that holds as many weights as the whole
  * previous model, then pull back about it until the whole folded model fills the stage.
  */
 function modelStep(id: ModelId, previous: ModelId) {
-  return (ctx: DirectorContext, t: number): StepScene => {
-    const { n_layer: L, n_embd: C, n_head: H } = MODELS[id].config;
-    const big = bigView(ctx, id);
-    const { layout, fold, camera: all } = big;
-    const stretch = stretchOf(layout, fold, id, previous);
+  const { n_layer: L, n_embd: C, n_head: H } = MODELS[id].config;
+  const near = previous === 'nano';
+  // Worked out once per big view (model and stage size): a frame of the step only moves the camera and nano.
+  const openings = new WeakMap<BigView, Opening>();
+  const openingOf = (big: BigView): Opening => {
+    const known = openings.get(big);
+    if (known) return known;
+    const stretch = stretchOf(big.layout, big.fold, id, previous);
     // Opening close on the stretch; when it stands for nano, with nano beside it, so the reader
     // sees the two equal counts of weights side by side. nano then walks to the model's foot.
-    const near = previous === 'nano';
     const beside = near ? besideStretch(big, stretch) : big.foot;
-    const opening = near ? unionOf(stretch, companionBox(big.pair, beside)) : stretch;
-    const close = frameBox(opening.min, opening.max, ctx.viewport.width, ctx.viewport.height, all.yaw, all.pitch);
-    const centre: Vec3 = [(opening.min[0] + opening.max[0]) / 2, (opening.min[1] + opening.max[1]) / 2, 0];
+    const box = near ? unionOf(stretch, companionBox(big.pair, beside)) : stretch;
+    const { width, height } = big.viewport;
+    const text = stretchText(id, previous);
+    const opening: Opening = {
+      stretch,
+      beside,
+      close: frameBox(box.min, box.max, width, height, big.camera.yaw, big.camera.pitch),
+      centre: [(box.min[0] + box.max[0]) / 2, (box.min[1] + box.max[1]) / 2, 0],
+      stretchText: text,
+      summary: `${nameOf(id)}: ${bigCount(modelParams(id))} weights, ${L} layers of ${grouped(C)} channels, ${H} heads`,
+      describe: `${nameOf(id)}, folded into ${big.fold.columns} columns at true size: ${L} layers of ${C} channels, ${bigCount(modelParams(id))} weights, ${bigCount(modelWork(id))} multiply-adds per token. The tinted stretch holds as many weights as all of ${nameOf(previous)}: ${text}. nano stands at its foot at the same scale, ${nanoHeight(big.nanoPx)} tall here.`,
+    };
+    openings.set(big, opening);
+    return opening;
+  };
+  return (ctx: DirectorContext, t: number): StepScene => {
+    const big = bigView(ctx, id);
+    const { fold, camera: all } = big;
+    const { stretch, beside, close, centre, stretchText: text, summary, describe } = openingOf(big);
     const pull = beat(t, 0.15, 0.65);
     const camera = zoomAbout({ ...close, distance: close.distance * 1.6 }, all, centre, pull);
     // nano walks once the view has mostly pulled back, in front of the model (lifted toward the
     // reader) so that it never passes through the blocks between the two places.
     const walk = near ? beat(t, 0.45, 0.4) : 1;
     const blocks = walk >= 1 ? big.styles : walk <= 0 ? openingStyles(big, beside) : { ...fold.styles, ...offsetStyles(big.pair, arcVec(beside, big.foot, walk, big.nano.max[0] - big.nano.min[0])) };
-    const callouts: Callout[] = [{ block: stretch.highlights[0]!.block, row: 0, col: 0, text: stretchText(id, previous), role: 'source' }, nanoCallout(big.pair, walk >= 1 ? big.nanoPx : Infinity)];
+    const callouts: Callout[] = [{ block: stretch.highlights[0]!.block, row: 0, col: 0, text, role: 'source' }, nanoCallout(big.pair, walk >= 1 ? big.nanoPx : Infinity)];
     const highlights = [...stretch.highlights];
-    if (pull > 0.5) callouts.push({ block: 'wte', row: 0, col: 0, text: `${nameOf(id)}: ${bigCount(modelParams(id))} weights, ${L} layers of ${grouped(C)} channels, ${H} heads`, role: 'focus' });
+    if (pull > 0.5) callouts.push({ block: 'wte', row: 0, col: 0, text: summary, role: 'focus' });
     // nano's name is joined to it by an arrow wherever the callout finds room.
     const links: Link[] = [{ from: { callout: 1 }, to: { block: callouts[1]!.block }, role: 'focus' }];
-    return {
-      model: id,
-      camera,
-      blocks,
-      highlights,
-      callouts,
-      links,
-      dim: 0.15,
-      describe: `${nameOf(id)}, folded into ${fold.columns} columns at true size: ${L} layers of ${C} channels, ${bigCount(modelParams(id))} weights, ${bigCount(modelWork(id))} multiply-adds per token. The tinted stretch holds as many weights as all of ${nameOf(previous)}: ${stretchText(id, previous)}. nano stands at its foot at the same scale, ${nanoHeight(big.nanoPx)} tall here.`,
-    };
+    return { model: id, camera, blocks, highlights, callouts, links, dim: 0.15, describe };
   };
 }
 
