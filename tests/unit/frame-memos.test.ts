@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { CAMERA_MOVE, direct, isDirector, type DirectorContext } from '../../src/story/director.ts';
 import { DIRECTORS } from '../../src/story/directors/index.ts';
 import { grouped } from '../../src/scene/numbers.ts';
-import { folded } from '../../src/story/directors/common.ts';
+import { computedUpTo, folded, mergeStyles } from '../../src/story/directors/common.ts';
 import { directorContext } from './director-context.ts';
 
 let ctx: DirectorContext;
@@ -57,17 +57,52 @@ describe('folded whole-model views', () => {
   });
 });
 
+describe('block styles a sweep builds every frame', () => {
+  it('computedUpTo: every block not computed yet shares one frozen style; the block being filled has its own', () => {
+    const flow = ctx.layout.blocks.filter((b) => b.kind !== 'weight');
+    const at = flow[3]!;
+    const a = computedUpTo(ctx.layout, at.id, 0.5);
+    const b = computedUpTo(ctx.layout, flow[5]!.id);
+    const later = flow.slice(6).map((x) => x.id);
+    expect(later.length).toBeGreaterThan(5);
+    for (const id of later) {
+      expect(a[id]).toEqual({ reveal: { cols: 0 } });
+      expect(a[id]).toBe(b[id]);
+    }
+    expect(Object.isFrozen(a[later[0]!])).toBe(true);
+    expect(a[at.id]!.reveal!.cols).toBeGreaterThan(0);
+    expect(a[at.id]!.reveal!.cols).toBeLessThan(at.cols.size);
+    expect(b[flow[5]!.id]).toBeUndefined();
+    expect(a[flow[2]!.id]).toBeUndefined();
+    expect(() => computedUpTo(ctx.layout, 'no-such-block')).toThrow(/no block "no-such-block"/);
+  });
+
+  it('mergeStyles: merged field by field, later sets winning, and a block styled by one set keeps that very object', () => {
+    const { fold } = folded(ctx);
+    const id = Object.keys(fold.styles)[0]!;
+    const other = ctx.layout.blocks.find((b) => !(b.id in fold.styles))!.id;
+    const mine = { reveal: { cols: 2 } };
+    const merged = mergeStyles(fold.styles, { [id]: { opacity: 0.5 }, [other]: mine });
+    expect(merged[id]).toEqual({ ...fold.styles[id], opacity: 0.5 });
+    expect(merged[other]).toBe(mine);
+    const second = Object.keys(fold.styles)[1]!;
+    expect(merged[second]).toBe(fold.styles[second]);
+    expect(mergeStyles(fold.styles, { [id]: { offset: [1, 2, 3] } })[id]!.offset).toEqual([1, 2, 3]);
+    expect(mergeStyles({}, fold.styles, {})).toBe(fold.styles);
+  });
+});
+
 describe("scale's model steps", () => {
   it('work out the tinted stretch once per model and stage size, and a new one for another stage', () => {
     const step = DIRECTORS.scale!.steps.gpt3!;
     const a = step(ctx, 0.3);
     const b = step({ ...ctx, viewport: { ...ctx.viewport } }, 0.6);
-    expect(b.highlights[0]).toBe(a.highlights[0]);
+    expect(b.highlights![0]).toBe(a.highlights![0]);
     expect(b.highlights).toEqual(a.highlights);
     expect(b.describe).toBe(a.describe);
     expect(b.camera).not.toEqual(a.camera);
     const phone = step({ ...ctx, viewport: { width: 390, height: 844 } }, 0.3);
-    expect(phone.highlights[0]).not.toBe(a.highlights[0]);
+    expect(phone.highlights![0]).not.toBe(a.highlights![0]);
     expect(phone.highlights).toEqual(a.highlights);
   });
 });

@@ -7,13 +7,15 @@ import { foldForStage, type Fold } from '../../scene/fold.ts';
 import type { BlockStyle, CameraState, Highlight, HighlightRole, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
 import type { DirectorContext } from '../director.ts';
 import { clamp, countAt } from '../beats.ts';
+import { blockById } from '../../scene/cells.ts';
 
 /** The box around the given blocks (at their layout positions). Unknown ids throw. */
 export function boxOf(layout: ModelLayout, ids: readonly string[]): { min: Vec3; max: Vec3 } {
   const min: Vec3 = [Infinity, Infinity, Infinity];
   const max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  const byId = blockById(layout);
   for (const id of ids) {
-    const b = layout.blocks.find((x) => x.id === id);
+    const b = byId.get(id);
     if (!b) throw new Error(`no block "${id}" in the ${layout.model} layout`);
     // position is the top-left-front corner: x grows right, y grows up (rows go down), z toward the viewer.
     const lo: Vec3 = [b.position[0], b.position[1] - b.size[1], b.position[2] - b.size[2]];
@@ -72,13 +74,27 @@ export function folded(ctx: DirectorContext, layout = ctx.layout, opts: FrameOpt
 /** folded() by layout, then by stage size and options. */
 const foldedViews = new WeakMap<ModelLayout, Map<string, { fold: Fold; camera: CameraState }>>();
 
-/** Block styles combined per block (later ones win per field), e.g. a fold's offsets with reveal styles. */
+/**
+ * Block styles combined per block (later ones win per field), e.g. a fold's offsets with reveal
+ * styles. A block styled by one of them keeps that very style object (styles are never changed
+ * in place), so a merge costs little more than the keys.
+ */
 export function mergeStyles(...all: Record<string, BlockStyle>[]): Record<string, BlockStyle> {
-  const nonEmpty = all.filter((s) => Object.keys(s).length > 0);
+  const nonEmpty = all.filter(hasAny);
   if (nonEmpty.length <= 1) return nonEmpty[0] ?? ALL_COMPUTED;
   const out: Record<string, BlockStyle> = {};
-  for (const styles of nonEmpty) for (const [id, st] of Object.entries(styles)) out[id] = { ...out[id], ...st };
+  for (const styles of nonEmpty) {
+    for (const id in styles) {
+      const was = out[id];
+      out[id] = was ? { ...was, ...styles[id] } : styles[id]!;
+    }
+  }
   return out;
+}
+
+function hasAny(styles: Record<string, BlockStyle>): boolean {
+  for (const _ in styles) return true;
+  return false;
 }
 
 /**
@@ -87,16 +103,25 @@ export function mergeStyles(...all: Record<string, BlockStyle>[]): Record<string
  * goes 0 -> 1. Weights are always shown: they exist before any input arrives.
  */
 export function computedUpTo(layout: ModelLayout, id: string, u = 1): Record<string, BlockStyle> {
-  const at = layout.blocks.findIndex((b) => b.id === id);
-  if (at < 0) throw new Error(`no block "${id}" in the ${layout.model} layout`);
+  let index = flowIndex.get(layout);
+  if (!index) flowIndex.set(layout, (index = new Map(layout.blocks.map((b, i) => [b.id, i]))));
+  const at = index.get(id);
+  if (at === undefined) throw new Error(`no block "${id}" in the ${layout.model} layout`);
   const out: Record<string, BlockStyle> = {};
-  layout.blocks.forEach((b, i) => {
-    if (b.kind === 'weight') return;
-    if (i > at) out[b.id] = { reveal: { cols: 0 } };
-    else if (i === at && u < 1) out[b.id] = { reveal: { cols: countAt(b.cols.size, u) } };
-  });
+  const blocks = layout.blocks;
+  for (let i = at; i < blocks.length; i++) {
+    const b = blocks[i]!;
+    if (b.kind === 'weight') continue;
+    if (i > at) out[b.id] = NOT_YET;
+    else if (u < 1) out[b.id] = { reveal: { cols: countAt(b.cols.size, u) } };
+  }
   return out;
 }
+
+/** Each block's place in data-flow order (its index in the layout's blocks), per layout. */
+const flowIndex = new WeakMap<ModelLayout, Map<string, number>>();
+/** A block not computed yet: one object shared by every such block of every frame (equal at a glance, same.ts). */
+const NOT_YET: BlockStyle = Object.freeze({ reveal: Object.freeze({ cols: 0 }) });
 
 /** Everything computed: no styles. */
 export const ALL_COMPUTED: Record<string, BlockStyle> = Object.freeze({});
