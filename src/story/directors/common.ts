@@ -7,15 +7,13 @@ import { foldForStage, type Fold } from '../../scene/fold.ts';
 import type { BlockStyle, CameraState, Highlight, HighlightRole, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
 import type { DirectorContext } from '../director.ts';
 import { clamp, countAt } from '../beats.ts';
-import { blockById } from '../../scene/cells.ts';
 
 /** The box around the given blocks (at their layout positions). Unknown ids throw. */
 export function boxOf(layout: ModelLayout, ids: readonly string[]): { min: Vec3; max: Vec3 } {
   const min: Vec3 = [Infinity, Infinity, Infinity];
   const max: Vec3 = [-Infinity, -Infinity, -Infinity];
-  const byId = blockById(layout);
   for (const id of ids) {
-    const b = byId.get(id);
+    const b = layout.blocks.find((x) => x.id === id);
     if (!b) throw new Error(`no block "${id}" in the ${layout.model} layout`);
     // position is the top-left-front corner: x grows right, y grows up (rows go down), z toward the viewer.
     const lo: Vec3 = [b.position[0], b.position[1] - b.size[1], b.position[2] - b.size[2]];
