@@ -3,8 +3,10 @@
  * step and the picture, a deep link shows the same picture as scrolling there, and the reader's
  * input in the tokens chapter changes what the generation chapter reports.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { imageDiff, openPage, useSite, type CanvasStats } from './harness.ts';
+import { imageDiff, openPage, REPO_ROOT, useSite, type CanvasStats } from './harness.ts';
 import { SLUGS, activeStep, modelReady, pictureScrolledTo, scrollGradually, scrollToY, settledCanvas, waitForStep } from './reading-helpers.ts';
 import type { SceneTestHook } from '../../src/components/scene-canvas.ts';
 import { REHEARSAL_PASSES, REHEARSAL_TIMES } from '../../src/story/rehearsal.ts';
@@ -158,6 +160,28 @@ describe('steps rehearsed in idle time', () => {
     const after = await settledCanvas(p.page);
     const reference = await pictureScrolledTo(site, `/chapters/self-attention/#${ids[2]}`, await p.page.evaluate(() => scrollY), next, vp);
     expect(imageDiff(after, reference, { tolerance: 2 })).toBeLessThan(0.001);
+    expect(p.problems()).toEqual([]);
+    await p.close();
+  });
+});
+
+describe('the test hook', () => {
+  it('is test code: no script of the site holds it, and a page not driven by automation hands nothing over', async () => {
+    // The hook's own methods, by name, are in no file the site serves.
+    const dist = resolve(REPO_ROOT, process.env.E2E_DIST ?? 'dist', '_astro');
+    const scripts = readdirSync(dist).filter((f) => f.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(5);
+    for (const f of scripts) expect(/blocksOnScreen|rangeOnScreen|orbitFrames/.exec(readFileSync(join(dist, f), 'utf8'))?.[0] ?? null, f).toBeNull();
+
+    // Under automation (the harness), the page hands its sources over and the hook appears.
+    const p = await site.open('/chapters/tokens/', { viewport: { width: 1280, height: 800 } });
+    await modelReady(p.page);
+    expect(await p.page.evaluate(() => typeof (window as unknown as { __scene?: SceneTestHook }).__scene?.state)).toBe('function');
+    // A reader's browser (navigator.webdriver false): the same page leaves window as it was.
+    await p.context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false }));
+    await p.page.reload();
+    await modelReady(p.page);
+    expect(await p.page.evaluate(() => ({ webdriver: navigator.webdriver, hook: typeof (window as unknown as { __scene?: unknown }).__scene }))).toEqual({ webdriver: false, hook: 'undefined' });
     expect(p.problems()).toEqual([]);
     await p.close();
   });

@@ -16,6 +16,7 @@
  * WebGL2 comes from SwiftShader (CPU) through ANGLE: `--use-angle=swiftshader --enable-unsafe-swiftshader`.
  * Do not use `--use-gl=swiftshader`: Chromium drops the WebGL context with it.
  */
+import { sceneHook } from './scene-hook.ts';
 import { spawnSync } from 'node:child_process';
 import {
   accessSync,
@@ -627,6 +628,8 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
     reducedMotion: options.reducedMotion,
     hasTouch: options.hasTouch,
   });
+  // The test hook (window.__scene) on every page of the context, reloads and navigations included.
+  await context.addInitScript(sceneHook);
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   const consoleWarnings: string[] = [];
