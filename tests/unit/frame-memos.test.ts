@@ -105,6 +105,17 @@ describe("scale's model steps", () => {
     expect(phone.highlights![0]).not.toBe(a.highlights![0]);
     expect(phone.highlights).toEqual(a.highlights);
   });
+
+  it("the ride down GPT-3 lights the current layer's blocks, the same array while it stays on a layer", () => {
+    const work = DIRECTORS.scale!.steps.work!;
+    const layout = ctx.layoutOf('gpt3', ctx.layout.T);
+    const a = work(ctx, 0.5);
+    const b = work(ctx, 0.5001);
+    expect(b.highlights).toBe(a.highlights);
+    const layer = layout.blocks.find((x) => x.id === a.highlights![0]!.block)!.layer!;
+    expect(a.highlights!.map((h) => h.block)).toEqual(layout.blocks.filter((x) => x.layer === layer).map((x) => x.id));
+    expect(work(ctx, 0.7).highlights).not.toEqual(a.highlights);
+  });
 });
 
 describe('counts written by directors', () => {

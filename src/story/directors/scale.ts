@@ -222,6 +222,21 @@ function modelStep(id: ModelId, previous: ModelId) {
   };
 }
 
+/** Highlights of each layer of a folded big model (and, after the last, of its output), made once a model: a frame of the ride only picks one. */
+const litLayers = new WeakMap<Fold, Highlight[][]>();
+
+function litAt(layout: ModelLayout, fold: Fold, current: number): Highlight[] {
+  let lit = litLayers.get(fold);
+  if (!lit) {
+    const L = layout.config.n_layer;
+    lit = Array.from({ length: L }, (): Highlight[] => []);
+    for (const b of layout.blocks) if (b.layer !== null) lit[b.layer]!.push(whole(b.id, 'focus'));
+    lit.push(fold.parts.slice(-2).flatMap((p) => p.blocks.map((id) => whole(id, 'focus'))));
+    litLayers.set(fold, lit);
+  }
+  return lit[current]!;
+}
+
 export const scale: ChapterDirector = {
   chapter: 'scale',
   model: 'nano',
@@ -260,8 +275,7 @@ export const scale: ChapterDirector = {
       // Gentler than the default cubic ease at its middle, so the layers pass at a readable pace.
       const ride = beat(t, 0.1, 0.8, easeSinInOut);
       const current = Math.min(L, Math.floor(ride * (L + 1)));
-      const lit = current < L ? layout.blocks.filter((b) => b.layer === current).map((b) => b.id) : fold.parts.slice(-2).flatMap((p) => p.blocks);
-      const highlights: Highlight[] = lit.map((b) => whole(b, 'focus'));
+      const highlights = litAt(layout, fold, current);
       const ids = layerBlockIds(Math.min(current, L - 1));
       const callouts: Callout[] =
         current < L
