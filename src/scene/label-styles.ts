@@ -59,17 +59,21 @@ export class TextBoxes {
   width(text: string, s: LabelStyle): number {
     let m = this.widths.get(s);
     if (!m) this.widths.set(s, (m = new Map()));
+    let w = m.get(text);
+    if (w !== undefined) return w;
+    // Bounded: callouts bring new strings as a step plays.
+    if (m.size > 2000) m.clear();
     // Labels set figures in tabular width (the stylesheet's tabular-nums), so every digit is as
     // wide as "0": a running sum that changes its digits, not their count, keeps its measured box.
     const shape = text.replace(DIGITS, '0');
-    let w = m.get(shape);
+    w = m.get(shape);
     if (w === undefined) {
-      // Bounded: callouts bring new strings as a step plays.
-      if (m.size > 2000) m.clear();
       // One pixel to spare: the browser's text may lay out a fraction wider than the canvas measured.
       w = Math.ceil(this.measure(shape, `${s.face} ${s.px}px`) + 2 * s.pad + 2 * s.border) + 1;
       m.set(shape, w);
     }
+    // Kept under the text itself too: a label seen again (every frame) skips the digit rewrite.
+    m.set(text, w);
     return w;
   }
 

@@ -36,13 +36,31 @@ const JUMPS = 4;
 /** How many times a callout may step outward past a block. */
 const STEPS_OUT = 3;
 
-/** A growable list of rectangles in one flat array. */
+/** Height of the horizontal bands a banded RectList files its rectangles under, px. */
+const BAND = 32;
+
+/**
+ * A growable list of rectangles in one flat array. A banded list (the obstacles: a hundred or
+ * more on a big model) also files each rectangle under the horizontal bands it spans, in order,
+ * so a test looks only at the rectangles level with the box; it is refiled at the first test
+ * after rectangles were added.
+ */
 export class RectList {
   n = 0;
   private a = new Float64Array(4 * 64);
+  private readonly banded: boolean;
+  /** Band b holds items[starts[b] .. starts[b + 1]), ascending; bands start at y = first * BAND. Null: not filed. */
+  private starts: Int32Array | null = null;
+  private items = new Int32Array(256);
+  private first = 0;
+
+  constructor(banded = false) {
+    this.banded = banded;
+  }
 
   clear(): void {
     this.n = 0;
+    this.starts = null;
   }
 
   add(x0: number, y0: number, x1: number, y1: number): void {
@@ -56,15 +74,61 @@ export class RectList {
     this.a[i + 1] = y0;
     this.a[i + 2] = x1;
     this.a[i + 3] = y1;
+    this.starts = null;
   }
 
   /** Index of the first rectangle that overlaps the open box (x0, y0)-(x1, y1), or -1. */
   hit(x0: number, y0: number, x1: number, y1: number): number {
     const a = this.a;
-    for (let i = 0, k = 0; i < this.n; i++, k += 4) {
-      if (a[k]! < x1 && x0 < a[k + 2]! && a[k + 1]! < y1 && y0 < a[k + 3]!) return i;
+    if (!this.banded || this.n < 16) {
+      for (let i = 0, k = 0; i < this.n; i++, k += 4) {
+        if (a[k]! < x1 && x0 < a[k + 2]! && a[k + 1]! < y1 && y0 < a[k + 3]!) return i;
+      }
+      return -1;
     }
-    return -1;
+    const starts = this.starts ?? this.file();
+    let found = -1;
+    for (let b = this.band(y0), last = this.band(y1); b <= last; b++) {
+      for (let j = starts[b]!; j < starts[b + 1]!; j++) {
+        const i = this.items[j]!;
+        if (found >= 0 && i >= found) break;
+        const k = 4 * i;
+        if (a[k]! < x1 && x0 < a[k + 2]! && a[k + 1]! < y1 && y0 < a[k + 3]!) {
+          found = i;
+          break;
+        }
+      }
+    }
+    return found;
+  }
+
+  /** The band of height y, clamped to the filed ones. */
+  private band(y: number): number {
+    return Math.max(0, Math.min(this.starts!.length - 2, Math.floor(y / BAND) - this.first));
+  }
+
+  /** Files every rectangle under the bands its height range spans (a box overlapping it shares one). */
+  private file(): Int32Array {
+    const a = this.a;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let k = 0; k < 4 * this.n; k += 4) {
+      if (a[k + 1]! < lo) lo = a[k + 1]!;
+      if (a[k + 3]! > hi) hi = a[k + 3]!;
+    }
+    // Bands over the stage and a little beyond: a rectangle far off it is filed at the nearest end.
+    this.first = Math.max(-64, Math.min(256, Math.floor(lo / BAND)));
+    const count = Math.max(1, Math.min(256, Math.floor(hi / BAND) - this.first + 1) || 1);
+    const starts = (this.starts = new Int32Array(count + 1));
+    const span = (k: number, f: (b: number) => void): void => {
+      for (let b = this.band(a[k + 1]!), last = this.band(a[k + 3]!); b <= last; b++) f(b);
+    };
+    for (let k = 0; k < 4 * this.n; k += 4) span(k, (b) => starts[b + 1]!++);
+    for (let b = 0; b < count; b++) starts[b + 1]! += starts[b]!;
+    if (this.items.length < starts[count]!) this.items = new Int32Array(2 * starts[count]!);
+    const fill = starts.slice(0, count);
+    for (let i = 0, k = 0; i < this.n; i++, k += 4) span(k, (b) => (this.items[fill[b]!++] = i));
+    return starts;
   }
 
   x0(i: number): number {
@@ -109,7 +173,7 @@ export interface PlaceRequest {
 
 /** Greedy, first-fit placement of label boxes around the rectangles they name. */
 export class Placer {
-  readonly obstacles = new RectList();
+  readonly obstacles = new RectList(true);
   readonly labels = new RectList();
   width = 1;
   height = 1;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { keepIfSame, sameData, samePlaces } from '../../src/scene/same.ts';
 import { TextBoxes, canvasMeasure, labelStyles } from '../../src/scene/label-styles.ts';
 
@@ -56,6 +56,20 @@ describe('TextBoxes: running numbers are measured once per shape', () => {
     const w = boxes.width('0.9354 + bias −0.02819 = 0.9072', style);
     expect(boxes.width('0.1234 + bias −0.55555 = 0.1111', style)).toBe(w);
     expect(calls).toEqual(['0.0000 + bias −0.00000 = 0.0000']);
+  });
+
+  it('a text seen before is found as it is, without rewriting its digits (a label shown every frame)', () => {
+    const boxes = new TextBoxes((text) => text.length * 7);
+    const w = boxes.width('Layer 37', style);
+    const replace = vi.spyOn(String.prototype, 'replace');
+    try {
+      for (let i = 0; i < 3; i++) expect(boxes.width('Layer 37', style)).toBe(w);
+      expect(replace).not.toHaveBeenCalled();
+      expect(boxes.width('Layer 38', style)).toBe(w);
+      expect(replace).toHaveBeenCalled();
+    } finally {
+      replace.mockRestore();
+    }
   });
 
   it('a different number of digits, or other text, is measured anew', () => {

@@ -4,7 +4,7 @@
  * is asked for, slides and steps past what is in the way, and drops a label when there is no room.
  */
 import { describe, expect, it } from 'vitest';
-import { ABOVE, BELOW, LEFT, MARGIN, Placer, RIGHT, type PlaceRequest, type Rect, type Side } from '../../src/scene/placement.ts';
+import { ABOVE, BELOW, LEFT, MARGIN, Placer, RectList, RIGHT, type PlaceRequest, type Rect, type Side } from '../../src/scene/placement.ts';
 import { mulberry32 } from '../../src/gpt/random.ts';
 
 const rect = (x0: number, y0: number, x1: number, y1: number): Rect => ({ x0, y0, x1, y1 });
@@ -22,6 +22,40 @@ function placer(width: number, height: number, obstacles: Rect[]): Placer {
   for (const o of obstacles) p.obstacles.add(o.x0, o.y0, o.x1, o.y1);
   return p;
 }
+
+describe('RectList filed in bands', () => {
+  it('finds the same first overlapping rectangle as a plain scan, for rectangles on, across and off the stage', () => {
+    const rand = mulberry32(7);
+    for (let round = 0; round < 20; round++) {
+      const banded = new RectList(true);
+      const plain = new RectList();
+      const n = 10 + Math.floor(rand() * 300);
+      for (let i = 0; i < n; i++) {
+        const x = rand() * 1400 - 60;
+        // Mostly small boxes, some tall ones (a column of blocks), a few far off the stage.
+        const y = rand() * 1000 - 100 + (rand() < 0.03 ? 5000 * (rand() - 0.5) : 0);
+        const w = rand() * 200;
+        const h = rand() < 0.1 ? rand() * 900 : rand() * 40;
+        banded.add(x, y, x + w, y + h);
+        plain.add(x, y, x + w, y + h);
+      }
+      let hits = 0;
+      for (let q = 0; q < 400; q++) {
+        const x = rand() * 1300;
+        const y = rand() * 900 - 20;
+        const box: [number, number, number, number] = [x, y, x + 20 + rand() * 150, y + 10 + rand() * 30];
+        const want = plain.hit(...box);
+        expect(banded.hit(...box)).toBe(want);
+        if (want >= 0) hits++;
+      }
+      expect(hits).toBeGreaterThan(0);
+      // Rectangles added after a test are found by the next one.
+      banded.add(0, 0, 2000, 2000);
+      plain.add(0, 0, 2000, 2000);
+      expect(banded.hit(1990, 1990, 1995, 1995)).toBe(plain.n - 1);
+    }
+  });
+});
 
 describe('Placer', () => {
   it('puts a name above its block, starting at the block’s left edge, a gap away', () => {
