@@ -551,7 +551,7 @@ export class LabelLayer {
       if (!seg.label) continue;
       // Each end moves with its block, as the renderer draws it; a hidden block hides the arrow.
       const a = seg.fromBlock === undefined ? undefined : styles[seg.fromBlock];
-      const b = seg.toBlock === undefined ? undefined : styles[seg.toBlock];
+      const b = seg.toBlock === seg.fromBlock ? a : seg.toBlock === undefined ? undefined : styles[seg.toBlock];
       if (a?.opacity === 0 || b?.opacity === 0) continue;
       if (!this.screen.shifted(seg.from, a?.offset)) continue;
       const x0 = this.screen.point[0]!;

@@ -411,6 +411,40 @@ describe('LabelElements', () => {
     expect(shown(children).map((l) => l.text)).toEqual(['Layer 3']);
   });
 
+  it("writes a new text into the element's text node, not a new node", () => {
+    let nodes = 0;
+    const make = () => {
+      let node: { data: string } | null = null;
+      return {
+        className: '',
+        style: {} as Record<string, string>,
+        get firstChild() {
+          return node;
+        },
+        get textContent() {
+          return node?.data ?? '';
+        },
+        set textContent(t: string) {
+          nodes++;
+          node = { data: t };
+        },
+      };
+    };
+    const g = globalThis as unknown as { document?: { createElement: () => unknown } };
+    const saved = g.document;
+    g.document = { createElement: make };
+    try {
+      const { root, children } = fakeRoot();
+      const els = new LabelElements(root);
+      frame(els, ['0.9354 + bias']);
+      frame(els, ['0.9341 + bias']);
+      expect(children[0]!.textContent).toBe('0.9341 + bias');
+      expect(nodes).toBe(1);
+    } finally {
+      g.document = saved;
+    }
+  });
+
   it('shows each of two labels with the same text (letters), on elements of their own', () => {
     const { root, children } = fakeRoot();
     const els = new LabelElements(root);
