@@ -4,7 +4,7 @@
  * world boxes and points into CSS-pixel screen positions for one frame without allocating.
  */
 import { projectXYZ, type CameraMatrices } from './camera.ts';
-import type { Rect } from './placement.ts';
+import { copyRect, type Rect } from './placement.ts';
 import type { Block, Vec3 } from './types.ts';
 
 interface Shown {
@@ -46,10 +46,7 @@ export class LabelElements {
     this.n++;
     q.text = text;
     q.cls = cls;
-    q.r.x0 = r.x0;
-    q.r.y0 = r.y0;
-    q.r.x1 = r.x1;
-    q.r.y1 = r.y1;
+    copyRect(q.r, r);
     // Its element of the last frame, unless a label of the same text took it already.
     const i = this.byText.get(text);
     q.at = i !== undefined && this.given[i] !== this.frame + 1 ? i : -1;

@@ -26,7 +26,7 @@ import { TOP_IDS } from './ids.ts';
 import { LabelElements, ScreenProjector } from './label-dom.ts';
 import { AXIS, CALLOUT, NAME_STYLES, SPINE, TextBoxes, TOKEN, VOCAB_LETTER, canvasMeasure, labelStyles, type LabelStyle, type MeasureText } from './label-styles.ts';
 import { buildLabelTree, refreshDrawnBounds, type LabelNode, type Level } from './label-tree.ts';
-import { ABOVE, BELOW, LEFT, Placer, RIGHT, type PlaceRequest, type Rect, type Side } from './placement.ts';
+import { ABOVE, BELOW, copyRect, LEFT, Placer, RIGHT, type PlaceRequest, type Rect, type Side } from './placement.ts';
 import { samePlaces } from './same.ts';
 import type { Block, ModelLayout, SceneState, Vec3 } from './types.ts';
 import { grouped } from './numbers.ts';
@@ -286,10 +286,7 @@ export class LabelLayer {
         const away = Math.hypot(Math.max(p.x0 - c.px, c.px - p.x1, 0), Math.max(p.y0 - c.py, c.py - p.y1, 0));
         this.calloutFar[c.callout] = this.far || away > FAR_DISTANCE;
         const r = (this.calloutRects[c.callout] ??= { x0: 0, y0: 0, x1: 0, y1: 0 });
-        r.x0 = this.placed.x0;
-        r.y0 = this.placed.y0;
-        r.x1 = this.placed.x1;
-        r.y1 = this.placed.y1;
+        copyRect(r, this.placed);
         this.calloutShown[c.callout] = true;
       }
       if (!dry) this.elements.show(c.text, c.style.cls, this.placed);
@@ -351,10 +348,7 @@ export class LabelLayer {
     }
     q.w = w;
     q.h = h;
-    q.owner.x0 = c.owner.x0;
-    q.owner.y0 = c.owner.y0;
-    q.owner.x1 = c.owner.x1;
-    q.owner.y1 = c.owner.y1;
+    copyRect(q.owner, c.owner);
     if (p.place(q, out)) return true;
     return c.kind === KIND.callout && this.placeBesideDrawing(c, w, h, out);
   }
@@ -370,10 +364,7 @@ export class LabelLayer {
     const q = this.request;
     q.w = w;
     q.h = h;
-    q.owner.x0 = d.x0;
-    q.owner.y0 = d.y0;
-    q.owner.x1 = d.x1;
-    q.owner.y1 = d.y1;
+    copyRect(q.owner, d);
     q.alongX = c.px;
     q.alongY = c.py;
     q.gap = FAR_GAP;
@@ -409,10 +400,7 @@ export class LabelLayer {
   }
 
   private ownerFrom(c: Candidate, r: Rect): Candidate {
-    c.owner.x0 = r.x0;
-    c.owner.y0 = r.y0;
-    c.owner.x1 = r.x1;
-    c.owner.y1 = r.y1;
+    copyRect(c.owner, r);
     return c;
   }
 

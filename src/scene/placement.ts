@@ -22,6 +22,15 @@ export interface Rect {
   y1: number;
 }
 
+/** Copies rectangle `from` into `to` (pooled rectangles: no new object in a frame); returns `to`. */
+export function copyRect(to: Rect, from: Readonly<Rect>): Rect {
+  to.x0 = from.x0;
+  to.y0 = from.y0;
+  to.x1 = from.x1;
+  to.y1 = from.y1;
+  return to;
+}
+
 /** Sides of the owner a label can sit on. */
 export const ABOVE = 0;
 export const BELOW = 1;
