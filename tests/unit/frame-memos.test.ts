@@ -8,6 +8,8 @@ import { CAMERA_MOVE, direct, isDirector, type DirectorContext } from '../../src
 import { DIRECTORS } from '../../src/story/directors/index.ts';
 import { grouped } from '../../src/scene/numbers.ts';
 import { computedUpTo, folded, mergeStyles } from '../../src/story/directors/common.ts';
+import { readOut } from '../../src/story/directors/stack.ts';
+import { layerBlockIds } from '../../src/scene/ids.ts';
 import { directorContext } from './director-context.ts';
 
 let ctx: DirectorContext;
@@ -115,6 +117,25 @@ describe("scale's model steps", () => {
     const layer = layout.blocks.find((x) => x.id === a.highlights![0]!.block)!.layer!;
     expect(a.highlights!.map((h) => h.block)).toEqual(layout.blocks.filter((x) => x.layer === layer).map((x) => x.id));
     expect(work(ctx, 0.7).highlights).not.toEqual(a.highlights);
+  });
+});
+
+describe("the stack's read-out of each layer's column", () => {
+  it('is worked out once per trace and weights, and after the last layer says what the model says', () => {
+    const last = layerBlockIds(ctx.config.n_layer - 1).resid2;
+    const a = readOut(ctx, last);
+    expect(readOut({ ...ctx }, last)).toBe(a);
+    const p = ctx.trace.tensors['probs']!;
+    const V = p.shape[1]!;
+    const T = ctx.trace.ids.length;
+    const model = Array.from(p.data.subarray((T - 1) * V, T * V));
+    expect(a).toHaveLength(V);
+    a.forEach((x, i) => expect(x).toBeCloseTo(model[i]!, 5));
+    // Other weights (a training checkpoint, say) are read anew.
+    const other = readOut({ ...ctx, params: new Float32Array(ctx.params) }, last);
+    expect(other).not.toBe(a);
+    expect(other).toEqual(a);
+    expect(readOut(ctx, layerBlockIds(0).resid2)).not.toEqual(a);
   });
 });
 

@@ -73,9 +73,20 @@ function gatherCamera(ctx: DirectorContext) {
 
 /**
  * What the output head would say if the model stopped at this column: the final layer norm and
- * the lm head applied to it. The model itself only does this after the last layer.
+ * the lm head applied to it. The model itself only does this after the last layer. Worked out
+ * once per trace, weights and block: every frame of the step reads the same numbers.
  */
-function readOut(ctx: DirectorContext, id: string): number[] {
+export function readOut(ctx: DirectorContext, id: string): number[] {
+  let known = readOuts.get(ctx.trace);
+  if (!known || known.params !== ctx.params) readOuts.set(ctx.trace, (known = { params: ctx.params, byId: new Map() }));
+  let probs = known.byId.get(id);
+  if (!probs) known.byId.set(id, (probs = readOutNow(ctx, id)));
+  return probs;
+}
+
+const readOuts = new WeakMap<DirectorContext['trace'], { params: Float32Array; byId: Map<string, number[]> }>();
+
+function readOutNow(ctx: DirectorContext, id: string): number[] {
   const x = columnAt(ctx, id, lastCol(ctx));
   const w = paramViews(ctx.config, ctx.params);
   const gamma = w.get('transformer.ln_f.weight')!;
