@@ -8,7 +8,7 @@ import { CAMERA_MOVE, direct, isDirector, type DirectorContext } from '../../src
 import { DIRECTORS } from '../../src/story/directors/index.ts';
 import { grouped } from '../../src/scene/numbers.ts';
 import { computedUpTo, folded, mergeStyles } from '../../src/story/directors/common.ts';
-import { readOut } from '../../src/story/directors/stack.ts';
+import { readOut, spineLengths } from '../../src/story/directors/stack.ts';
 import { layerBlockIds } from '../../src/scene/ids.ts';
 import { directorContext } from './director-context.ts';
 
@@ -136,6 +136,19 @@ describe("the stack's read-out of each layer's column", () => {
     expect(other).not.toBe(a);
     expect(other).toEqual(a);
     expect(readOut(ctx, layerBlockIds(0).resid2)).not.toEqual(a);
+  });
+});
+
+describe("the stack's lengths of the last column down the spine", () => {
+  it('are worked out once per trace, and are the norms of the residual stream there', () => {
+    const a = spineLengths(ctx);
+    expect(spineLengths({ ...ctx })).toBe(a);
+    expect(a).toHaveLength(1 + 2 * ctx.config.n_layer);
+    const resid = ctx.trace.tensors[layerBlockIds(ctx.config.n_layer - 1).resid2]!;
+    const C = ctx.config.n_embd;
+    const T = ctx.trace.ids.length;
+    const last = Array.from(resid.data.subarray((T - 1) * C, T * C));
+    expect(a[a.length - 1]).toBeCloseTo(Math.hypot(...last), 4);
   });
 });
 

@@ -30,6 +30,15 @@ function spine(ctx: DirectorContext): { id: string; name: string }[] {
   return out;
 }
 
+/** The length of the last column at each point of the spine, worked out once per trace (every frame of the step shows the same). */
+export function spineLengths(ctx: DirectorContext): number[] {
+  let lengths = lengthsByTrace.get(ctx.trace);
+  if (!lengths) lengthsByTrace.set(ctx.trace, (lengths = spine(ctx).map((x) => norm(columnAt(ctx, x.id, lastCol(ctx))))));
+  return lengths;
+}
+
+const lengthsByTrace = new WeakMap<DirectorContext['trace'], number[]>();
+
 /** The snapshots gathered in the last two steps: the stream before layer 1 and after each layer. */
 function snapshots(ctx: DirectorContext): { id: string; name: string }[] {
   const out: { id: string; name: string }[] = [{ id: TOP_IDS.embed, name: 'embedding' }];
@@ -156,7 +165,7 @@ export const stack: ChapterDirector = {
       const u = beat(t, 0.25, 0.65);
       const k = countAt(s.length, u);
       const T = lastCol(ctx);
-      const lengths = s.map((x) => norm(columnAt(ctx, x.id, T)));
+      const lengths = spineLengths(ctx);
       const highlights: Highlight[] = s.map((x, i) => whole(x.id, i < k ? 'result' : 'muted'));
       if (k > 0 && k <= s.length) highlights.push(cols(s[k - 1]!.id, [T, T + 1], 'focus'));
       const callouts: Callout[] = s.slice(0, k).map((x, i) => ({ block: x.id, row: 0, col: T, text: `${x.name}: length ${num(lengths[i]!)}`, role: i === k - 1 ? 'focus' : 'result' }));
