@@ -45,8 +45,9 @@ const JUMPS = 4;
 /** How many times a callout may step outward past a block. */
 const STEPS_OUT = 3;
 
-/** Height of the horizontal bands a banded RectList files its rectangles under, px. */
+/** Height of the horizontal bands a banded RectList files its rectangles under, px, and how many it keeps at most. */
 const BAND = 32;
+const MAX_BANDS = 256;
 
 /**
  * A growable list of rectangles in one flat array. A banded list (the obstacles: a hundred or
@@ -58,10 +59,14 @@ export class RectList {
   n = 0;
   private a = new Float64Array(4 * 64);
   private readonly banded: boolean;
-  /** Band b holds items[starts[b] .. starts[b + 1]), ascending; bands start at y = first * BAND. Null: not filed. */
-  private starts: Int32Array | null = null;
+  /** Whether the rectangles are filed: band b holds items[starts[b] .. starts[b + 1]), ascending; `bands` bands from y = first * BAND. */
+  private filed = false;
+  private readonly starts = new Int32Array(MAX_BANDS + 1);
+  /** Scratch for file(): where each band's next item goes. */
+  private readonly fill = new Int32Array(MAX_BANDS);
   private items = new Int32Array(256);
   private first = 0;
+  private bands = 1;
 
   constructor(banded = false) {
     this.banded = banded;
@@ -69,7 +74,7 @@ export class RectList {
 
   clear(): void {
     this.n = 0;
-    this.starts = null;
+    this.filed = false;
   }
 
   add(x0: number, y0: number, x1: number, y1: number): void {
@@ -83,7 +88,7 @@ export class RectList {
     this.a[i + 1] = y0;
     this.a[i + 2] = x1;
     this.a[i + 3] = y1;
-    this.starts = null;
+    this.filed = false;
   }
 
   /** Index of the first rectangle that overlaps the open box (x0, y0)-(x1, y1), or -1. */
@@ -95,7 +100,8 @@ export class RectList {
       }
       return -1;
     }
-    const starts = this.starts ?? this.file();
+    if (!this.filed) this.file();
+    const starts = this.starts;
     let found = -1;
     for (let b = this.band(y0), last = this.band(y1); b <= last; b++) {
       for (let j = starts[b]!; j < starts[b + 1]!; j++) {
@@ -113,12 +119,12 @@ export class RectList {
 
   /** The band of height y, clamped to the filed ones. */
   private band(y: number): number {
-    return Math.max(0, Math.min(this.starts!.length - 2, Math.floor(y / BAND) - this.first));
+    return Math.max(0, Math.min(this.bands - 1, Math.floor(y / BAND) - this.first));
   }
 
   /** Files every rectangle under the bands its height range spans (a box overlapping it shares one). */
-  private file(): Int32Array {
-    const a = this.a;
+  private file(): void {
+    const { a, starts, fill } = this;
     let lo = Infinity;
     let hi = -Infinity;
     for (let k = 0; k < 4 * this.n; k += 4) {
@@ -126,18 +132,15 @@ export class RectList {
       if (a[k + 3]! > hi) hi = a[k + 3]!;
     }
     // Bands over the stage and a little beyond: a rectangle far off it is filed at the nearest end.
-    this.first = Math.max(-64, Math.min(256, Math.floor(lo / BAND)));
-    const count = Math.max(1, Math.min(256, Math.floor(hi / BAND) - this.first + 1) || 1);
-    const starts = (this.starts = new Int32Array(count + 1));
-    const span = (k: number, f: (b: number) => void): void => {
-      for (let b = this.band(a[k + 1]!), last = this.band(a[k + 3]!); b <= last; b++) f(b);
-    };
-    for (let k = 0; k < 4 * this.n; k += 4) span(k, (b) => starts[b + 1]!++);
+    this.first = Math.max(-64, Math.min(MAX_BANDS, Math.floor(lo / BAND)));
+    const count = (this.bands = Math.max(1, Math.min(MAX_BANDS, Math.floor(hi / BAND) - this.first + 1) || 1));
+    starts.fill(0, 0, count + 1);
+    for (let k = 0; k < 4 * this.n; k += 4) for (let b = this.band(a[k + 1]!), last = this.band(a[k + 3]!); b <= last; b++) starts[b + 1]!++;
     for (let b = 0; b < count; b++) starts[b + 1]! += starts[b]!;
     if (this.items.length < starts[count]!) this.items = new Int32Array(2 * starts[count]!);
-    const fill = starts.slice(0, count);
-    for (let i = 0, k = 0; i < this.n; i++, k += 4) span(k, (b) => (this.items[fill[b]!++] = i));
-    return starts;
+    for (let b = 0; b < count; b++) fill[b] = starts[b]!;
+    for (let i = 0, k = 0; i < this.n; i++, k += 4) for (let b = this.band(a[k + 1]!), last = this.band(a[k + 3]!); b <= last; b++) this.items[fill[b]!++] = i;
+    this.filed = true;
   }
 
   x0(i: number): number {

@@ -214,11 +214,11 @@ function modelStep(id: ModelId, previous: ModelId) {
     const walk = near ? beat(t, 0.45, 0.4) : 1;
     const blocks = walk >= 1 ? big.styles : walk <= 0 ? openingStyles(big, beside) : { ...fold.styles, ...offsetStyles(big.pair, arcVec(beside, big.foot, walk, big.nano.max[0] - big.nano.min[0])) };
     const callouts: Callout[] = [{ block: stretch.highlights[0]!.block, row: 0, col: 0, text, role: 'source' }, nanoCallout(big.pair, walk >= 1 ? big.nanoPx : Infinity)];
-    const highlights = [...stretch.highlights];
     if (pull > 0.5) callouts.push({ block: 'wte', row: 0, col: 0, text: summary, role: 'focus' });
     // nano's name is joined to it by an arrow wherever the callout finds room.
     const links: Link[] = [{ from: { callout: 1 }, to: { block: callouts[1]!.block }, role: 'focus' }];
-    return { model: id, camera, blocks, highlights, callouts, links, dim: 0.15, describe };
+    // The stretch's own highlights: the same array every frame, so the view sees them unchanged at a glance.
+    return { model: id, camera, blocks, highlights: stretch.highlights, callouts, links, dim: 0.15, describe };
   };
 }
 
