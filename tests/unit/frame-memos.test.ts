@@ -10,6 +10,8 @@ import { grouped } from '../../src/scene/numbers.ts';
 import { computedUpTo, folded, mergeStyles } from '../../src/story/directors/common.ts';
 import { readOut, spineLengths } from '../../src/story/directors/stack.ts';
 import { layerBlockIds } from '../../src/scene/ids.ts';
+import { param, paramsOf } from '../../src/story/directors/column-focus.ts';
+import { paramViews } from '../../src/gpt/reference.ts';
 import { directorContext } from './director-context.ts';
 
 let ctx: DirectorContext;
@@ -173,5 +175,19 @@ describe('counts written by directors', () => {
     }
     expect(grouped(85728)).toBe('85,728');
     expect(grouped(175_181_291_520)).toBe('175,181,291,520');
+  });
+});
+
+describe('named views of the weights, made once per weights buffer', () => {
+  it('give the same map frame after frame, a new one for other weights, and the parameters paramViews gives', () => {
+    const a = paramsOf(ctx);
+    expect(paramsOf({ ...ctx, viewport: { ...ctx.viewport } })).toBe(a);
+    const views = paramViews(ctx.config, ctx.params);
+    expect([...a.keys()]).toEqual([...views.keys()]);
+    expect(param(ctx, 'transformer.h.0.ln_1.weight')).toEqual(views.get('transformer.h.0.ln_1.weight'));
+    const other = { ...ctx, params: ctx.params.slice() };
+    expect(paramsOf(other)).not.toBe(a);
+    expect(paramsOf(other).get('lm_head.weight')!.buffer).toBe(other.params.buffer);
+    expect(() => param(ctx, 'no.such.weight')).toThrow(/no parameter/);
   });
 });

@@ -42,9 +42,19 @@ export function tracedColumn(ctx: DirectorContext, tensor: string, t: number): n
   return Array.from(x.data.subarray(t * C, (t + 1) * C));
 }
 
+/** The named views of each weights buffer, made once: a frame reads a few of them. */
+const viewsCache = new WeakMap<Float32Array, Map<string, Float32Array>>();
+
+/** The parameters of `ctx` by minGPT name (the same map for the same weights). */
+export function paramsOf(ctx: DirectorContext): ReadonlyMap<string, Float32Array> {
+  let views = viewsCache.get(ctx.params);
+  if (!views) viewsCache.set(ctx.params, (views = paramViews(ctx.config, ctx.params)));
+  return views;
+}
+
 /** A learned parameter by its minGPT name. */
 export function param(ctx: DirectorContext, name: string): Float32Array {
-  const p = paramViews(ctx.config, ctx.params).get(name);
+  const p = paramsOf(ctx).get(name);
   if (!p) throw new Error(`no parameter "${name}"`);
   return p;
 }

@@ -4,17 +4,16 @@
  * everything it has passed, cameras on a box of world space, reading a cell's number, and short
  * number texts for callouts. All pure; the only caches are keyed on immutable inputs.
  */
-import { paramViews } from '../../gpt/reference.ts';
 import type { Trace } from '../../gpt/trace.ts';
 import { FOV_Y, frameBox, frameBoxOblique } from '../../scene/camera.ts';
-import { blockById, readCell, type ParamViews } from '../../scene/cells.ts';
+import { blockById, readCell } from '../../scene/cells.ts';
 import { explainCell, formatNumber } from '../../scene/explain.ts';
 import type { Block, BlockStyle, Callout, CameraState, HighlightRole, Link, LinkEnd, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
 import { clamp, countAt } from '../beats.ts';
 import type { DirectorContext } from '../director.ts';
+import { paramsOf } from './column-focus.ts';
 import { computedUpTo, type FrameOptions } from './common.ts';
 
-const viewsCache = new WeakMap<Float32Array, ParamViews>();
 /** The block with this id; throws for an unknown id so a typo fails loudly in the tests. */
 export function blockOf(layout: ModelLayout, id: string): Block {
   const b = blockById(layout).get(id);
@@ -24,9 +23,7 @@ export function blockOf(layout: ModelLayout, id: string): Block {
 
 /** The number cell (row, col) of a nano block shows for the reader's input. */
 export function valueAt(ctx: DirectorContext, id: string, row: number, col: number): number {
-  let views = viewsCache.get(ctx.params);
-  if (!views) viewsCache.set(ctx.params, (views = paramViews(ctx.config, ctx.params)));
-  return readCell(blockOf(ctx.layout, id), row, col, ctx.trace, views);
+  return readCell(blockOf(ctx.layout, id), row, col, ctx.trace, paramsOf(ctx));
 }
 
 type Products = { bias: number; products: [number, number][]; value: number };
