@@ -219,6 +219,18 @@ describe('the scale chapter stands nano at each big model\'s foot', () => {
     expect(bottom - top).toBeGreaterThan(0.15 * ctx.viewport.height);
   });
 
+  it('joins the callout on GPT-2 small\'s tinted rows to those rows by an arrow, from the close view to the whole model', () => {
+    for (const t of [0, 0.5, 1]) {
+      const s = direct(scale, order, order.indexOf('gpt2-small'), t, ctx);
+      const stretch = s.highlights.find((h) => h.role === 'source')!;
+      expect(stretch.rows, 'a stretch of rows').toBeDefined();
+      const named = s.callouts.findIndex((c) => /rows = all of nano/.test(c.text));
+      expect(named, `t = ${t}`).toBeGreaterThanOrEqual(0);
+      const link = (s.links ?? []).find((l) => 'callout' in l.from && l.from.callout === named);
+      expect(link?.to, `t = ${t}`).toEqual({ block: stretch.block, rows: stretch.rows, cols: stretch.cols });
+    }
+  });
+
   it('walks nano to the foot in front of the model, never through its blocks', () => {
     const layout = drawnLayout(ctx.layoutOf, 'gpt2-small', ctx.trace.ids.length);
     const step = order.indexOf('gpt2-small');

@@ -215,8 +215,11 @@ function modelStep(id: ModelId, previous: ModelId) {
     const blocks = walk >= 1 ? big.styles : walk <= 0 ? openingStyles(big, beside) : { ...fold.styles, ...offsetStyles(big.pair, arcVec(beside, big.foot, walk, big.nano.max[0] - big.nano.min[0])) };
     const callouts: Callout[] = [{ block: stretch.highlights[0]!.block, row: 0, col: 0, text, role: 'source' }, nanoCallout(big.pair, walk >= 1 ? big.nanoPx : Infinity)];
     if (pull > 0.5) callouts.push({ block: 'wte', row: 0, col: 0, text: summary, role: 'focus' });
-    // nano's name is joined to it by an arrow wherever the callout finds room.
+    // nano's name is joined to it by an arrow wherever the callout finds room; so is a stretch of
+    // rows to its callout, a sliver once the view has pulled back (on a phone, under a pixel).
     const links: Link[] = [{ from: { callout: 1 }, to: { block: callouts[1]!.block }, role: 'focus' }];
+    const lit = stretch.highlights[0]!;
+    if (lit.rows) links.push({ from: { callout: 0 }, to: { block: lit.block, rows: lit.rows, cols: lit.cols }, role: 'source' });
     // The stretch's own highlights: the same array every frame, so the view sees them unchanged at a glance.
     return { model: id, camera, blocks, highlights: stretch.highlights, callouts, links, dim: 0.15, describe };
   };
