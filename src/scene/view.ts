@@ -53,6 +53,16 @@ export interface FrameStats {
 const EMPTY: SceneContent = Object.freeze({ blocks: Object.freeze({}), highlights: Object.freeze([]) as unknown as Highlight[], callouts: [] });
 /** How much the rest of the scene fades while a cell is hovered, so its sources stand out. */
 const HOVER_DIM = 0.3;
+
+/**
+ * A frame's scene state. Built here alone, for real frames and rehearsals both: objects made by
+ * one literal share one hidden class, so code the engine compiled in a rehearsal fits the real
+ * frames (built by spreading, the rehearsal's states had another, and the first real frames
+ * threw that code away).
+ */
+function sceneState(camera: CameraState, c: SceneContent, highlights: Highlight[] = c.highlights, dim: number | undefined = c.dim): SceneState {
+  return { camera, blocks: c.blocks, highlights, callouts: c.callouts, links: c.links, dim };
+}
 const FRAME_HISTORY = 2000;
 /** Animation frames in a row that gpuBusy() may ask a caller to skip. */
 const BUSY_LIMIT = 4;
@@ -437,7 +447,7 @@ export class SceneView {
     const shown = this.layout;
     if (!shown || !layout || this.renderer.isContextLost()) return;
     const { width, height } = this.cssSize;
-    const state: SceneState = { camera, ...content };
+    const state = sceneState(camera, content);
     const matrices = this.renderer.rehearse(layout, state, width, height);
     this.links.setLayout(layout);
     this.labels.update({ matrices, width, height, state, tokens: this.tokens(), avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) }, true, layout);
@@ -485,7 +495,7 @@ export class SceneView {
       highlights = this.composed.out;
     }
     const dim = hovering && c.dim === undefined ? HOVER_DIM : c.dim;
-    return { camera, blocks: c.blocks, highlights, callouts: c.callouts, links: c.links, dim };
+    return sceneState(camera, c, highlights, dim);
   }
 
   /** Pointer over the canvas (or a tap): pick the cell under it and explain it. */
