@@ -21,6 +21,9 @@ const STAGE_NAMES: Record<string, string> = {
   output: 'Softmax: next-token probabilities',
 };
 
+/** The stages named at any size (LabelNode.always): the input's embedding and the output's probabilities. */
+const ALWAYS_NAMED = new Set(['embedding', 'output']);
+
 export type Level = 0 | 1 | 2 | 3;
 
 export interface LabelNode {
@@ -38,6 +41,12 @@ export interface LabelNode {
   dmin: Vec3;
   dmax: Vec3;
   shown: boolean;
+  /**
+   * Named however small it is drawn, when all of it is on the stage: the two ends of the machine
+   * (where the letters go in, where the next letter comes out), which a whole-model view would
+   * otherwise leave unnamed while naming every layer between them.
+   */
+  always: boolean;
   block: Block | null;
   /** Axis names and sizes of a block, e.g. 'C = 48' (columns) and 'T = 6' (rows); '' for groups. */
   colsText: string;
@@ -60,6 +69,7 @@ function leaf(b: Block): LabelNode {
     dmin: [...min],
     dmax: [...max],
     shown: true,
+    always: false,
     block: b,
     colsText: `${b.cols.name} = ${grouped(b.cols.size)}`,
     rowsText: `${b.rows.name} = ${grouped(b.rows.size)}`,
@@ -76,7 +86,7 @@ function group(text: string, level: Level, children: LabelNode[]): LabelNode {
       max[i] = Math.max(max[i]!, n.max[i]!);
     }
   }
-  return { text, level, min, max, dmin: [...min], dmax: [...max], shown: true, block: null, colsText: '', rowsText: '', children };
+  return { text, level, min, max, dmin: [...min], dmax: [...max], shown: true, always: false, block: null, colsText: '', rowsText: '', children };
 }
 
 /** Recomputes `dmin`, `dmax` and `shown` of a subtree for the given block styles (no allocation). */
@@ -135,7 +145,11 @@ export function buildLabelTree(layout: ModelLayout): LabelNode {
     byLayer.set(b.layer, stages);
   }
   // A stage outside the layers is a level-1 group holding one unnamed level-2 group of its blocks.
-  for (const [stage, leaves] of topStages) top.push(group(stageName(stage), 1, [group('', 2, leaves)]));
+  for (const [stage, leaves] of topStages) {
+    const node = group(stageName(stage), 1, [group('', 2, leaves)]);
+    node.always = ALWAYS_NAMED.has(stage);
+    top.push(node);
+  }
   for (const [layer, stages] of byLayer) {
     const kids = [...stages].map(([stage, leaves]) => group(stageName(stage), 2, leaves));
     top.push(group(`Layer ${layer + 1}`, 1, kids));

@@ -420,7 +420,9 @@ export class LabelLayer {
     const y0 = b.y0;
     const x1 = b.x1;
     const y1 = b.y1;
-    if (named && !partial && node.text && seenH >= SHOW_AT[node.level] && (node.level < 3 || seenW >= 24)) {
+    // The ends of the machine are named at any size when all of them is on the stage (a whole-model view).
+    const whole = node.always && x0 >= 0 && y0 >= 0 && x1 <= input.width && y1 <= input.height;
+    if (named && !partial && node.text && (whole || (seenH >= SHOW_AT[node.level] && (node.level < 3 || seenW >= 24)))) {
       const name = this.ownerFrom(this.next(KIND.name, node.text, NAME_STYLES[node.level], 10 + node.level * 10 - Math.min(9, Math.log2(1 + h))), b);
       if (node.block && h > 110 && w > 60) {
         this.ownerFrom(this.next(KIND.cols, node.colsText, AXIS, 60), b);

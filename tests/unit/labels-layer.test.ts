@@ -12,6 +12,8 @@ import { LabelLayer, LINE, labelStyles } from '../../src/scene/labels.ts';
 import { LabelElements, ScreenProjector } from '../../src/scene/label-dom.ts';
 import type { Rect } from '../../src/scene/placement.ts';
 import type { Block, CameraState, ModelLayout, SceneState, Vec3 } from '../../src/scene/types.ts';
+import { folded } from '../../src/story/directors/common.ts';
+import type { DirectorContext } from '../../src/story/director.ts';
 
 interface FakeElement {
   textContent: string;
@@ -528,5 +530,23 @@ describe('LabelLayer and a step that shows another model', () => {
     layer.update(smallInput);
     const fresh = frame(small, still(far), w, h);
     expect(shown(children)).toEqual(fresh.labels);
+  });
+});
+
+describe('LabelLayer on a whole-model view', () => {
+  /** The folded whole model and its camera, as the directors' overviews make them (only the stage size is read). */
+  const foldedView = (layout: ModelLayout, w: number, h: number) => folded({ viewport: { width: w, height: h } } as unknown as DirectorContext, layout);
+  it('names both ends of the machine, however small they are drawn, and every layer between, the overview folded as the welcome chapter shows it', () => {
+    for (const [w, h] of [[768, 774], [390, 396]] as [number, number][]) {
+      const { fold, camera } = foldedView(nano, w, h);
+      const state: SceneState = { ...still(camera), blocks: fold.styles };
+      const { labels, blocks } = frame(nano, state, w, h);
+      const texts = labels.map((l) => l.text);
+      for (const name of ['Embedding', 'Layer 1', 'Layer 2', 'Layer 3', 'Softmax: next-token probabilities']) expect(texts, `${name} at ${w}x${h}`).toContain(name);
+      // The output is a few pixels tall here: below the size at which a stage is otherwise named.
+      const out = blocks.find((b) => b.id === 'probs')!.r;
+      expect(out.y1 - out.y0, `${w}x${h}`).toBeLessThan(40);
+      expectClean(labels, blocks, w, h);
+    }
   });
 });
