@@ -7,10 +7,10 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { CAMERA_MOVE, direct, isDirector, type DirectorContext } from '../../src/story/director.ts';
 import { DIRECTORS } from '../../src/story/directors/index.ts';
 import { grouped } from '../../src/scene/numbers.ts';
-import { computedUpTo, folded, mergeStyles } from '../../src/story/directors/common.ts';
+import { computedUpTo, folded, mergeStyles, paramsOf } from '../../src/story/directors/common.ts';
 import { readOut, spineLengths } from '../../src/story/directors/stack.ts';
 import { layerBlockIds } from '../../src/scene/ids.ts';
-import { param, paramsOf } from '../../src/story/directors/column-focus.ts';
+import { param } from '../../src/story/directors/column-focus.ts';
 import { paramViews } from '../../src/gpt/reference.ts';
 import { directorContext } from './director-context.ts';
 

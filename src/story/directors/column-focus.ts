@@ -5,12 +5,11 @@
  * into another. All pure.
  */
 import { VOCAB } from '../../gpt/config.ts';
-import { paramViews } from '../../gpt/reference.ts';
 import { formatNumber } from '../../scene/formula.ts';
 import type { Block, BlockStyle, Highlight, HighlightRole } from '../../scene/types.ts';
 import type { DirectorContext } from '../director.ts';
 import { clamp, countAt } from '../beats.ts';
-import { computedUpTo } from './common.ts';
+import { computedUpTo, paramsOf } from './common.ts';
 
 /** A number as the picture's labels write it: about four significant digits, a true minus sign. */
 export const num = formatNumber;
@@ -40,16 +39,6 @@ export function tracedColumn(ctx: DirectorContext, tensor: string, t: number): n
   if (!x) throw new Error(`no trace tensor "${tensor}"`);
   const C = x.shape[1]!;
   return Array.from(x.data.subarray(t * C, (t + 1) * C));
-}
-
-/** The named views of each weights buffer, made once: a frame reads a few of them. */
-const viewsCache = new WeakMap<Float32Array, Map<string, Float32Array>>();
-
-/** The parameters of `ctx` by minGPT name (the same map for the same weights). */
-export function paramsOf(ctx: DirectorContext): ReadonlyMap<string, Float32Array> {
-  let views = viewsCache.get(ctx.params);
-  if (!views) viewsCache.set(ctx.params, (views = paramViews(ctx.config, ctx.params)));
-  return views;
 }
 
 /** A learned parameter by its minGPT name. */

@@ -2,6 +2,7 @@
  * Building blocks shared by the chapter directors: framing the camera on blocks, showing the
  * forward pass as computed up to a point, and highlights. All pure.
  */
+import { paramViews } from '../../gpt/reference.ts';
 import { fitCamera, frameBox, frameBoxOblique } from '../../scene/camera.ts';
 import { foldForStage, type Fold } from '../../scene/fold.ts';
 import type { BlockStyle, CameraState, Highlight, HighlightRole, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
@@ -24,6 +25,16 @@ export function boxOf(layout: ModelLayout, ids: readonly string[]): { min: Vec3;
     }
   }
   return { min, max };
+}
+
+/** The named views of each weights buffer, made once: a frame reads a few of them. */
+const viewsCache = new WeakMap<Float32Array, Map<string, Float32Array>>();
+
+/** The parameters of `ctx` by minGPT name (the same map for the same weights). */
+export function paramsOf(ctx: DirectorContext): ReadonlyMap<string, Float32Array> {
+  let views = viewsCache.get(ctx.params);
+  if (!views) viewsCache.set(ctx.params, (views = paramViews(ctx.config, ctx.params)));
+  return views;
 }
 
 export interface FrameOptions {

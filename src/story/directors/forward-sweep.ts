@@ -11,8 +11,7 @@ import { explainCell, formatNumber } from '../../scene/explain.ts';
 import type { Block, BlockStyle, Callout, CameraState, HighlightRole, Link, LinkEnd, ModelLayout, Range, Vec3 } from '../../scene/types.ts';
 import { clamp, countAt } from '../beats.ts';
 import type { DirectorContext } from '../director.ts';
-import { paramsOf } from './column-focus.ts';
-import { computedUpTo, type FrameOptions } from './common.ts';
+import { computedUpTo, paramsOf, type FrameOptions } from './common.ts';
 
 /** The block with this id; throws for an unknown id so a typo fails loudly in the tests. */
 export function blockOf(layout: ModelLayout, id: string): Block {
