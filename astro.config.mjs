@@ -55,6 +55,8 @@ export default defineConfig({
       assetsInlineLimit: (file) => (file.endsWith('.wasm') || file.endsWith('.safetensors') ? false : undefined),
     },
     // Workers are bundled apart: the render worker holds the shaders, so it gets the same step.
-    worker: { format: 'es', plugins: () => [glslCompact()] },
+    // Their assets are named as the page's are, so the training worker's gpt.wasm is the very file
+    // the page hands the inference worker (one download, not two copies under two names).
+    worker: { format: 'es', plugins: () => [glslCompact()], rollupOptions: { output: { assetFileNames: '_astro/[name].[hash][extname]' } } },
   },
 });
