@@ -53,6 +53,9 @@ export interface FrameStats {
 const EMPTY: SceneContent = Object.freeze({ blocks: Object.freeze({}), highlights: Object.freeze([]) as unknown as Highlight[], callouts: [] });
 /** How much the rest of the scene fades while a cell is hovered, so its sources stand out. */
 const HOVER_DIM = 0.3;
+const FRAME_HISTORY = 2000;
+/** Animation frames in a row that gpuBusy() may ask a caller to skip. */
+const BUSY_LIMIT = 4;
 
 /**
  * A frame's scene state. Built here alone, for real frames and rehearsals both: objects made by
@@ -63,9 +66,6 @@ const HOVER_DIM = 0.3;
 function sceneState(camera: CameraState, c: SceneContent, highlights: Highlight[] = c.highlights, dim: number | undefined = c.dim): SceneState {
   return { camera, blocks: c.blocks, highlights, callouts: c.callouts, links: c.links, dim };
 }
-const FRAME_HISTORY = 2000;
-/** Animation frames in a row that gpuBusy() may ask a caller to skip. */
-const BUSY_LIMIT = 4;
 
 export class SceneView {
   readonly root: HTMLElement;

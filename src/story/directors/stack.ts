@@ -5,14 +5,13 @@
  */
 import type { ChapterDirector, DirectorContext } from '../director.ts';
 import { beat, countAt, lerp, lerpVec } from '../beats.ts';
-import { cell, cols, computedUpTo, folded, lastCol, mergeStyles, whole } from './common.ts';
+import { cell, cols, computedUpTo, folded, lastCol, mergeStyles, paramsOf, whole } from './common.ts';
 import { foldStyles } from '../../scene/fold.ts';
 import { CAMERA_MOVE } from '../director.ts';
 import { argmax, blockOf, columnAt, frameRegion, norm, num, prob, scanStyles, softmaxAt, valueAt } from './forward-sweep.ts';
 import { layerBlockIds, lnBlockIds, lnId, TOP_IDS } from '../../scene/ids.ts';
 import type { BlockStyle, Callout, Highlight, Vec3 } from '../../scene/types.ts';
 import { LN_EPS, VOCAB } from '../../gpt/config.ts';
-import { paramViews } from '../../gpt/reference.ts';
 import { grouped } from '../../scene/numbers.ts';
 
 /** The channel the chapter follows through the layers (0-based; the prose calls it channel 29). */
@@ -97,7 +96,7 @@ const readOuts = new WeakMap<DirectorContext['trace'], { params: Float32Array; b
 
 function readOutNow(ctx: DirectorContext, id: string): number[] {
   const x = columnAt(ctx, id, lastCol(ctx));
-  const w = paramViews(ctx.config, ctx.params);
+  const w = paramsOf(ctx);
   const gamma = w.get('transformer.ln_f.weight')!;
   const beta = w.get('transformer.ln_f.bias')!;
   const head = w.get('lm_head.weight')!;
