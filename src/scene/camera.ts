@@ -29,6 +29,9 @@ export interface CameraMatrices {
   pixelAngle: number;
 }
 
+/** What projecting a point to the screen needs of a camera's matrices (all a worker is sent of them, with the eye). */
+export type ScreenMatrices = Pick<CameraMatrices, 'view' | 'viewProjection' | 'origin'>;
+
 export function eyePosition(c: CameraState): Vec3 {
   const cp = Math.cos(c.pitch);
   return [
@@ -222,7 +225,7 @@ function unpack(a: number[]): CameraState {
  * World point -> CSS pixel position (out[0], out[1]) and distance in front of the eye (out[2]);
  * false when the point is behind the eye (its projection would be mirrored).
  */
-export function projectPoint(m: CameraMatrices, p: Vec3, width: number, height: number, out: Float32Array): boolean {
+export function projectPoint(m: ScreenMatrices, p: Vec3, width: number, height: number, out: Float32Array): boolean {
   return projectXYZ(m, p[0], p[1], p[2], width, height, out);
 }
 
@@ -230,7 +233,7 @@ export function projectPoint(m: CameraMatrices, p: Vec3, width: number, height: 
  * projectPoint for a point given as x, y, z (the label layer projects hundreds a frame): one pass
  * through the matrices' rows it needs (view depth, clip x, y and w), no scratch copies.
  */
-export function projectXYZ(m: CameraMatrices, x: number, y: number, z: number, width: number, height: number, out: Float32Array): boolean {
+export function projectXYZ(m: ScreenMatrices, x: number, y: number, z: number, width: number, height: number, out: Float32Array): boolean {
   const v = m.view;
   const c = m.viewProjection;
   x -= m.origin[0];

@@ -3,7 +3,7 @@
  * LabelElements, the pooled <span>s that show placed labels, and ScreenProjector, which turns
  * world boxes and points into CSS-pixel screen positions for one frame without allocating.
  */
-import { projectXYZ, type CameraMatrices } from './camera.ts';
+import { projectXYZ, type ScreenMatrices } from './camera.ts';
 import { copyRect, type Rect } from './placement.ts';
 import type { Block, Vec3 } from './types.ts';
 
@@ -113,7 +113,7 @@ export class LabelElements {
 
 /** World to screen for one frame. Results land in `box` and `point`, reused from call to call. */
 export class ScreenProjector {
-  matrices: CameraMatrices | null = null;
+  matrices: ScreenMatrices | null = null;
   width = 1;
   height = 1;
   /** The last projected rectangle; `partial` when some corner was behind the eye (it is then unsure). */
@@ -123,7 +123,7 @@ export class ScreenProjector {
   private readonly lo: Vec3 = [0, 0, 0];
   private readonly hi: Vec3 = [0, 0, 0];
 
-  begin(matrices: CameraMatrices, width: number, height: number): void {
+  begin(matrices: ScreenMatrices, width: number, height: number): void {
     this.matrices = matrices;
     this.width = width;
     this.height = height;

@@ -83,7 +83,8 @@ export class TextBoxes {
 }
 
 /**
- * Text widths from a 2D canvas in `root`'s font family; an estimate where there is no canvas.
+ * Text widths from a 2D canvas in the font family `family` (the labels' CSS font-family); an
+ * estimate where there is no canvas. Works in a worker (an OffscreenCanvas) as on the page.
  *
  * A string's width is the sum of its characters' advances, each measured once per font: a canvas
  * measureText of a new string costs a shaping pass (a good part of a millisecond in a frame,
@@ -91,15 +92,15 @@ export class TextBoxes {
  * new strings made of the same few characters. The sum leaves out kerning and ligatures, which
  * only ever narrow the text, so the box errs on the wide side.
  */
-export function canvasMeasure(root: HTMLElement): MeasureText {
-  let ctx: CanvasRenderingContext2D | null | undefined;
-  let family = '';
+export function canvasMeasure(family: string): MeasureText {
+  let ctx: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null | undefined;
   let lastFont = '';
   const advances = new Map<string, Map<string, number>>();
   return (text, font) => {
     if (ctx === undefined) {
-      ctx = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
-      family = getComputedStyle(root).fontFamily || 'sans-serif';
+      if (typeof OffscreenCanvas !== 'undefined') ctx = new OffscreenCanvas(1, 1).getContext('2d');
+      else ctx = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+      ctx ??= null;
     }
     if (!ctx) return text.length * parseFloat(font.replace(/^.*?(\d+(?:\.\d+)?)px$/, '$1')) * 0.6;
     let perChar = advances.get(font);

@@ -21,15 +21,14 @@
  */
 import { VOCAB } from '../gpt/config.ts';
 import { blockById } from './cells.ts';
-import type { CameraMatrices } from './camera.ts';
+import type { ScreenMatrices } from './camera.ts';
 import { TOP_IDS } from './ids.ts';
-import { LabelElements, ScreenProjector } from './label-dom.ts';
-import { AXIS, CALLOUT, NAME_STYLES, SPINE, TextBoxes, TOKEN, VOCAB_LETTER, canvasMeasure, labelStyles, type LabelStyle, type MeasureText } from './label-styles.ts';
+import { ScreenProjector } from './label-dom.ts';
+import { AXIS, CALLOUT, NAME_STYLES, SPINE, TextBoxes, TOKEN, VOCAB_LETTER, labelStyles, type LabelStyle, type MeasureText } from './label-styles.ts';
 import { buildLabelTree, refreshDrawnBounds, type LabelNode, type Level } from './label-tree.ts';
 import { ABOVE, BELOW, copyRect, LEFT, Placer, RIGHT, type PlaceRequest, type Rect, type Side } from './placement.ts';
 import { samePlaces } from './same.ts';
 import type { Block, ModelLayout, SceneState, Vec3 } from './types.ts';
-import { grouped } from './numbers.ts';
 
 export { stageName } from './label-tree.ts';
 export { labelStyles, LINE, type LabelStyle, type MeasureText } from './label-styles.ts';
@@ -77,7 +76,7 @@ interface Candidate {
 }
 
 export interface LabelInput {
-  matrices: CameraMatrices;
+  matrices: ScreenMatrices;
   width: number;
   height: number;
   state: SceneState;
@@ -87,9 +86,18 @@ export interface LabelInput {
   avoid?: (add: (x0: number, y0: number, x1: number, y1: number) => void) => void;
 }
 
+/**
+ * Where a frame's placed labels go: the page's pooled elements (label-dom.ts LabelElements), or,
+ * in the render worker, a record of them that the page writes to its elements (overlay.ts).
+ */
+export interface LabelSink {
+  /** Shows `text` with class list `cls` in the box `r` (CSS px), this frame. */
+  show(text: string, cls: string, r: Readonly<Rect>): void;
+  /** The frame's labels are all shown: any other is hidden. */
+  end(): void;
+}
+
 export class LabelLayer {
-  /** The model's name and size, shown above the drawing (SceneCanvas's .scene-caption), not on it. */
-  private readonly caption: HTMLElement | null;
   private tree: LabelNode | null = null;
   private layout: ModelLayout | null = null;
   private blocks: ReadonlyMap<string, Block> = new Map();
@@ -105,7 +113,7 @@ export class LabelLayer {
   private readonly placer = new Placer();
   private readonly request: PlaceRequest = { w: 0, h: 0, owner: { x0: 0, y0: 0, x1: 0, y1: 0 }, sides: NAME_SIDES, alongX: NaN, alongY: NaN, gap: 3, slide: 0, both: false, reach: 0 };
   private readonly boxes: TextBoxes;
-  private readonly elements: LabelElements;
+  private readonly elements: LabelSink;
   private readonly screen = new ScreenProjector();
   private readonly cands: Candidate[] = [];
   private nc = 0;
@@ -123,27 +131,21 @@ export class LabelLayer {
   /** What the last real frame placed its labels for (see unchanged()). */
   private readonly shownFor = { viewProjection: new Float32Array(16), origin: [NaN, NaN, NaN] as Vec3, width: 0, height: 0, blocks: null as SceneState['blocks'] | null, highlights: null as SceneState['highlights'] | null, callouts: null as SceneState['callouts'] | null, links: null as SceneState['links'] | null, tokens: null as string | null, valid: false };
 
-  constructor(root: HTMLElement, measureText?: MeasureText) {
-    this.elements = new LabelElements(root);
-    this.caption = root.closest('.scene-frame')?.querySelector<HTMLElement>('.scene-caption') ?? null;
-    this.boxes = new TextBoxes(measureText ?? canvasMeasure(root));
-    // Measure the characters labels are made of while the page is idle, so a frame that shows a
-    // new running number or name never waits for the canvas to shape a character.
-    if (!measureText && typeof requestIdleCallback === 'function') {
-      const styles = labelStyles();
-      const next = (deadline: IdleDeadline): void => {
-        while (styles.length > 0 && deadline.timeRemaining() > 2) this.boxes.width(LABEL_CHARS, styles.pop()!);
-        if (styles.length > 0) requestIdleCallback(next);
-      };
-      requestIdleCallback(next);
-    }
+  constructor(sink: LabelSink, measureText: MeasureText) {
+    this.elements = sink;
+    this.boxes = new TextBoxes(measureText);
   }
 
-  setLayout(layout: ModelLayout, modelName: string): void {
-    if (this.caption) {
-      const text = `${modelName} · ${grouped(layout.params)} parameters`;
-      if (this.caption.textContent !== text) this.caption.textContent = text;
-    }
+  /**
+   * Measures the characters labels are made of, in every label style, so that a frame that shows
+   * a new running number or name never waits for the canvas to shape a character. For a moment
+   * with nothing else to do (the render worker, once it is told the labels' font).
+   */
+  premeasure(): void {
+    for (const s of labelStyles()) this.boxes.width(LABEL_CHARS, s);
+  }
+
+  setLayout(layout: ModelLayout): void {
     if (this.layout === layout) return;
     this.use(layout);
     this.shownFor.valid = false;
@@ -197,11 +199,12 @@ export class LabelLayer {
   private readonly addObstacle = (x0: number, y0: number, x1: number, y1: number): void => this.placer.obstacles.add(x0, y0, x1, y1);
 
   /**
-   * Projects, places and positions the labels for one frame. A `dry` run (SceneView.rehearse) does
-   * all of it but the page's part: no element is written and what the last real frame placed
+   * Projects, places and positions the labels for one frame; false when they stay where the last
+   * frame put them (nothing is shown or hidden then). A `dry` run (a rehearsal, overlay.ts) does
+   * all of it but the showing: no label goes to the sink and what the last real frame placed
    * (calloutBox, calloutIsFar) stays as it was.
    */
-  update(input: LabelInput, dry = false, layout: ModelLayout | null = this.layout): void {
+  update(input: LabelInput, dry = false, layout: ModelLayout | null = this.layout): boolean {
     if (dry) {
       const kept = { shown: [...this.calloutShown], far: [...this.calloutFar], rects: this.calloutRects.map((r) => ({ ...r })) };
       // A rehearsal of a step that shows another model places that model's labels.
@@ -212,13 +215,19 @@ export class LabelLayer {
       this.calloutShown.splice(0, Infinity, ...kept.shown);
       this.calloutFar.splice(0, Infinity, ...kept.far);
       this.calloutRects.splice(0, Infinity, ...kept.rects);
-      return;
+      return true;
     }
     // A frame that moves neither the camera nor any block (the sweep filling blocks in, a
     // highlight moving across cells) would place every label where it already is.
-    if (this.unchanged(input)) return;
+    if (this.unchanged(input)) return false;
     this.place(input, false);
     this.remember(input);
+    return true;
+  }
+
+  /** The next frame places every label, even from the same inputs (the sink was emptied elsewhere). */
+  invalidate(): void {
+    this.shownFor.valid = false;
   }
 
   /**

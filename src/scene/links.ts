@@ -9,12 +9,12 @@
  * along its outward normal, so it bows away from the blocks it joins instead of cutting across
  * them. `progress` draws the first part of the curve (a de Casteljau split), arrowhead included.
  *
- * The geometry is pure and exported for tests; LinkLayer owns the SVG elements and reuses them
- * from frame to frame, changing only attributes whose text changed.
+ * The geometry is pure and exported for tests. LinkLayer works out each frame's arrows as SVG
+ * path data, in the render worker beside the labels (overlay.ts); the page's SVG elements
+ * (overlay-dom.ts) show them.
  */
 import { blockById } from './cells.ts';
-import { projectPoint, type CameraMatrices } from './camera.ts';
-import { ROLE_HEX } from './palette.ts';
+import { projectPoint, type ScreenMatrices } from './camera.ts';
 import type { Block, Highlight, HighlightRole, Link, LinkEnd, ModelLayout, Range, SceneState, Vec3 } from './types.ts';
 
 /** A screen rectangle in CSS pixels: x to the right, y down. */
@@ -105,7 +105,7 @@ export function endFace(block: Block, end: { rows?: Range; cols?: Range }, state
 }
 
 /** Screen rectangle of a world rectangle at constant z (its four corners), or null if any corner is behind the eye. */
-export function projectFace(m: CameraMatrices, face: { min: Vec3; max: Vec3 }, width: number, height: number, tmp: Float32Array, corner: Vec3): ScreenRect | null {
+export function projectFace(m: ScreenMatrices, face: { min: Vec3; max: Vec3 }, width: number, height: number, tmp: Float32Array, corner: Vec3): ScreenRect | null {
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -232,60 +232,41 @@ export interface CalloutBoxes {
 }
 
 export interface LinkInput {
-  matrices: CameraMatrices;
+  matrices: ScreenMatrices;
   width: number;
   height: number;
   state: SceneState;
   callouts: CalloutBoxes;
 }
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
+/**
+ * Where a frame's arrows go: the page's SVG overlay (overlay-dom.ts ArrowElements), or, in the
+ * render worker, a record of them that the page draws (overlay.ts).
+ */
+export interface ArrowSink {
+  /** Arrow `i` of this frame: its curve's and its head's SVG path data, and its role's colour. */
+  arrow(i: number, d: string, h: string, role: HighlightRole): void;
+  /** This frame drew `n` arrows: any after them are hidden. */
+  end(n: number): void;
+}
+
 /** Points sampled along an arrow for the label layer to avoid, and the half size of each box, px. */
 const AVOID_SAMPLES = 12;
 const AVOID_HALF = 4;
 const NO_CALLOUTS: CalloutBoxes = { calloutBox: () => null };
 
-interface Slot {
-  group: SVGGElement;
-  halo: SVGPathElement;
-  line: SVGPathElement;
-  head: SVGPathElement;
-  d: string;
-  h: string;
-  role: HighlightRole | '';
-}
-
-/**
- * The overlay: one <svg> under the label layer (labels and callouts stay readable above the
- * arrows), pointer-events none, hidden from assistive technology (the step's description says in
- * words what the arrows show).
- */
+/** The arrows of each frame, worked out from the links of its scene state and shown through a sink. */
 export class LinkLayer {
-  readonly svg: SVGSVGElement;
+  private readonly sink: ArrowSink;
   private blocks: ReadonlyMap<string, Block> = new Map();
   private layout: ModelLayout | null = null;
-  private readonly slots: Slot[] = [];
-  private shown = 0;
   private readonly tmp = new Float32Array(3);
   private readonly corner: Vec3 = [0, 0, 0];
   /** Curves avoid() worked out this frame, by link, for update() to draw; emptied by update(). */
   private readonly planned = new Map<Link, Cubic | null>();
 
-  constructor(root: HTMLElement, before: Element | null) {
-    const svg = document.createElementNS(SVG_NS, 'svg');
-    svg.setAttribute('class', 'scene-links');
-    svg.setAttribute('aria-hidden', 'true');
-    svg.setAttribute('focusable', 'false');
-    // CSSOM, not a style attribute: the page's CSP allows the former only.
-    svg.style.position = 'absolute';
-    svg.style.left = '0';
-    svg.style.top = '0';
-    svg.style.width = '100%';
-    svg.style.height = '100%';
-    svg.style.overflow = 'hidden';
-    svg.style.pointerEvents = 'none';
-    root.insertBefore(svg, before);
-    this.svg = svg;
+  constructor(sink: ArrowSink) {
+    this.sink = sink;
   }
 
   setLayout(layout: ModelLayout): void {
@@ -357,59 +338,11 @@ export class LinkLayer {
     for (const link of links) {
       const curve = this.planned.has(link) ? this.planned.get(link)! : this.curveOf(link, input);
       if (!curve) continue;
-      if (dry) {
-        cubicPath(curve);
-        headPath(curve);
-      } else this.draw(n++, curve, link.role ?? DEFAULT_ROLE);
+      const d = cubicPath(curve);
+      const h = headPath(curve);
+      if (!dry) this.sink.arrow(n++, d, h, link.role ?? DEFAULT_ROLE);
     }
     this.planned.clear();
-    if (dry) return;
-    for (let i = n; i < this.shown; i++) this.slots[i]!.group.style.display = 'none';
-    this.shown = n;
-  }
-
-  clear(): void {
-    for (let i = 0; i < this.shown; i++) this.slots[i]!.group.style.display = 'none';
-    this.shown = 0;
-    this.planned.clear();
-  }
-
-  private draw(i: number, curve: Cubic, role: HighlightRole): void {
-    const s = this.slots[i] ?? this.addSlot();
-    const d = cubicPath(curve);
-    const h = headPath(curve);
-    if (s.d !== d) {
-      s.halo.setAttribute('d', d);
-      s.line.setAttribute('d', d);
-      s.d = d;
-    }
-    if (s.h !== h) {
-      s.head.setAttribute('d', h);
-      s.h = h;
-    }
-    if (s.role !== role) {
-      s.line.setAttribute('stroke', ROLE_HEX[role]);
-      s.head.setAttribute('fill', ROLE_HEX[role]);
-      s.role = role;
-    }
-    if (i >= this.shown) s.group.style.display = '';
-  }
-
-  private addSlot(): Slot {
-    const group = document.createElementNS(SVG_NS, 'g');
-    const path = (attrs: Record<string, string>) => {
-      const p = document.createElementNS(SVG_NS, 'path');
-      for (const [k, v] of Object.entries(attrs)) p.setAttribute(k, v);
-      group.appendChild(p);
-      return p;
-    };
-    // A white halo under the stroke keeps the arrow readable over cells of any colour.
-    const halo = path({ fill: 'none', stroke: '#ffffff', 'stroke-width': '5', 'stroke-opacity': '0.9', 'stroke-linecap': 'round' });
-    const line = path({ fill: 'none', 'stroke-width': '2', 'stroke-linecap': 'round' });
-    const head = path({ stroke: '#ffffff', 'stroke-width': '1.5', 'stroke-linejoin': 'round', 'paint-order': 'stroke' });
-    this.svg.appendChild(group);
-    const slot: Slot = { group, halo, line, head, d: '', h: '', role: '' };
-    this.slots.push(slot);
-    return slot;
+    if (!dry) this.sink.end(n);
   }
 }

@@ -8,8 +8,10 @@
  *   const m = r.draw(layout, state, cssW, cssH);   // the frame's camera matrices
  *   r.commit();                                    // at the end of the page's frame: sends it
  *
- * The camera matrices are computed here (the labels, arrows and picking need them in the same
- * frame) and sent with the frame. commit() keeps a copy of them at the end of the page's frame;
+ * The camera matrices are computed here (picking and the cells' screen positions need them in the
+ * same frame) and sent with the frame. The host places the frame's labels and arrows beside the
+ * drawing (overlay.ts) and sends them back with its answer; events.overlay hands them to the page
+ * before anyone waiting for that frame is told it is drawn. commit() keeps a copy of them at the end of the page's frame;
  * the message (with its style patch) is built and posted in a task of its own right after, new
  * values first (a new layout, rarer, goes at once; rehearsals send layouts ahead): the page's
  * frame ends sooner, and on a machine with few cores, waking the worker lets the system run it
@@ -25,13 +27,17 @@
 import type { Trace } from '../gpt/trace.ts';
 import { cameraMatrices, sceneRadius, type CameraMatrices } from './camera.ts';
 import { flowSegments } from './flows.ts';
-import { MAIN_THREAD_HOST, stylePatch, type HostMessage, type PageMessage, type renderHost } from './render-host.ts';
+import type { renderHost } from './render-host.ts';
+import { MAIN_THREAD_HOST, stylePatch, type HostMessage, type PageMessage } from './render-protocol.ts';
+import type { OverlayFrame } from './overlay.ts';
 import type { WorkerHello } from './render-worker.ts';
 import workerUrl from './render-worker.ts?worker&url';
 import type { FrameMatrices, ResourceCounts } from './renderer.ts';
 import type { ModelLayout, SceneState } from './types.ts';
 
 export interface RenderClientEvents {
+  /** A drawn frame's labels and arrows, placed by the host beside the drawing, for the page to show. */
+  overlay?: (frame: OverlayFrame) => void;
   /** No WebGL2 (failed: false), or the drawing stopped with an error (failed: true): nothing more is drawn. */
   unavailable: (message: string, failed: boolean) => void;
   lost?: () => void;
@@ -64,13 +70,18 @@ export class RenderClient {
   /** Values set and not yet sent (handOff sends them, before any frame). */
   private values: PageMessage | null = null;
   /** Asked for by draw(); once committed, with a copy of its matrices. Not yet posted. */
-  private next: { layout: ModelLayout; state: SceneState; matrices: FrameMatrices | null } | null = null;
+  private next: { layout: ModelLayout; state: SceneState; matrices: FrameMatrices | null; css: [number, number]; tokens: string | null } | null = null;
+  /** The next frame's overlay is placed even if nothing changed (the page did not take the last one placed). */
+  private fresh = false;
   private inFlight = false;
   private lost = false;
   private stopped = false;
-  private sent: { blocks: SceneState['blocks']; highlights: unknown; params: Float32Array | null | undefined; values: { layout: number; trace: Trace | null } | null } = {
+  private sent: { blocks: SceneState['blocks']; highlights: unknown; callouts: unknown; links: unknown; tokens: string | null | undefined; params: Float32Array | null | undefined; values: { layout: number; trace: Trace | null } | null } = {
     blocks: {},
     highlights: null,
+    callouts: null,
+    links: null,
+    tokens: undefined,
     params: undefined,
     values: null,
   };
@@ -174,13 +185,21 @@ export class RenderClient {
   }
 
   /**
-   * The frame to draw next, seen from `state.camera`: returns its camera matrices. It is sent by
-   * commit(), which the caller runs once the rest of its frame is done, so that the worker's
-   * drawing does not compete with the labels for a core.
+   * The labels' font family: from now on the host places each frame's labels and arrows and
+   * sends them back with the drawn frame (events.overlay).
    */
-  draw(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
+  placeOverlay(family: string): void {
+    this.send({ type: 'overlay', family });
+  }
+
+  /**
+   * The frame to draw next, seen from `state.camera` over a stage of `cssWidth` x `cssHeight`
+   * (its labels over the tokens' cells spell `tokens`): returns its camera matrices. It is sent
+   * by commit(), which the caller runs once the rest of its frame is done.
+   */
+  draw(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number, tokens: string | null = null): CameraMatrices {
     this.matrices = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.matrices ?? undefined);
-    if (!this.stopped) this.next = { layout, state, matrices: null };
+    if (!this.stopped) this.next = { layout, state, matrices: null, css: [cssWidth, cssHeight], tokens };
     return this.matrices;
   }
 
@@ -194,8 +213,8 @@ export class RenderClient {
     if (!next || !this.matrices || this.stopped) return;
     if (!next.matrices) {
       // Copies: the page's matrices change with its next draw(), before this frame may go.
-      const { viewProjection, origin, eye, pixelAngle } = this.matrices;
-      next.matrices = { viewProjection: viewProjection.slice(), origin: [...origin], eye: [...eye], pixelAngle };
+      const { view, viewProjection, origin, eye, pixelAngle } = this.matrices;
+      next.matrices = { view: view.slice(), viewProjection: viewProjection.slice(), origin: [...origin], eye: [...eye], pixelAngle };
     }
     this.handOff();
   }
@@ -225,7 +244,7 @@ export class RenderClient {
    * in the worker: one at a time, so that a frame never queues behind a run of them there (one
    * asked for while the worker has not finished the last is left to the page's side alone).
    */
-  rehearse(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number): CameraMatrices {
+  rehearse(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number, tokens: string | null = null): CameraMatrices {
     this.rehearsal = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.rehearsal ?? undefined);
     if (this.stopped) return this.rehearsal;
     // Another model than the one drawn: its layout goes to the worker now, not in the frame that
@@ -233,7 +252,9 @@ export class RenderClient {
     const id = this.layoutId(layout);
     if (!this.rehearsing && this.sent.values?.layout === id) {
       this.rehearsing = true;
-      this.send({ type: 'rehearse', layout: id, blocks: state.blocks, highlights: state.highlights, dim: state.dim });
+      const { view, viewProjection, origin } = this.rehearsal;
+      const overlay = { matrices: { view, viewProjection, origin }, width: cssWidth, height: cssHeight, tokens, callouts: state.callouts, links: state.links };
+      this.send({ type: 'rehearse', layout: id, blocks: state.blocks, highlights: state.highlights, dim: state.dim, overlay });
     }
     return this.rehearsal;
   }
@@ -285,11 +306,20 @@ export class RenderClient {
     this.next = null;
     const t0 = performance.now();
     const { layout, state } = next;
-    const m: PageMessage = { type: 'frame', seq: ++this.seq, layout: this.layoutId(layout), matrices: next.matrices, dim: state.dim, pixels: this.pixels };
-    if (state.blocks !== this.sent.blocks) m.blocks = stylePatch(this.sent.blocks, state.blocks);
-    if (state.highlights !== this.sent.highlights) m.highlights = state.highlights;
-    this.sent.blocks = state.blocks;
-    this.sent.highlights = state.highlights;
+    const m: Extract<PageMessage, { type: 'frame' }> = { type: 'frame', seq: ++this.seq, layout: this.layoutId(layout), matrices: next.matrices, dim: state.dim, pixels: this.pixels, css: next.css };
+    const sent = this.sent;
+    if (state.blocks !== sent.blocks) m.blocks = stylePatch(sent.blocks, state.blocks);
+    if (state.highlights !== sent.highlights) m.highlights = state.highlights;
+    if (state.callouts !== sent.callouts) m.callouts = state.callouts;
+    if (state.links !== sent.links) m.links = state.links ?? null;
+    if (next.tokens !== sent.tokens) m.tokens = next.tokens;
+    if (this.fresh) m.fresh = true;
+    this.fresh = false;
+    sent.blocks = state.blocks;
+    sent.highlights = state.highlights;
+    sent.callouts = state.callouts;
+    sent.links = state.links;
+    sent.tokens = next.tokens;
     this.inFlight = true;
     [this.inFlightDrawn, this.waitingDrawn] = [this.waitingDrawn, this.inFlightDrawn];
     this.send(m);
@@ -322,8 +352,14 @@ export class RenderClient {
       case 'drawn':
         this.counts = m.resources;
         this.drawCalls = m.drawCalls;
-        if (!this.inFlight || m.seq !== this.seq) break;
+        if (!this.inFlight || m.seq !== this.seq) {
+          // Labels of a frame given up (sent before a context loss): the host takes them for shown.
+          if (m.overlay) this.fresh = true;
+          break;
+        }
         this.inFlight = false;
+        // The labels first: whoever waits for the drawn frame finds them on the page.
+        if (m.overlay) this.events.overlay?.(m.overlay);
         for (const done of this.inFlightDrawn.splice(0)) done(true);
         this.post();
         break;

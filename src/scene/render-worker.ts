@@ -7,7 +7,8 @@
  * which then leaves the host under MAIN_THREAD_HOST, and runs it on its own thread, drawing on the
  * <canvas> itself (a worker's bundle keeps no exports).
  */
-import { MAIN_THREAD_HOST, renderHost, type HostMessage, type PageMessage } from './render-host.ts';
+import { renderHost } from './render-host.ts';
+import { MAIN_THREAD_HOST, type HostMessage, type PageMessage } from './render-protocol.ts';
 
 declare const WorkerGlobalScope: unknown;
 

@@ -57,7 +57,7 @@ interface GpuState {
 }
 
 /** The part of a frame's camera matrices (camera.ts) the renderer draws with. */
-export type FrameMatrices = Pick<CameraMatrices, 'viewProjection' | 'origin' | 'eye' | 'pixelAngle'>;
+export type FrameMatrices = Pick<CameraMatrices, 'view' | 'viewProjection' | 'origin' | 'eye' | 'pixelAngle'>;
 
 /** What a renderer is told with and tells its owner. */
 export interface RendererOptions {

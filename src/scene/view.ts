@@ -21,14 +21,14 @@ import { CameraSpring, fitCamera, homeCamera, projectPoint, zoomLimits, type Cam
 import { CameraControls } from './controls.ts';
 import { explainCell, type Explanation } from './explain.ts';
 import { companionId } from './companion.ts';
-import { LabelLayer } from './labels.ts';
-import { LinkLayer } from './links.ts';
+import { OverlayElements } from './overlay-dom.ts';
+import type { OverlayFrame } from './overlay.ts';
 import { pickCell, rayFromScreen } from './pick.ts';
 import { keepIfSame } from './same.ts';
 import { RenderClient } from './render-client.ts';
 import type { ResourceCounts } from './renderer.ts';
 import { Tooltip } from './tooltip.ts';
-import type { CameraState, CellHit, Highlight, Link, ModelLayout, Range, SceneState, Vec3 } from './types.ts';
+import type { CameraState, CellHit, Highlight, ModelLayout, SceneState, Vec3 } from './types.ts';
 import { grouped } from './numbers.ts';
 
 export interface SceneViewOptions {
@@ -71,8 +71,10 @@ export class SceneView {
   readonly root: HTMLElement;
   readonly canvas: HTMLCanvasElement;
   private readonly renderer: RenderClient;
-  private readonly labels: LabelLayer;
-  private readonly links: LinkLayer;
+  /** The labels and arrows, as the render host placed them for the last drawn frame. */
+  private readonly overlay: OverlayElements;
+  /** The model's name and size, shown above the drawing (SceneCanvas's .scene-caption), not on it. */
+  private readonly caption: HTMLElement | null;
   private readonly tooltip: Tooltip;
   private readonly controls: CameraControls;
   private readonly options: SceneViewOptions;
@@ -104,8 +106,13 @@ export class SceneView {
   private readonly resize: ResizeObserver;
   private readonly reducedMotion: MediaQueryList | null;
   readonly stats: FrameStats = { frames: 0, lastFrameMs: 0, valuesShownAt: 0 };
-  /** The most recent frame times in ms (main-thread JS of the frame function), oldest first. */
+  /**
+   * The most recent frame times in ms, oldest first: main-thread JS of the frame function, plus,
+   * once they arrive, the writing of the labels and arrows the render host placed for it.
+   */
   readonly frameTimes: number[] = [];
+  /** Told the ms of each writing of a frame's labels and arrows (the article adds it to its frame's time). */
+  onOverlay: ((ms: number) => void) | null = null;
 
   /**
    * Mounts on a SceneCanvas root. Without WebGL2 the fallback text replaces the canvas as soon as
@@ -121,7 +128,12 @@ export class SceneView {
     this.root = root;
     this.canvas = canvas;
     this.options = options;
+    const labelRoot = root.querySelector<HTMLElement>('.scene-labels');
+    // The arrows go under the labels, so callouts stay readable where an arrow reaches them.
+    this.overlay = new OverlayElements(root, labelRoot);
+    this.caption = root.closest('.scene-frame')?.querySelector<HTMLElement>('.scene-caption') ?? null;
     this.renderer = new RenderClient(canvas, {
+      overlay: (frame) => this.showOverlay(frame),
       unavailable: (message, failed) => this.showFallback(message, failed),
       lost: () => {
         this.onLost?.();
@@ -130,10 +142,8 @@ export class SceneView {
       },
       restored: () => this.requestRender(),
     });
-    const labelRoot = root.querySelector<HTMLElement>('.scene-labels');
-    this.labels = new LabelLayer(labelRoot ?? root);
-    // Under the labels, so callouts stay readable where an arrow reaches them.
-    this.links = new LinkLayer(root, labelRoot);
+    // The host measures label text in the labels' own font.
+    this.renderer.placeOverlay(getComputedStyle(labelRoot ?? root).fontFamily || 'sans-serif');
     const tip = root.querySelector<HTMLElement>('.scene-tooltip');
     if (!tip) throw new Error('SceneView.mount: the root element has no .scene-tooltip');
     this.tooltip = new Tooltip(tip);
@@ -163,8 +173,7 @@ export class SceneView {
     this.cancelFrame();
     this.root.classList.add('scene-unavailable');
     this.canvas.hidden = true;
-    this.labels.clear();
-    this.links.clear();
+    this.overlay.clear();
     this.tooltip.hide();
     // The component's own wording (it also says the text still works); the error's if it has none,
     // or when the drawing failed rather than never started.
@@ -183,8 +192,10 @@ export class SceneView {
     // A trace of another length cannot fill this layout's columns: drop it until setValues.
     if (this.trace && this.trace.ids.length !== layout.T) this.trace = null;
     this.modelName = modelName;
-    this.labels.setLayout(layout, modelName);
-    this.links.setLayout(layout);
+    if (this.caption) {
+      const text = `${modelName} · ${grouped(layout.params)} parameters`;
+      if (this.caption.textContent !== text) this.caption.textContent = text;
+    }
     this.home = homeCamera(layout, this.cssSize.width, this.cssSize.height);
     if (first || !this.spring) this.spring = new CameraSpring(this.home);
     else if (opts.fit) this.setCamera(this.home);
@@ -393,8 +404,7 @@ export class SceneView {
     this.resize.disconnect();
     this.controls.dispose();
     this.renderer.dispose();
-    this.labels.clear();
-    this.links.clear();
+    this.overlay.clear();
   }
 
   /** One frame: ease the camera, draw, place labels and tooltip; schedule another while moving. */
@@ -410,12 +420,8 @@ export class SceneView {
     this.fitCanvas();
     const state = this.compose(this.spring.value);
     const { width, height } = this.cssSize;
-    this.matrices = this.renderer.draw(this.layout, state, width, height);
-    const matrices = this.matrices;
-    this.labels.update({ matrices, width, height, state, tokens: this.tokens(), avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) });
-    // After the labels: an arrow that ends at a callout needs where the callout was placed, and a
-    // callout placed far from its cell gets an arrow to it.
-    this.links.update({ matrices, width, height, state: this.withLeaders(state), callouts: this.labels });
+    // The labels and arrows are placed by the render host beside the drawing, and come back with it.
+    this.matrices = this.renderer.draw(this.layout, state, width, height, this.tokens());
     if (this.pointer && this.hovered && !this.hovered.pinned) this.hoverAt(this.pointer, true);
     this.renderer.commit();
     if (moving) this.requestRender();
@@ -436,23 +442,29 @@ export class SceneView {
 
   /**
    * Does the script work of a frame showing `content` from `camera` (the instance lists, the
-   * labels' placement, the arrows' curves) without drawing it or touching the page: nothing the
-   * reader sees or the view remembers changes. The article runs the steps ahead of the reader this
-   * way while the page is idle, so that the engine has compiled their code before the first real
-   * frame needs it. For another `layout` than the one shown (a later step's model), the labels and
-   * arrows are worked out on it, and its layout goes to the worker; its instance lists wait for the
+   * labels' placement, the arrows' curves, all in the render host) without drawing it or touching
+   * the page: nothing the reader sees or the view remembers changes. The article runs the steps
+   * ahead of the reader this way while the page is idle, so that the engine has compiled their
+   * code before the first real frame needs it. For another `layout` than the one shown (a later
+   * step's model), its layout goes to the worker now; its instance lists and labels wait for the
    * frame that shows it, with its values.
    */
   rehearse(content: SceneContent, camera: CameraState, layout: ModelLayout | null = this.layout): void {
-    const shown = this.layout;
-    if (!shown || !layout || this.renderer.isContextLost()) return;
+    if (!this.layout || !layout || this.renderer.isContextLost()) return;
     const { width, height } = this.cssSize;
-    const state = sceneState(camera, content);
-    const matrices = this.renderer.rehearse(layout, state, width, height);
-    this.links.setLayout(layout);
-    this.labels.update({ matrices, width, height, state, tokens: this.tokens(), avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) }, true, layout);
-    this.links.update({ matrices, width, height, state: this.withLeaders(state), callouts: this.labels }, true);
-    this.links.setLayout(shown);
+    this.renderer.rehearse(layout, sceneState(camera, content), width, height, this.tokens());
+  }
+
+  /**
+   * Writes the labels and arrows the render host placed for the frame it drew. Their time is the
+   * page's work for that frame too: added to its entry in frameTimes, and told to onOverlay.
+   */
+  private showOverlay(frame: OverlayFrame): void {
+    const t0 = performance.now();
+    this.overlay.apply(frame);
+    const ms = performance.now() - t0;
+    if (this.frameTimes.length > 0) this.frameTimes[this.frameTimes.length - 1]! += ms;
+    this.onOverlay?.(ms);
   }
 
   /**
@@ -464,19 +476,6 @@ export class SceneView {
     const dpr = window.devicePixelRatio || 1;
     this.cssSize.dpr = dpr;
     this.renderer.resize(this.cssSize.width * dpr, this.cssSize.height * dpr);
-  }
-
-  /** `state` with an arrow from each callout the labels placed far from its cell to that cell. */
-  private withLeaders(state: SceneState): SceneState {
-    let leaders: Link[] | null = null;
-    state.callouts.forEach((c, i) => {
-      if (!this.labels.calloutIsFar(i)) return;
-      // The director already joins this callout to something: no second arrow.
-      if (state.links?.some((l) => ('callout' in l.from && l.from.callout === i) || ('callout' in l.to && l.to.callout === i))) return;
-      const to = c.row !== undefined && c.col !== undefined ? { block: c.block, rows: [c.row, c.row + 1] as Range, cols: [c.col, c.col + 1] as Range } : { block: c.block };
-      (leaders ??= []).push({ from: { callout: i }, to, role: c.role ?? 'focus' });
-    });
-    return leaders ? { ...state, links: [...(state.links ?? []), ...(leaders as Link[])] } : state;
   }
 
   private tokens(): string | null {

@@ -144,10 +144,16 @@ export function startArticle(): void {
   }
 
   /**
-   * Main-thread ms of the recent frames that changed the picture (director, scene, draw, labels),
-   * oldest first: what scripts/bench-page.ts reads while it scrolls, through the test hook.
+   * Main-thread ms of the recent frames that changed the picture (director, scene, and the writing
+   * of the labels and arrows the render worker placed for them, when they arrive), oldest first:
+   * what scripts/bench-page.ts reads while it scrolls, through the test hook.
    */
   const storyFrameTimes: number[] = [];
+  if (view) {
+    view.onOverlay = (ms) => {
+      if (storyFrameTimes.length > 0) storyFrameTimes[storyFrameTimes.length - 1]! += ms;
+    };
+  }
 
   /** One frame: where is the reader, what should the picture be. Cheap when nothing moved. */
   function frame(): void {

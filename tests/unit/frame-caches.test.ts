@@ -85,12 +85,11 @@ describe('canvasMeasure: each character measured once per font', () => {
   it('sums per-character advances and measures a character only the first time', () => {
     const measured: string[] = [];
     const fakeCtx = { font: '', measureText: (t: string) => (measured.push(t), { width: t === 'W' ? 11 : 6 }) };
-    const g = globalThis as { document?: unknown; getComputedStyle?: unknown };
-    const saved = [g.document, g.getComputedStyle];
+    const g = globalThis as { document?: unknown };
+    const saved = g.document;
     g.document = { createElement: () => ({ getContext: () => fakeCtx }) };
-    g.getComputedStyle = () => ({ fontFamily: 'system-ui' });
     try {
-      const measure = canvasMeasure({} as HTMLElement);
+      const measure = canvasMeasure('system-ui');
       expect(measure('WAW', '500 12px')).toBe(28);
       expect(measure('AWAAW', '500 12px')).toBe(40);
       expect(measured).toEqual(['W', 'A']);
@@ -99,7 +98,7 @@ describe('canvasMeasure: each character measured once per font', () => {
       expect(measured).toEqual(['W', 'A', 'A']);
       expect(fakeCtx.font).toBe('bold 14px system-ui');
     } finally {
-      [g.document, g.getComputedStyle] = saved;
+      g.document = saved;
     }
   });
 });

@@ -2,7 +2,7 @@
  * The label layer (src/scene/labels.ts) on real layouts and cameras, with a stand-in DOM: every
  * label it shows lies inside the stage, over no drawn block (token letters on their own cells
  * excepted) and over no other label; callouts leave their matrix but stay beside it and say where
- * they went; the model's name goes to the caption, not the drawing; no type under 11 px.
+ * they went; the model's name is not on the drawing; no type under 11 px.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraMatrices, fitCamera, frameBox, homeCamera, orbit, projectPoint, sceneRadius } from '../../src/scene/camera.ts';
@@ -32,15 +32,11 @@ afterAll(() => {
   (globalThis as { document?: unknown }).document = saved;
 });
 
-/** A root that keeps the elements it is given, and a frame holding a caption. */
-function fakeRoot(): { root: HTMLElement; children: FakeElement[]; caption: FakeElement } {
+/** A root that keeps the elements it is given. */
+function fakeRoot(): { root: HTMLElement; children: FakeElement[] } {
   const children: FakeElement[] = [];
-  const caption: FakeElement = { textContent: '', className: 'scene-caption', style: {} };
-  const root = {
-    appendChild: (el: FakeElement) => children.push(el),
-    closest: (sel: string) => (sel === '.scene-frame' ? { querySelector: () => caption } : null),
-  };
-  return { root: root as unknown as HTMLElement, children, caption };
+  const root = { appendChild: (el: FakeElement) => children.push(el) };
+  return { root: root as unknown as HTMLElement, children };
 }
 
 /** A measure a little wider than real text (0.6 em a character), as pessimistic as it should be. */
@@ -94,11 +90,11 @@ function blockRects(layout: ModelLayout, state: SceneState, camera: CameraState,
 const overlap = (a: Rect, b: Rect): boolean => a.x0 < b.x1 - 0.5 && b.x0 < a.x1 - 0.5 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5;
 
 function frame(layout: ModelLayout, state: SceneState, w: number, h: number, tokens: string | null = 'CABBAC') {
-  const { root, children, caption } = fakeRoot();
-  const layer = new LabelLayer(root, measure);
-  layer.setLayout(layout, 'gpt-nano');
+  const { root, children } = fakeRoot();
+  const layer = new LabelLayer(new LabelElements(root), measure);
+  layer.setLayout(layout);
   layer.update({ matrices: cameraMatrices(state.camera, w, h, sceneRadius(layout)), width: w, height: h, state, tokens });
-  return { layer, labels: shown(children), caption, blocks: blockRects(layout, state, state.camera, w, h) };
+  return { layer, labels: shown(children), blocks: blockRects(layout, state, state.camera, w, h) };
 }
 
 function expectClean(labels: Shown[], blocks: { id: string; r: Rect }[], w: number, h: number): void {
@@ -138,8 +134,8 @@ describe('LabelLayer and the arrows it is told to avoid', () => {
     // Keep clear a box over where the first free label sat, as an arrow through it would.
     const r = free[0]!.r;
     const { root, children } = fakeRoot();
-    const layer = new LabelLayer(root, measure);
-    layer.setLayout(nano, 'gpt-nano');
+    const layer = new LabelLayer(new LabelElements(root), measure);
+    layer.setLayout(nano);
     layer.update({ matrices, width: w, height: h, state, tokens: 'CABBAC', avoid: (add) => add(r.x0, r.y0, r.x1, r.y1) });
     const placed = shown(children);
     for (const l of placed) expect(overlap(l.r, r), `"${l.text}" over the box to keep clear`).toBe(false);
@@ -222,8 +218,8 @@ describe('LabelLayer', () => {
       for (let x = clear.x0; x < clear.x1; x += 24) for (let y = clear.y0; y < clear.y1; y += 24) add(x, y, Math.min(x + 20, clear.x1), Math.min(y + 20, clear.y1));
     };
     const { root, children } = fakeRoot();
-    const layer = new LabelLayer(root, measure);
-    layer.setLayout(nano, 'gpt-nano');
+    const layer = new LabelLayer(new LabelElements(root), measure);
+    layer.setLayout(nano);
     layer.update({ matrices, width: w, height: h, state, tokens: null, avoid: grid });
     const box = layer.calloutBox(0);
     expect(box).not.toBeNull();
@@ -260,8 +256,8 @@ describe('LabelLayer', () => {
     const real: SceneState = { ...still(camera), callouts: [{ block: 'h.0.mlp.c_fc.weight', row: 96, col: 24, text: 'dot product 0.9354 + bias −0.02819 = 0.9072', role: 'result' }] };
     const { root, children } = fakeRoot();
     const measured: string[] = [];
-    const layer = new LabelLayer(root, (text, font) => (measured.push(text), measure(text, font)));
-    layer.setLayout(nano, 'gpt-nano');
+    const layer = new LabelLayer(new LabelElements(root), (text, font) => (measured.push(text), measure(text, font)));
+    layer.setLayout(nano);
     const matrices = cameraMatrices(camera, w, h, sceneRadius(nano));
     layer.update({ matrices, width: w, height: h, state: real, tokens: 'CABBAC' });
     const before = JSON.stringify(children);
@@ -308,10 +304,9 @@ describe('LabelLayer', () => {
     expect(labels.some((l) => l.text.startsWith('xxx'))).toBe(false);
   });
 
-  it('names the model in the caption with its size, and never on the drawing', () => {
+  it('never names the model on the drawing (the page caption above it does)', () => {
     const [w, h] = [768, 800];
-    const { labels, caption } = frame(nano, still(fitCamera(nano, w, h)), w, h);
-    expect(caption.textContent).toBe(`gpt-nano · ${nano.params.toLocaleString('en-US')} parameters`);
+    const { labels } = frame(nano, still(fitCamera(nano, w, h)), w, h);
     expect(labels.some((l) => l.text.includes('gpt-nano'))).toBe(false);
   });
 
@@ -348,8 +343,8 @@ describe('LabelLayer from frame to frame', () => {
 
   it('places nothing again for a frame from the same inputs, and places again when the camera, a block, a callout or a lifted copy changes', () => {
     const { root, children } = fakeRoot();
-    const layer = new LabelLayer(root, measure);
-    layer.setLayout(nano, 'gpt-nano');
+    const layer = new LabelLayer(new LabelElements(root), measure);
+    layer.setLayout(nano);
     let placed = 0;
     // Placing starts by asking for the boxes to avoid: a frame that places calls it once.
     const input = (state: SceneState, cam = camera) => ({ matrices: cameraMatrices(cam, w, h, sceneRadius(nano)), width: w, height: h, state, tokens: 'CABBAC', avoid: () => void placed++ });
@@ -507,8 +502,8 @@ describe('LabelLayer and a step that shows another model', () => {
     const small = layoutModel('gpt2-small', 6);
     const { root, children } = fakeRoot();
     const measured: string[] = [];
-    const layer = new LabelLayer(root, (text, font) => (measured.push(text), measure(text, font)));
-    layer.setLayout(nano, 'gpt-nano');
+    const layer = new LabelLayer(new LabelElements(root), (text, font) => (measured.push(text), measure(text, font)));
+    layer.setLayout(nano);
     const camera = frameBox(...boxOf(['h.0.attn.head0.q.weight', 'h.0.attn.head0.out']), w, h, -0.2, 0.1);
     let placed = 0;
     const nanoInput = { matrices: cameraMatrices(camera, w, h, sceneRadius(nano)), width: w, height: h, state: still(camera), tokens: 'CABBAC', avoid: () => void placed++ };
@@ -526,7 +521,7 @@ describe('LabelLayer and a step that shows another model', () => {
     layer.update(nanoInput);
     expect(placed).toBe(1);
     // The frame that cuts to GPT-2 small labels it like a layer that never saw a rehearsal.
-    layer.setLayout(small, 'GPT-2 small');
+    layer.setLayout(small);
     layer.update(smallInput);
     const fresh = frame(small, still(far), w, h);
     expect(shown(children)).toEqual(fresh.labels);

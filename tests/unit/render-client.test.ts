@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { layoutModel } from '../../src/scene/layout.ts';
 import { homeCamera } from '../../src/scene/camera.ts';
-import type { PageMessage } from '../../src/scene/render-host.ts';
+import type { PageMessage } from '../../src/scene/render-protocol.ts';
 import type { Trace } from '../../src/gpt/trace.ts';
 
 vi.mock('../../src/scene/render-worker.ts?worker&url', () => ({ default: 'render-worker.js' }));

@@ -5,7 +5,8 @@
  * once.
  */
 import { describe, expect, it } from 'vitest';
-import { patched, renderHost, stylePatch, type HostMessage } from '../../src/scene/render-host.ts';
+import { renderHost } from '../../src/scene/render-host.ts';
+import { patched, stylePatch, type HostMessage } from '../../src/scene/render-protocol.ts';
 import type { SceneState } from '../../src/scene/types.ts';
 
 type Styles = SceneState['blocks'];
