@@ -7,13 +7,15 @@ import { WasmGPT } from '../../src/gpt/wasm.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WASM_PATH = ROOT + 'src/gpt/build/gpt.wasm';
+/** The forward-only build the chapter pages load (src/gpt/assembly/forward.ts). */
+export const FORWARD_WASM_PATH = ROOT + 'src/gpt/build/gpt-forward.wasm';
 export const WEIGHTS_PATH = ROOT + 'public/models/sort-nano.safetensors';
 
-export function readWasm(): Uint8Array {
+export function readWasm(path = WASM_PATH): Uint8Array {
   try {
-    return readFileSync(WASM_PATH);
+    return readFileSync(path);
   } catch {
-    throw new Error(`${WASM_PATH} is missing: run \`npm run build:wasm\` first`);
+    throw new Error(`${path} is missing: run \`npm run build:wasm\` first`);
   }
 }
 

@@ -9,7 +9,9 @@ import { WasmGPT } from './wasm.ts';
 export class TrainableGPT extends WasmGPT {
   /** Instantiates the engine from gpt.wasm (bytes or a compiled module) for batches up to batchMax. */
   static async load(wasm: BufferSource | WebAssembly.Module, config: GPTConfig, batchMax: number): Promise<TrainableGPT> {
-    return new TrainableGPT(await TrainableGPT.instantiate(wasm), config, batchMax);
+    const engine = new TrainableGPT(await TrainableGPT.instantiate(wasm), config, batchMax);
+    if (!engine.trainable) throw new Error('this engine is the forward-only build (gpt-forward.wasm): training needs gpt.wasm');
+    return engine;
   }
 
   /** AdamW's moments, one float per parameter: live views, as `params`. */

@@ -241,8 +241,14 @@ export class WasmGPT {
     return this.x.loss(batch.length, T);
   }
 
+  /** Whether this build has the backward pass and the optimiser (gpt.wasm has; gpt-forward.wasm has not). */
+  get trainable(): boolean {
+    return typeof this.x.backward === 'function';
+  }
+
   /** Gradients of the mean loss of a batch, left in `grads`. Returns the loss. */
   lossAndGrads(batch: { ids: ArrayLike<number>; targets: ArrayLike<number> }[]): number {
+    if (!this.trainable) throw new Error('this engine is the forward-only build (gpt-forward.wasm): training needs gpt.wasm');
     if (this.ablated) throw new Error('cannot train with parts switched off: call setAblation(null) first');
     const loss = this.loss(batch);
     this.x.zero_grad();

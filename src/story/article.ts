@@ -55,10 +55,12 @@ export function startArticle(): void {
   const engineNotice = document.getElementById('engine-notice');
 
   // A page with the training chapter also reads ?seed= (training/url.ts, which tells about a bad one).
-  const fromUrl = inputFromSearch(location.search, document.querySelector('[data-training]') ? ['seed'] : []);
+  const trains = document.querySelector('[data-training]') !== null;
+  const fromUrl = inputFromSearch(location.search, trains ? ['seed'] : []);
   const choices: ReaderChoices = { input: fromUrl.input, temperature: 0, seed: 1 };
 
-  const client = createClient();
+  // The page that trains runs inference on the training worker's full engine too: one WASM file.
+  const client = createClient(trains);
   // The training chapter's run: its code and plots load only on pages that show the chapter, and
   // there only when the reader comes within two screens of it (the essay does not fetch them at
   // its start).

@@ -2,7 +2,8 @@
  * The page-weight budget of the issue on the picture (its part 10), checked on every chapter page
  * as scripts/bench-page.ts counts it: the page's own bytes (HTML, CSS, JS, WASM; gzip; the
  * weights apart) once the model is up, the steps' code has loaded and the reader has scrolled to
- * the end. Bytes do not drift from run to run the way timings do, so a test holds them.
+ * the end. Bytes do not drift from run to run the way timings do, so a test holds them. And the
+ * engine each page loads: the forward-only build, but where the page trains.
  */
 import { describe, expect, it } from 'vitest';
 import { openPage, useSite } from './harness.ts';
@@ -44,8 +45,10 @@ describe('page weight', () => {
       const w = await weigh(slug);
       expect(w.gzip.js, `${slug}: no scripts counted`).toBeGreaterThan(10_000);
       expect(w.gzip.weights, `${slug}: the weights are not the page's own`).toBeGreaterThan(0);
-      // One engine file, whichever workers compile it.
+      // One engine file, whichever workers compile it: the full engine where the page trains,
+      // the forward-only build everywhere else.
       expect(new Set(w.wasm).size, `${slug}: ${w.wasm.join(', ')}`).toBe(1);
+      expect(w.wasm[0], slug).toMatch(slug === 'training' ? /\/gpt\.[\w-]+\.wasm$/ : /\/gpt-forward\.[\w-]+\.wasm$/);
       own[slug] = w.own;
     }
     for (const [slug, n] of Object.entries(own)) {
