@@ -157,7 +157,7 @@ export class LabelLayer {
    * one, or nano over more tokens) then finds them ready. Kept per layout for as long as the
    * layout lives.
    */
-  private prepare(layout: ModelLayout): void {
+  prepare(layout: ModelLayout): void {
     if (this.prepared.has(layout)) return;
     // Letters and the input tokens belong to the model with values: a companion's, when there is one.
     const own = layout.companion;

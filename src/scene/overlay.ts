@@ -77,6 +77,11 @@ export class OverlayPlanner {
     this.labels.premeasure();
   }
 
+  /** Builds what labelling `layout` needs (its label tree) ahead of the frame that first shows it. */
+  prepare(layout: ModelLayout): void {
+    this.labels.prepare(layout);
+  }
+
   /**
    * The labels and arrows of a frame; null when they stay as the last frame placed them (the
    * same camera, stage and scene: the page has nothing to write). `fresh` places them anyway (the

@@ -59,6 +59,9 @@ export function renderHost(post: (m: HostMessage) => void): (m: PageMessage) => 
     if (m.type === 'layout') {
       layouts.set(m.id, m.layout);
       flows.set(m.layout, m.flows);
+      // A layout arrives ahead of the frames that show it (a rehearsal sends a later step's): its
+      // label tree is built now, not in its first frame.
+      overlay?.prepare(m.layout);
       return;
     }
     if (!renderer) return;
