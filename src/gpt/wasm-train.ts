@@ -4,13 +4,13 @@
  * never train do not download it.
  */
 import type { GPTConfig } from './config.ts';
-import { WasmGPT } from './wasm.ts';
+import { FORWARD_ONLY, WasmGPT } from './wasm.ts';
 
 export class TrainableGPT extends WasmGPT {
   /** Instantiates the engine from gpt.wasm (bytes or a compiled module) for batches up to batchMax. */
   static async load(wasm: BufferSource | WebAssembly.Module, config: GPTConfig, batchMax: number): Promise<TrainableGPT> {
     const engine = new TrainableGPT(await TrainableGPT.instantiate(wasm), config, batchMax);
-    if (!engine.trainable) throw new Error('this engine is the forward-only build (gpt-forward.wasm): training needs gpt.wasm');
+    if (!engine.trainable) throw new Error(FORWARD_ONLY);
     return engine;
   }
 

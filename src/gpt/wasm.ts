@@ -32,6 +32,9 @@ interface Exports {
   [slot: string]: unknown;
 }
 
+/** What the forward-only build (gpt-forward.wasm) answers when asked to train. */
+export const FORWARD_ONLY = 'this engine is the forward-only build (gpt-forward.wasm): training needs gpt.wasm';
+
 /** AdamW settings of minGPT's sort demo. */
 export interface AdamWSettings {
   lr: number;
@@ -101,6 +104,7 @@ export class WasmGPT {
   }
 
   get grads(): Float32Array {
+    if (!this.trainable) throw new Error(FORWARD_ONLY);
     return this.f32(this.x.grads_ptr(), this.x.num_params());
   }
 
@@ -248,7 +252,7 @@ export class WasmGPT {
 
   /** Gradients of the mean loss of a batch, left in `grads`. Returns the loss. */
   lossAndGrads(batch: { ids: ArrayLike<number>; targets: ArrayLike<number> }[]): number {
-    if (!this.trainable) throw new Error('this engine is the forward-only build (gpt-forward.wasm): training needs gpt.wasm');
+    if (!this.trainable) throw new Error(FORWARD_ONLY);
     if (this.ablated) throw new Error('cannot train with parts switched off: call setAblation(null) first');
     const loss = this.loss(batch);
     this.x.zero_grad();

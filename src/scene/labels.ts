@@ -15,9 +15,11 @@
  * beside its block, off the cells, and the links overlay (links.ts) draws its arrow to where it
  * went: calloutBox() tells where.
  *
- * Box sizes come from the text measured once per string (canvas measureText, the labels' own
- * font) and are set on the elements, so the DOM boxes are exactly the placed ones. Elements and
- * candidates are pooled; a frame only changes text, class, size and transform of the ones it shows.
+ * Box sizes come from the text measured once per string (canvas measureText, in the labels' own
+ * font, on an OffscreenCanvas where the render worker places them) and go with each label to the
+ * sink (the page's elements, label-dom.ts, which take exactly these boxes), so the DOM boxes are
+ * the placed ones. Candidates are pooled; the elements change only the text, class, size and
+ * transform of the ones a frame shows.
  */
 import { VOCAB } from '../gpt/config.ts';
 import { blockById } from './cells.ts';
@@ -302,13 +304,6 @@ export class LabelLayer {
       n++;
     }
     if (!dry) this.elements.end();
-  }
-
-  clear(): void {
-    this.shownFor.valid = false;
-    this.elements.end();
-    this.calloutShown.length = 0;
-    this.calloutFar.length = 0;
   }
 
   private placeOne(c: Candidate, input: LabelInput): boolean {

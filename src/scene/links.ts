@@ -331,7 +331,7 @@ export class LinkLayer {
     }
   }
 
-  /** Draws this frame's arrows; a `dry` run (SceneView.rehearse) works them out and writes nothing. */
+  /** Shows this frame's arrows through the sink; a `dry` run (a rehearsal, overlay.ts) works them out and shows nothing. */
   update(input: LinkInput, dry = false): void {
     const links = input.state.links ?? [];
     let n = 0;

@@ -9,13 +9,14 @@
  *   r.commit();                                    // at the end of the page's frame: sends it
  *
  * The camera matrices are computed here (picking and the cells' screen positions need them in the
- * same frame) and sent with the frame. The host places the frame's labels and arrows beside the
- * drawing (overlay.ts) and sends them back with its answer; events.overlay hands them to the page
- * before anyone waiting for that frame is told it is drawn. commit() keeps a copy of them at the end of the page's frame;
- * the message (with its style patch) is built and posted in a task of its own right after, new
- * values first (a new layout, rarer, goes at once; rehearsals send layouts ahead): the page's
+ * same frame) and sent with the frame: commit() keeps a copy of them at the end of the page's
+ * frame; the message (with its style patch) is built and posted in a task of its own right after,
+ * new values first (a new layout, rarer, goes at once; rehearsals send layouts ahead): the page's
  * frame ends sooner, and on a machine with few cores, waking the worker lets the system run it
- * (and the GPU work it starts) at once, and the page's frame (its labels) would wait for it.
+ * (and the GPU work it starts) at once, and the page's frame would wait for it. The host places
+ * the frame's labels and arrows beside the drawing (overlay.ts) and sends them back with its
+ * answer; events.overlay hands them to the page before anyone waiting for that frame is told it
+ * is drawn.
  * One frame is in flight at a time: a frame built while the worker is still drawing the last
  * replaces any other waiting, and goes when the worker answers. Layouts and the weights cross
  * once; a frame carries the block styles that changed, and its highlights when they are other
@@ -36,8 +37,12 @@ import type { FrameMatrices, ResourceCounts } from './renderer.ts';
 import type { ModelLayout, SceneState } from './types.ts';
 
 export interface RenderClientEvents {
-  /** A drawn frame's labels and arrows, placed by the host beside the drawing, for the page to show. */
-  overlay?: (frame: OverlayFrame) => void;
+  /**
+   * A drawn frame's labels and arrows, placed by the host beside the drawing, for the page to show:
+   * `draw` numbers the draw() call that asked for the frame (lastDraw), `received` is when its
+   * answer reached the page (performance.now(), before it was read).
+   */
+  overlay?: (frame: OverlayFrame, draw: number, received: number) => void;
   /** No WebGL2 (failed: false), or the drawing stopped with an error (failed: true): nothing more is drawn. */
   unavailable: (message: string, failed: boolean) => void;
   lost?: () => void;
@@ -70,7 +75,11 @@ export class RenderClient {
   /** Values set and not yet sent (handOff sends them, before any frame). */
   private values: PageMessage | null = null;
   /** Asked for by draw(); once committed, with a copy of its matrices. Not yet posted. */
-  private next: { layout: ModelLayout; state: SceneState; matrices: FrameMatrices | null; css: [number, number]; tokens: string | null } | null = null;
+  private next: { layout: ModelLayout; state: SceneState; matrices: FrameMatrices | null; css: [number, number]; tokens: string | null; draw: number } | null = null;
+  /** Counts draw() calls: the number of the last one. */
+  lastDraw = 0;
+  /** The draw() each posted frame came from, by the frame's number, until it is answered. */
+  private readonly drawIds = new Map<number, number>();
   /** The next frame's overlay is placed even if nothing changed (the page did not take the last one placed). */
   private fresh = false;
   private inFlight = false;
@@ -111,8 +120,10 @@ export class RenderClient {
     }
     let handedOver = false;
     worker.onmessage = (e: MessageEvent<HostMessage | WorkerHello>) => {
+      // Before the message is read: reading it decodes it, on this thread.
+      const received = performance.now();
       const m = e.data;
-      if (m.type !== 'hello') return this.receive(m);
+      if (m.type !== 'hello') return this.receive(m, received);
       if (!m.webgl2) {
         worker.terminate();
         onPage();
@@ -199,7 +210,8 @@ export class RenderClient {
    */
   draw(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number, tokens: string | null = null): CameraMatrices {
     this.matrices = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.matrices ?? undefined);
-    if (!this.stopped) this.next = { layout, state, matrices: null, css: [cssWidth, cssHeight], tokens };
+    this.lastDraw++;
+    if (!this.stopped) this.next = { layout, state, matrices: null, css: [cssWidth, cssHeight], tokens, draw: this.lastDraw };
     return this.matrices;
   }
 
@@ -241,8 +253,9 @@ export class RenderClient {
 
   /**
    * The camera matrices of a rehearsed frame (SceneView.rehearse), and the frame's instance work
-   * in the worker: one at a time, so that a frame never queues behind a run of them there (one
-   * asked for while the worker has not finished the last is left to the page's side alone).
+   * and label placement in the worker: one at a time, so that a frame never queues behind a run
+   * of them there (one asked for while the worker has not finished the last sends nothing: its
+   * director still ran on the page).
    */
   rehearse(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number, tokens: string | null = null): CameraMatrices {
     this.rehearsal = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.rehearsal ?? undefined);
@@ -321,6 +334,7 @@ export class RenderClient {
     sent.links = state.links;
     sent.tokens = next.tokens;
     this.inFlight = true;
+    this.drawIds.set(m.seq, next.draw);
     [this.inFlightDrawn, this.waitingDrawn] = [this.waitingDrawn, this.inFlightDrawn];
     this.send(m);
     this.timeHandOff(t0);
@@ -347,7 +361,7 @@ export class RenderClient {
     return id;
   }
 
-  private receive(m: HostMessage): void {
+  private receive(m: HostMessage, received = performance.now()): void {
     switch (m.type) {
       case 'drawn':
         this.counts = m.resources;
@@ -355,12 +369,17 @@ export class RenderClient {
         if (!this.inFlight || m.seq !== this.seq) {
           // Labels of a frame given up (sent before a context loss): the host takes them for shown.
           if (m.overlay) this.fresh = true;
+          this.drawIds.delete(m.seq);
           break;
         }
         this.inFlight = false;
         // The labels first: whoever waits for the drawn frame finds them on the page.
-        if (m.overlay) this.events.overlay?.(m.overlay);
-        for (const done of this.inFlightDrawn.splice(0)) done(true);
+        try {
+          if (m.overlay) this.events.overlay?.(m.overlay, this.drawIds.get(m.seq) ?? -1, received);
+        } finally {
+          this.drawIds.delete(m.seq);
+          for (const done of this.inFlightDrawn.splice(0)) done(true);
+        }
         this.post();
         break;
       case 'rehearsed':
@@ -369,6 +388,9 @@ export class RenderClient {
       case 'lost':
         this.lost = true;
         this.inFlight = false;
+        // The frame in flight is given up: whatever the host placed for it, the next is placed afresh.
+        this.fresh = true;
+        this.drawIds.clear();
         this.settleWaiters();
         this.events.lost?.();
         break;

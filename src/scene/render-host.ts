@@ -10,8 +10,8 @@
  */
 import { patched, type HostMessage, type PageMessage } from './render-protocol.ts';
 import { SceneRenderer, WebGLUnavailableError } from './renderer.ts';
-import { canvasMeasure } from './label-styles.ts';
-import { OverlayPlanner } from './overlay.ts';
+import { canvasMeasure, type MeasureText } from './label-styles.ts';
+import { OverlayPlanner, type OverlayFrame } from './overlay.ts';
 import type { Highlight, ModelLayout, SceneState, SpineSegment } from './types.ts';
 
 /** A host that answers through `post`; returns the function that takes the page's messages. */
@@ -29,6 +29,7 @@ export function renderHost(post: (m: HostMessage) => void): (m: PageMessage) => 
   let links: SceneState['links'] = undefined;
   let tokens: string | null = null;
   let overlay: OverlayPlanner | null = null;
+  let measure: MeasureText | null = null;
   const layoutOf = (id: number): ModelLayout => {
     const layout = layouts.get(id);
     if (!layout) throw new Error(`render host: no layout ${id} was sent`);
@@ -52,7 +53,8 @@ export function renderHost(post: (m: HostMessage) => void): (m: PageMessage) => 
       return;
     }
     if (m.type === 'overlay') {
-      overlay = new OverlayPlanner(canvasMeasure(m.family));
+      measure = canvasMeasure(m.family);
+      overlay = new OverlayPlanner(measure);
       overlay.premeasure();
       return;
     }
@@ -82,7 +84,15 @@ export function renderHost(post: (m: HostMessage) => void): (m: PageMessage) => 
           renderer.resize(m.pixels[0], m.pixels[1]);
           renderer.draw(layout, state, m.matrices);
           // The GL calls are issued: the labels are placed while the GPU draws.
-          const placed = overlay ? overlay.frame(layout, { matrices: m.matrices, width: m.css[0], height: m.css[1], state, tokens }, m.fresh) : null;
+          let placed: OverlayFrame | null = null;
+          try {
+            placed = overlay ? overlay.frame(layout, { matrices: m.matrices, width: m.css[0], height: m.css[1], state, tokens }, m.fresh) : null;
+          } catch (e) {
+            // The picture is drawn: a frame whose labels could not be placed keeps the last ones,
+            // and the next frame starts over with a fresh planner.
+            console.error('render host: the labels could not be placed', e);
+            overlay = measure ? new OverlayPlanner(measure) : null;
+          }
           post({ type: 'drawn', seq: m.seq, resources: renderer.resources(), drawCalls: renderer.drawCalls, overlay: placed });
           break;
         }

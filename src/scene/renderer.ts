@@ -210,8 +210,8 @@ export class SceneRenderer {
 
   /**
    * Draws one frame of `layout` under `state` into the canvas's current drawing buffer, seen
-   * through `matrices` (camera.ts cameraMatrices of state.camera, computed by the caller, which
-   * needs them for labels and picking too); nothing in `layout` or `state` is modified.
+   * through `matrices` (camera.ts cameraMatrices of state.camera, computed by the page, which
+   * needs them for picking too); nothing in `layout` or `state` is modified.
    */
   draw(layout: ModelLayout, state: Omit<SceneState, 'camera'>, matrices: FrameMatrices): void {
     const gl = this.gl;

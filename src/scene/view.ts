@@ -11,9 +11,10 @@
  * camera is still easing; there is no render loop otherwise. The root element is the one
  * SceneCanvas.astro renders: a canvas, a labels layer, a tooltip and a fallback message.
  *
- * The drawing itself happens in the render worker (render-client.ts): a frame here directs the
- * labels, arrows and tooltip and sends the camera and styles; the worker builds the instance
- * lists and calls WebGL. Without WebGL2 there (or when the worker fails) the fallback message
+ * The drawing itself happens in the render worker (render-client.ts): a frame here eases the
+ * camera, follows the hovered cell and sends the camera and the scene; the worker builds the
+ * instance lists, calls WebGL and places the labels and arrows (overlay.ts), which this view
+ * writes to the page when the worker answers (overlay-dom.ts). Without WebGL2 there (or when the worker fails) the fallback message
  * replaces the canvas and the view draws nothing more.
  */
 import type { Trace } from '../gpt/trace.ts';
@@ -111,8 +112,14 @@ export class SceneView {
    * once they arrive, the writing of the labels and arrows the render host placed for it.
    */
   readonly frameTimes: number[] = [];
-  /** Told the ms of each writing of a frame's labels and arrows (the article adds it to its frame's time). */
-  onOverlay: ((ms: number) => void) | null = null;
+  /** The renderer's draw number of each entry of frameTimes. */
+  private readonly frameDraws: number[] = [];
+  /**
+   * Told the ms of each writing of a frame's labels and arrows (reading the worker's answer
+   * included), with the draw number of the frame it belongs to (lastDraw after that frame): the
+   * article adds it to that frame's time.
+   */
+  onOverlay: ((ms: number, draw: number) => void) | null = null;
 
   /**
    * Mounts on a SceneCanvas root. Without WebGL2 the fallback text replaces the canvas as soon as
@@ -133,7 +140,7 @@ export class SceneView {
     this.overlay = new OverlayElements(root, labelRoot);
     this.caption = root.closest('.scene-frame')?.querySelector<HTMLElement>('.scene-caption') ?? null;
     this.renderer = new RenderClient(canvas, {
-      overlay: (frame) => this.showOverlay(frame),
+      overlay: (frame, draw, received) => this.showOverlay(frame, draw, received),
       unavailable: (message, failed) => this.showFallback(message, failed),
       lost: () => {
         this.onLost?.();
@@ -142,8 +149,6 @@ export class SceneView {
       },
       restored: () => this.requestRender(),
     });
-    // The host measures label text in the labels' own font.
-    this.renderer.placeOverlay(getComputedStyle(labelRoot ?? root).fontFamily || 'sans-serif');
     const tip = root.querySelector<HTMLElement>('.scene-tooltip');
     if (!tip) throw new Error('SceneView.mount: the root element has no .scene-tooltip');
     this.tooltip = new Tooltip(tip);
@@ -192,6 +197,9 @@ export class SceneView {
     // A trace of another length cannot fill this layout's columns: drop it until setValues.
     if (this.trace && this.trace.ids.length !== layout.T) this.trace = null;
     this.modelName = modelName;
+    // The host measures label text in the labels' own font, read once the page is styled, before
+    // the first layout goes to the host.
+    if (first) this.renderer.placeOverlay(getComputedStyle(this.root.querySelector('.scene-labels') ?? this.root).fontFamily || 'sans-serif');
     if (this.caption) {
       const text = `${modelName} · ${grouped(layout.params)} parameters`;
       if (this.caption.textContent !== text) this.caption.textContent = text;
@@ -407,7 +415,7 @@ export class SceneView {
     this.overlay.clear();
   }
 
-  /** One frame: ease the camera, draw, place labels and tooltip; schedule another while moving. */
+  /** One frame: ease the camera, send it to be drawn (and labelled), follow the hover; schedule another while moving. */
   private frame(time: number): void {
     this.frameRequest = 0;
     this.renderWanted = false;
@@ -437,7 +445,11 @@ export class SceneView {
       });
     }
     this.frameTimes.push(ms);
-    if (this.frameTimes.length > FRAME_HISTORY) this.frameTimes.splice(0, this.frameTimes.length - FRAME_HISTORY);
+    this.frameDraws.push(this.renderer.lastDraw);
+    if (this.frameTimes.length > FRAME_HISTORY) {
+      this.frameTimes.splice(0, this.frameTimes.length - FRAME_HISTORY);
+      this.frameDraws.splice(0, this.frameDraws.length - FRAME_HISTORY);
+    }
   }
 
   /**
@@ -456,15 +468,21 @@ export class SceneView {
   }
 
   /**
-   * Writes the labels and arrows the render host placed for the frame it drew. Their time is the
-   * page's work for that frame too: added to its entry in frameTimes, and told to onOverlay.
+   * Writes the labels and arrows the render host placed for the frame it drew. Their time, from
+   * the answer's arrival, is the page's work for that frame too: added to that frame's entry in
+   * frameTimes, and told to onOverlay.
    */
-  private showOverlay(frame: OverlayFrame): void {
-    const t0 = performance.now();
+  private showOverlay(frame: OverlayFrame, draw: number, received: number): void {
     this.overlay.apply(frame);
-    const ms = performance.now() - t0;
-    if (this.frameTimes.length > 0) this.frameTimes[this.frameTimes.length - 1]! += ms;
-    this.onOverlay?.(ms);
+    const ms = performance.now() - received;
+    const i = this.frameDraws.lastIndexOf(draw);
+    if (i >= 0) this.frameTimes[i]! += ms;
+    this.onOverlay?.(ms, draw);
+  }
+
+  /** The number of the last frame asked of the renderer (for onOverlay). */
+  get lastDraw(): number {
+    return this.renderer.lastDraw;
   }
 
   /**

@@ -151,9 +151,12 @@ export function startArticle(): void {
    * what scripts/bench-page.ts reads while it scrolls, through the test hook.
    */
   const storyFrameTimes: number[] = [];
+  /** The view's draw number of each entry (its labels and arrows are added to it when they arrive). */
+  const storyFrameDraws: number[] = [];
   if (view) {
-    view.onOverlay = (ms) => {
-      if (storyFrameTimes.length > 0) storyFrameTimes[storyFrameTimes.length - 1]! += ms;
+    view.onOverlay = (ms, draw) => {
+      const i = storyFrameDraws.lastIndexOf(draw);
+      if (i >= 0) storyFrameTimes[i]! += ms;
     };
   }
 
@@ -172,7 +175,11 @@ export function startArticle(): void {
     const t0 = performance.now();
     if (!update()) return;
     storyFrameTimes.push(performance.now() - t0);
-    if (storyFrameTimes.length > 2000) storyFrameTimes.splice(0, storyFrameTimes.length - 2000);
+    storyFrameDraws.push(view!.lastDraw);
+    if (storyFrameTimes.length > 2000) {
+      storyFrameTimes.splice(0, storyFrameTimes.length - 2000);
+      storyFrameDraws.splice(0, storyFrameDraws.length - 2000);
+    }
   }
 
   /** Directs and draws the frame for the reader's position; false when nothing changed. */

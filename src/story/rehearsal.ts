@@ -7,7 +7,9 @@
  * step cost about twice what the same frames cost once warm (self-attention while scrolling:
  * median 2.0 ms cold, 1.1 ms on a second pass). Here each step is directed and its frame's
  * script work is done (SceneView.rehearse: nothing drawn, nothing on the page changes) at a few
- * moments of its time, in idle time after the first picture, starting at the reader's step.
+ * moments of its time, in idle time after the first picture, starting at the reader's step. The
+ * labels and arrows are placed in the render worker since, which rehearses one moment at a time
+ * as it is free (the page's part, the directors, runs for every moment).
  * Six passes rather than two: the layer norm chapter's frames, interleaved runs, pooled median
  * 0.91 ms against 1.05 ms (75th percentile 1.25 against 1.63 ms).
  */

@@ -55,4 +55,17 @@ describe('page weight', () => {
       expect(n, `${slug}: ${(n / 1024).toFixed(1)} KB`).toBeLessThanOrEqual(PAGE_BYTES_BUDGET + (slug === 'training' ? TRAINING_EXTRA : 0));
     }
   });
+
+  it('the whole article, which trains, loads the full engine alone', async () => {
+    const p = await openPage(site.browser, 'about:blank', { viewport: { width: 1280, height: 800 } });
+    const wasm = new Set<string>();
+    p.context.on('request', (req) => {
+      if (new URL(req.url()).pathname.endsWith('.wasm')) wasm.add(new URL(req.url()).pathname);
+    });
+    await p.page.goto(site.url('/'));
+    await modelReady(p.page);
+    expect([...wasm]).toEqual([expect.stringMatching(/\/gpt\.[\w-]+\.wasm$/)]);
+    expect(p.problems()).toEqual([]);
+    await p.close();
+  });
 });

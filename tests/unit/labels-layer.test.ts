@@ -371,9 +371,9 @@ describe('LabelLayer from frame to frame', () => {
       layer.update(input(first));
       expect(placed, `back from: ${what}`).toBe(n + 2);
     }
-    // Hidden and shown again: placed anew, not taken for the frame before.
+    // Asked to place afresh (the page emptied what it showed): placed anew, not taken for the frame before.
     const n = placed;
-    layer.clear();
+    layer.invalidate();
     layer.update(input(first));
     expect(placed).toBe(n + 1);
     expect(shown(children).length).toBeGreaterThan(0);

@@ -6,7 +6,7 @@
  * the page asks for a fresh one; a rehearsal records nothing and leaves the next frame as it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cameraMatrices, sceneRadius } from '../../src/scene/camera.ts';
+import { cameraMatrices, fitCamera, sceneRadius } from '../../src/scene/camera.ts';
 import { LabelLayer } from '../../src/scene/labels.ts';
 import { LinkLayer } from '../../src/scene/links.ts';
 import { OverlayPlanner, type OverlayFrame, type OverlayInput } from '../../src/scene/overlay.ts';
@@ -113,14 +113,32 @@ describe('OverlayPlanner', () => {
     expect(planner.frame(layout, moved)).not.toBeNull();
   });
 
-  it('rehearses without recording, and the next real frame is as it would have been', () => {
+  it('rehearses without showing anything or changing what the last frame placed, on its layout or another', () => {
     const a = hostFrame('three-vectors', 0.5);
     const b = hostFrame('dot-products', 1);
+    // Another model: GPT-2 small with nano at its foot, seen whole.
+    const big = drawnLayout(ctx.layoutOf, 'gpt2-small', 6);
+    const c = { layout: big, input: { ...a.input, matrices: cameraMatrices(fitCamera(big, W, H), W, H, sceneRadius(big)), state: { blocks: {}, highlights: [], callouts: [] } } };
+    const shown: string[] = [];
     const planner = new OverlayPlanner(measure);
     const expected = new OverlayPlanner(measure).frame(a.layout, a.input);
     planner.frame(a.layout, a.input);
+    // Nothing reaches the recorder: the frames after find it empty.
+    const recorder = (planner as unknown as { recorder: { show(t: string): void; arrow(i: number, d: string): void } }).recorder;
+    const { show, arrow } = recorder;
+    recorder.show = (t) => void shown.push(t);
+    recorder.arrow = (_i, d) => void shown.push(d);
     planner.rehearse(b.layout, b.input);
+    planner.rehearse(c.layout, c.input);
+    expect(shown).toEqual([]);
+    Object.assign(recorder, { show, arrow });
+    // The last real frame stands: the same inputs place nothing, and afresh they place the same.
+    expect(planner.frame(a.layout, a.input)).toBeNull();
     expect(planner.frame(a.layout, a.input, true)).toEqual(expected);
+    // And the other model, shown for real, is labelled as by a planner that never rehearsed it.
+    const big2 = planner.frame(c.layout, c.input);
+    expect(big2?.texts.length).toBeGreaterThan(0);
+    expect(big2).toEqual(new OverlayPlanner(measure).frame(c.layout, c.input));
   });
 });
 
