@@ -14,8 +14,9 @@
  *   - long tasks (over 50 ms) on the main thread while scrolling through the whole chapter with
  *     the mouse wheel, as a reader would;
  *   - during that scroll, the main-thread JS of every frame that changed the picture (the
- *     director, the scene, the camera sent to the render worker, and the writing of the labels
- *     and arrows the worker placed for that frame, a task of its own when they arrive), from the
+ *     director, the scene, the camera sent to the render worker, and the reading and writing of
+ *     the labels and arrows the worker placed for that frame, a task of its own when its answer
+ *     arrives, timed from that arrival), from the
  *     article's test hook; and apart, the wall time of each hand-off of a frame to the render
  *     worker, a task of its own after the frame (on a machine with few cores it holds the time
  *     the system gives the worker and the GPU it wakes, not only the page's script).
