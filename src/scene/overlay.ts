@@ -92,14 +92,8 @@ export class OverlayPlanner {
     this.labels.setLayout(layout);
     this.links.setLayout(layout);
     if (fresh) this.labels.invalidate();
-    const state = input.state as SceneState;
-    const { matrices, width, height } = input;
-    this.recorder.take();
-    if (!this.labels.update({ matrices, width, height, state, tokens: input.tokens, avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) })) return null;
-    // After the labels: an arrow that ends at a callout needs where the callout was placed, and a
-    // callout placed far from its cell gets an arrow to it.
-    this.links.update({ matrices, width, height, state: this.withLeaders(state), callouts: this.labels });
-    return this.recorder.take();
+    // Nothing placed (the same inputs as the last frame): nothing was recorded either.
+    return this.place(input, false, layout) ? this.recorder.take() : null;
   }
 
   /**
@@ -107,13 +101,20 @@ export class OverlayPlanner {
    * rehearsal: the engine compiles this code before the frames that need it).
    */
   rehearse(layout: ModelLayout, input: OverlayInput): void {
-    const shown = this.shown;
+    this.links.setLayout(layout);
+    this.place(input, true, layout);
+    if (this.shown) this.links.setLayout(this.shown);
+  }
+
+  /** Labels, then arrows, of `layout` (the links' layout already); false when the labels stay as they were. */
+  private place(input: OverlayInput, dry: boolean, layout: ModelLayout): boolean {
     const state = input.state as SceneState;
     const { matrices, width, height } = input;
-    this.links.setLayout(layout);
-    this.labels.update({ matrices, width, height, state, tokens: input.tokens, avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) }, true, layout);
-    this.links.update({ matrices, width, height, state: this.withLeaders(state), callouts: this.labels }, true);
-    if (shown) this.links.setLayout(shown);
+    if (!this.labels.update({ matrices, width, height, state, tokens: input.tokens, avoid: (add) => this.links.avoid({ matrices, width, height, state }, add) }, dry, layout)) return false;
+    // After the labels: an arrow that ends at a callout needs where the callout was placed, and a
+    // callout placed far from its cell gets an arrow to it.
+    this.links.update({ matrices, width, height, state: this.withLeaders(state), callouts: this.labels }, dry);
+    return true;
   }
 
   /** `state` with an arrow from each callout placed far from its cell to that cell. */

@@ -76,8 +76,8 @@ export class RenderClient {
   private values: PageMessage | null = null;
   /** Asked for by draw(); once committed, with a copy of its matrices. Not yet posted. */
   private next: { layout: ModelLayout; state: SceneState; matrices: FrameMatrices | null; css: [number, number]; tokens: string | null; draw: number } | null = null;
-  /** Counts draw() calls: the number of the last one. */
-  lastDraw = 0;
+  /** Counts draw() calls. */
+  private draws = 0;
   /** The draw() each posted frame came from, by the frame's number, until it is answered. */
   private readonly drawIds = new Map<number, number>();
   /** The next frame's overlay is placed even if nothing changed (the page did not take the last one placed). */
@@ -195,6 +195,11 @@ export class RenderClient {
     this.pixels = [width, height];
   }
 
+  /** The number of the last draw() (events.overlay names a frame by it). */
+  get lastDraw(): number {
+    return this.draws;
+  }
+
   /**
    * The labels' font family: from now on the host places each frame's labels and arrows and
    * sends them back with the drawn frame (events.overlay).
@@ -210,8 +215,8 @@ export class RenderClient {
    */
   draw(layout: ModelLayout, state: SceneState, cssWidth: number, cssHeight: number, tokens: string | null = null): CameraMatrices {
     this.matrices = cameraMatrices(state.camera, cssWidth, cssHeight, sceneRadius(layout), this.matrices ?? undefined);
-    this.lastDraw++;
-    if (!this.stopped) this.next = { layout, state, matrices: null, css: [cssWidth, cssHeight], tokens, draw: this.lastDraw };
+    this.draws++;
+    if (!this.stopped) this.next = { layout, state, matrices: null, css: [cssWidth, cssHeight], tokens, draw: this.draws };
     return this.matrices;
   }
 

@@ -28,6 +28,7 @@ import { pickCell, rayFromScreen } from './pick.ts';
 import { keepIfSame } from './same.ts';
 import { RenderClient } from './render-client.ts';
 import type { ResourceCounts } from './renderer.ts';
+import { FrameTimes } from './frame-times.ts';
 import { Tooltip } from './tooltip.ts';
 import type { CameraState, CellHit, Highlight, ModelLayout, SceneState, Vec3 } from './types.ts';
 import { grouped } from './numbers.ts';
@@ -54,7 +55,6 @@ export interface FrameStats {
 const EMPTY: SceneContent = Object.freeze({ blocks: Object.freeze({}), highlights: Object.freeze([]) as unknown as Highlight[], callouts: [] });
 /** How much the rest of the scene fades while a cell is hovered, so its sources stand out. */
 const HOVER_DIM = 0.3;
-const FRAME_HISTORY = 2000;
 /** Animation frames in a row that gpuBusy() may ask a caller to skip. */
 const BUSY_LIMIT = 4;
 
@@ -111,9 +111,11 @@ export class SceneView {
    * The most recent frame times in ms, oldest first: main-thread JS of the frame function, plus,
    * once they arrive, the writing of the labels and arrows the render host placed for it.
    */
-  readonly frameTimes: number[] = [];
-  /** The renderer's draw number of each entry of frameTimes. */
-  private readonly frameDraws: number[] = [];
+  get frameTimes(): readonly number[] {
+    return this.times.ms;
+  }
+
+  private readonly times = new FrameTimes();
   /**
    * Told the ms of each writing of a frame's labels and arrows (reading the worker's answer
    * included), with the draw number of the frame it belongs to (lastDraw after that frame): the
@@ -444,12 +446,7 @@ export class SceneView {
         if (drawn) this.stats.valuesShownAt = performance.now();
       });
     }
-    this.frameTimes.push(ms);
-    this.frameDraws.push(this.renderer.lastDraw);
-    if (this.frameTimes.length > FRAME_HISTORY) {
-      this.frameTimes.splice(0, this.frameTimes.length - FRAME_HISTORY);
-      this.frameDraws.splice(0, this.frameDraws.length - FRAME_HISTORY);
-    }
+    this.times.push(ms, this.renderer.lastDraw);
   }
 
   /**
@@ -475,8 +472,7 @@ export class SceneView {
   private showOverlay(frame: OverlayFrame, draw: number, received: number): void {
     this.overlay.apply(frame);
     const ms = performance.now() - received;
-    const i = this.frameDraws.lastIndexOf(draw);
-    if (i >= 0) this.frameTimes[i]! += ms;
+    this.times.add(draw, ms);
     this.onOverlay?.(ms, draw);
   }
 

@@ -12,6 +12,7 @@ import { layoutModel } from '../scene/layout.ts';
 import { MODELS } from '../scene/models.ts';
 import type { CameraState, ModelId, ModelLayout } from '../scene/types.ts';
 import { sameData } from '../scene/same.ts';
+import { FrameTimes } from '../scene/frame-times.ts';
 import { SceneView } from '../scene/view.ts';
 import { direct, drawnLayout, type DirectorContext, type Generation, type ReaderChoices } from './director.ts';
 import { loadDirectors } from './directors/load.ts';
@@ -116,7 +117,7 @@ export function startArticle(): void {
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   if (view) {
-    installTestHook({ view, ready, layout: () => shownLayout, trace: () => shownTrace, params: () => data?.params ?? null, inputAt: () => 0, storyFrameTimes: () => [...storyFrameTimes], rehearsal: () => ({ ...rehearsed }) });
+    installTestHook({ view, ready, layout: () => shownLayout, trace: () => shownTrace, params: () => data?.params ?? null, inputAt: () => 0, storyFrameTimes: () => [...storyFrameTimes.ms], rehearsal: () => ({ ...rehearsed }) });
   }
 
   // The canvas's size, read from the layout only after it may have changed (a read per frame would
@@ -150,15 +151,8 @@ export function startArticle(): void {
    * of the labels and arrows the render worker placed for them, when they arrive), oldest first:
    * what scripts/bench-page.ts reads while it scrolls, through the test hook.
    */
-  const storyFrameTimes: number[] = [];
-  /** The view's draw number of each entry (its labels and arrows are added to it when they arrive). */
-  const storyFrameDraws: number[] = [];
-  if (view) {
-    view.onOverlay = (ms, draw) => {
-      const i = storyFrameDraws.lastIndexOf(draw);
-      if (i >= 0) storyFrameTimes[i]! += ms;
-    };
-  }
+  const storyFrameTimes = new FrameTimes();
+  if (view) view.onOverlay = (ms, draw) => storyFrameTimes.add(draw, ms);
 
   /** One frame: where is the reader, what should the picture be. Cheap when nothing moved. */
   function frame(): void {
@@ -174,12 +168,7 @@ export function startArticle(): void {
     }
     const t0 = performance.now();
     if (!update()) return;
-    storyFrameTimes.push(performance.now() - t0);
-    storyFrameDraws.push(view!.lastDraw);
-    if (storyFrameTimes.length > 2000) {
-      storyFrameTimes.splice(0, storyFrameTimes.length - 2000);
-      storyFrameDraws.splice(0, storyFrameDraws.length - 2000);
-    }
+    storyFrameTimes.push(performance.now() - t0, view!.lastDraw);
   }
 
   /** Directs and draws the frame for the reader's position; false when nothing changed. */

@@ -15,6 +15,7 @@ import { direct, drawnLayout, type DirectorContext } from '../../src/story/direc
 import { selfAttention } from '../../src/story/directors/self-attention.ts';
 import type { ModelLayout, SceneState } from '../../src/scene/types.ts';
 import { directorContext } from './director-context.ts';
+import { FrameTimes } from '../../src/scene/frame-times.ts';
 
 interface FakeElement {
   tag: string;
@@ -178,5 +179,23 @@ describe('OverlayElements', () => {
     overlay.clear();
     expect(labelRoot.children.filter((e) => e.style.display !== 'none')).toEqual([]);
     expect(groups()).toEqual([]);
+  });
+});
+
+describe('FrameTimes', () => {
+  it("adds a frame's late work to that frame, not the newest, and keeps the newest frames", () => {
+    const t = new FrameTimes(3);
+    t.push(0.5, 1);
+    t.push(0.4, 2);
+    // Frame 1's labels arrive after frame 2 was pushed.
+    t.add(1, 0.25);
+    expect(t.ms).toEqual([0.75, 0.4]);
+    t.push(0.3, 3);
+    t.push(0.2, 4);
+    expect(t.ms).toEqual([0.4, 0.3, 0.2]);
+    // Frame 1 is no longer kept: its late work is dropped, not put on another frame.
+    t.add(1, 1);
+    t.add(4, 0.1);
+    expect(t.ms.map((x) => Number(x.toFixed(2)))).toEqual([0.4, 0.3, 0.3]);
   });
 });
